@@ -1,0 +1,277 @@
+/*
+ * cpu/cpu.c — the CPU's public API: lifetime, reset, the run loop between
+ * batches (timer, interrupts, WAIT, stops), and register access for owners.
+ */
+#include "cpu/cpu_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest batch: bounds the latency of cpu_request_stop() and device events. */
+#define BATCH_MAX 65536
+
+#define PRID_TRAPVISOR 0x00540100u /* company 0x54 ('T'), processor 0x01, revision 0 */
+
+cpu_t *cpu_new(const struct cpu_config *cfg, phys_t *phys)
+{
+    unsigned n = cfg && cfg->tlb_pairs ? cfg->tlb_pairs : TLB_DEFAULT_PAIRS;
+    tlb_t *tlb = tlb_new(n);
+    if (!tlb)
+        return NULL;
+    struct cpu *c = aligned_alloc(64, (sizeof(struct cpu) + 63) & ~(size_t)63);
+    if (!c) {
+        tlb_free(tlb);
+        return NULL;
+    }
+    memset(c, 0, sizeof(*c));
+    c->tlb = tlb;
+    c->tlb_n = n;
+    c->phys = phys;
+    c->big_endian = !(cfg && cfg->little_endian);
+    cpu_reset(c);
+    return c;
+}
+
+void cpu_free(cpu_t *c)
+{
+    if (!c)
+        return;
+    tlb_free(c->tlb);
+    free(c);
+}
+
+void cpu_reset(cpu_t *c)
+{
+    memset(c->gpr, 0, sizeof(c->gpr));
+    c->hi = c->lo = 0;
+    c->pc = VEC_RESET;
+    c->in_delay = c->exc_taken = c->llbit = c->waiting = false;
+    c->batch_left = c->batch_len = 0;
+    c->insns = c->idle_cycles = 0;
+    c->irq_lines = 0;
+    c->ext = 0;
+    c->route_mask = 0;
+    c->stop = CPU_STOP_NONE;
+    c->stop_requested = false;
+    memset(&c->trap, 0, sizeof(c->trap));
+    memset(&c->stats, 0, sizeof(c->stats));
+
+    struct cp0 *cp = &c->cp0;
+    memset(cp, 0, sizeof(*cp));
+    cp->status = ST_BEV | ST_ERL;
+    cp->prid = PRID_TRAPVISOR;
+    cp->ebase = 0x80000000u;
+    cp->config0 = 0x80000000u | (c->big_endian ? 1u << 15 : 0) | (1u << 10) | (1u << 7) | 2u;
+    unsigned mmu = c->tlb_n - 1;
+    cp->config1 = 0x80000000u | ((mmu & 0x3Fu) << 25);
+    cp->config2 = 0x80000000u;
+    cp->config3 = 0x80000000u | (1u << 13); /* ULRI: UserLocal */
+    cp->config4 = (1u << 14) | (mmu >> 6);  /* MMUExtDef = 1: MMUSizeExt */
+    cp->compare = 0;
+    tlb_reset(c->tlb);
+    hcache_flush_all(c);
+    cpu_update_mode(c);
+    c->timer_deadline = 0x100000000ull; /* Count 0 reaches Compare 0 after 2^32 */
+}
+
+/* Take a pending interrupt, or leave WAIT, at a batch boundary. */
+static void take_interrupt(struct cpu *c)
+{
+    c->in_delay = false;
+    c->waiting = false;
+    c->batch_len = c->batch_left = 0;
+    cpu_raise(c, EXC_INT, 0, 0, 0);
+}
+
+/* Idle in WAIT: jump time to the timer deadline if the timer can wake us. */
+static bool idle_until_event(struct cpu *c)
+{
+    uint32_t cause = cp0_cause(c);
+    if (cause & c->cp0.status & ST_IM_MASK) { /* already pending: wake up */
+        c->waiting = false;
+        return true;
+    }
+    bool timer_wakes = (c->cp0.status & ST_IM7) && c->timer_deadline != UINT64_MAX;
+    if (!timer_wakes)
+        return false;
+    uint64_t now = cpu_cycles_now(c);
+    if (c->timer_deadline > now)
+        c->idle_cycles += c->timer_deadline - now;
+    return true;
+}
+
+enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
+{
+    c->stop = CPU_STOP_NONE;
+    uint64_t start = c->insns;
+    for (;;) {
+        uint64_t done = c->insns - start;
+        if (c->stop_requested) {
+            c->stop_requested = false;
+            c->stop = CPU_STOP_HOST;
+            break;
+        }
+        if (done >= max_insns) {
+            c->stop = CPU_STOP_LIMIT;
+            break;
+        }
+        cp0_update_timer(c);
+        if (cpu_irq_pending(c)) {
+            take_interrupt(c);
+            if (c->stop != CPU_STOP_NONE)
+                break;
+        }
+        if (c->waiting) {
+            if (!idle_until_event(c)) {
+                c->stop = CPU_STOP_IDLE;
+                break;
+            }
+            continue;
+        }
+        uint64_t n = max_insns - done;
+        uint64_t now = cpu_cycles_now(c);
+        if (c->timer_deadline > now && c->timer_deadline - now < n)
+            n = c->timer_deadline - now;
+        if (n > BATCH_MAX)
+            n = BATCH_MAX;
+        if (n == 0)
+            n = 1;
+        c->batch_len = c->batch_left = (int64_t)n;
+        cpu_exec_batch(c);
+        c->insns += (uint64_t)(c->batch_len - c->batch_left);
+        c->batch_len = c->batch_left = 0;
+        if (c->stop != CPU_STOP_NONE)
+            break;
+    }
+    c->stats.insns = c->insns;
+    c->stats.cycles = c->insns + c->idle_cycles;
+    return c->stop;
+}
+
+void cpu_request_stop(cpu_t *c)
+{
+    c->stop_requested = true;
+    cpu_end_batch(c);
+}
+
+const struct cpu_trap *cpu_trap(const cpu_t *c) { return &c->trap; }
+
+void cpu_trap_skip(cpu_t *c)
+{
+    c->pc = c->trap.next_pc;
+    c->in_delay = false;
+}
+
+uint32_t cpu_gpr(const cpu_t *c, unsigned n) { return n == 0 || n > 31 ? 0 : c->gpr[n]; }
+void cpu_set_gpr(cpu_t *c, unsigned n, uint32_t v)
+{
+    if (n > 0 && n < 32)
+        c->gpr[n] = v;
+}
+uint32_t cpu_pc(const cpu_t *c) { return c->pc; }
+void cpu_set_pc(cpu_t *c, uint32_t pc)
+{
+    c->pc = pc;
+    c->in_delay = false;
+    c->waiting = false;
+}
+uint32_t cpu_hi(const cpu_t *c) { return c->hi; }
+uint32_t cpu_lo(const cpu_t *c) { return c->lo; }
+void cpu_set_hilo(cpu_t *c, uint32_t hi, uint32_t lo)
+{
+    c->hi = hi;
+    c->lo = lo;
+}
+
+uint32_t cpu_cp0_read(cpu_t *c, unsigned reg, unsigned sel) { return cp0_read(c, reg & 31, sel & 7); }
+void cpu_cp0_write(cpu_t *c, unsigned reg, unsigned sel, uint32_t v)
+{
+    cp0_write(c, reg & 31, sel & 7, v);
+}
+
+void cpu_set_irq(cpu_t *c, unsigned line, bool level)
+{
+    if (line < 2 || line > 6)
+        return;
+    if (level)
+        c->irq_lines |= (uint8_t)(1u << line);
+    else
+        c->irq_lines &= (uint8_t)~(1u << line);
+    cpu_end_batch(c);
+}
+
+void cpu_set_trap_routing(cpu_t *c, uint32_t mask) { c->route_mask = mask; }
+uint32_t cpu_trap_routing(const cpu_t *c) { return c->route_mask; }
+
+void cpu_set_ext(cpu_t *c, uint32_t ext)
+{
+    c->ext = ext;
+    hcache_flush_all(c); /* translation rules may have changed */
+}
+uint32_t cpu_ext(const cpu_t *c) { return c->ext; }
+
+void cpu_set_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
+{
+    c->event_fn = fn;
+    c->event_opaque = opaque;
+}
+void cpu_set_insn_hook(cpu_t *c, cpu_insn_fn fn, void *opaque)
+{
+    c->insn_fn = fn;
+    c->insn_opaque = opaque;
+}
+
+void cpu_get_stats(const cpu_t *c, struct cpu_stats *out)
+{
+    *out = c->stats;
+    out->insns = cpu_insns_now(c);
+    out->cycles = cpu_cycles_now(c);
+}
+
+unsigned cpu_mode(const cpu_t *c) { return c->mode; }
+bool cpu_big_endian(const cpu_t *c) { return c->big_endian; }
+tlb_t *cpu_tlb(cpu_t *c) { return c->tlb; }
+
+bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)
+{
+    if ((size != 1 && size != 2 && size != 4) || (vaddr & (size - 1)))
+        return false;
+    struct mmu_ctx ctx = {
+        .tlb = c->tlb,
+        .mode = c->mode,
+        .asid = (uint8_t)(c->cp0.entryhi & ENTRYHI_ASID_MASK),
+        .erl = (c->cp0.status & ST_ERL) != 0,
+        .phys_as_virt = (c->ext & CPU_EXT_PHYS_AS_VIRT) != 0,
+    };
+    struct mmu_xlate x;
+    if (mmu_translate(&ctx, vaddr, MMU_LOAD, &x) != MMU_OK)
+        return false;
+    if (!phys_host_page(c->phys, x.paddr & ~0xFFFu, false))
+        return false; /* never touch MMIO from a debugger read: it has side effects */
+    return phys_read(c->phys, x.paddr, size, value) == PHYS_OK;
+}
+
+static const char *const exc_names[32] = {
+    "Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE", "DBE", "Sys", "Bp", "RI", "CpU", "Ov", "Tr",
+};
+
+const char *cpu_exc_name(unsigned code)
+{
+    if (code == CPU_TRAP_HYPCALL)
+        return "HYPCALL";
+    if (code < 32 && exc_names[code])
+        return exc_names[code];
+    return "reserved";
+}
+
+const char *cpu_stop_name(enum cpu_stop s)
+{
+    switch (s) {
+    case CPU_STOP_NONE: return "none";
+    case CPU_STOP_LIMIT: return "limit";
+    case CPU_STOP_TRAP: return "trap";
+    case CPU_STOP_IDLE: return "idle";
+    case CPU_STOP_HOST: return "host";
+    }
+    return "?";
+}

@@ -1,0 +1,153 @@
+/*
+ * cpu/cpu.h — the MIPS32 Release 2 CPU as a library.
+ *
+ * One CPU, two owners: the native board or the monitor creates it, runs it in
+ * slices with cpu_run(), and decides what a stop means. The CPU knows nothing
+ * of either; it reports through a stop reason and, for a trap routed to the
+ * host, a trap record (struct cpu_trap).
+ *
+ * Ownership: the CPU borrows the physical address space (phys_t) and owns its
+ * TLB. All functions take a non-NULL cpu.
+ */
+#ifndef CPU_CPU_H
+#define CPU_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/cp0_regs.h"
+#include "mmu/phys.h"
+#include "tlb/tlb.h"
+
+typedef struct cpu cpu_t;
+
+struct cpu_config {
+    unsigned tlb_pairs; /* 4..256, 0 means TLB_DEFAULT_PAIRS */
+    bool little_endian; /* default big-endian */
+};
+
+/* Research extensions (docs/hardware.md, "Extensions"). All off after reset.
+ * They are host controls: no guest instruction can read or change them. */
+enum cpu_ext {
+    CPU_EXT_PHYS_AS_VIRT = 1u << 0, /* non-kernel modes translate kseg0..3 through the TLB */
+    CPU_EXT_ERET_UNPRIV = 1u << 1,  /* ERET executes in user/supervisor mode without trapping */
+    CPU_EXT_MFC0_UNPRIV = 1u << 2,  /* MFC0 of Status and Cause executes outside kernel mode */
+    CPU_EXT_DIEI_UNPRIV = 1u << 3,  /* DI/EI execute outside kernel mode */
+};
+
+/* Why cpu_run() returned. */
+enum cpu_stop {
+    CPU_STOP_NONE = 0,
+    CPU_STOP_LIMIT, /* the instruction budget is spent */
+    CPU_STOP_TRAP,  /* an exception routed to the host, or HYPCALL: see cpu_trap() */
+    CPU_STOP_IDLE,  /* WAIT with no interrupt able to arrive from inside the CPU */
+    CPU_STOP_HOST,  /* cpu_request_stop() */
+};
+
+/* Trap kinds beyond the architectural ExcCodes 0..31. */
+#define CPU_TRAP_HYPCALL 32
+
+/* What the host is told about a routed trap. The CPU's architectural state is
+ * untouched: no CP0 register changed, and the PC is the restart address
+ * (the faulting instruction, or the branch before it when in a delay slot),
+ * so cpu_run() again re-executes it. */
+struct cpu_trap {
+    unsigned code;       /* EXC_* (0..31) or CPU_TRAP_HYPCALL */
+    uint32_t pc;         /* address of the instruction that trapped */
+    uint32_t insn;       /* its encoding (0 if the fetch itself failed) */
+    uint32_t epc;        /* restart address, as EPC would be */
+    bool bd;             /* the instruction was in a branch delay slot */
+    uint32_t next_pc;    /* where execution continues if the host completes it */
+    uint32_t badvaddr;   /* faulting address, for address and TLB exceptions */
+    bool refill;         /* TLB miss that would use the refill vector */
+    unsigned ce;         /* coprocessor number, for CpU */
+    uint32_t hypcall_code;
+};
+
+/* Event callback for tracing and front ends; costs nothing when unset. */
+enum cpu_event_kind {
+    CPU_EV_EXCEPTION, /* architecturally delivered exception */
+    CPU_EV_TLB_WRITE, /* TLBWI/TLBWR; index in a */
+    CPU_EV_ERET,
+};
+struct cpu_event {
+    enum cpu_event_kind kind;
+    unsigned code; /* ExcCode for exceptions */
+    uint32_t pc;   /* instruction address */
+    uint32_t a, b; /* kind-specific: exception: BadVAddr, new PC; TLB write: index; ERET: target */
+};
+typedef void (*cpu_event_fn)(void *opaque, const struct cpu_event *ev);
+/* Called before each instruction when set (makes the CPU single-step: slow). */
+typedef void (*cpu_insn_fn)(void *opaque, uint32_t pc, uint32_t insn);
+
+cpu_t *cpu_new(const struct cpu_config *cfg, phys_t *phys);
+void cpu_free(cpu_t *cpu);
+
+/* Cold reset: PC = 0xBFC00000, Status.BEV = ERL = 1, TLB invalidated, extensions off. */
+void cpu_reset(cpu_t *cpu);
+
+/* Run until a stop, at most max_insns instructions (the count may overrun by
+ * one when the last one is a branch: its delay slot goes with it). */
+enum cpu_stop cpu_run(cpu_t *cpu, uint64_t max_insns);
+void cpu_request_stop(cpu_t *cpu);
+const struct cpu_trap *cpu_trap(const cpu_t *cpu);
+
+/* Complete a routed trap by skipping the trapping instruction (the host
+ * emulated it): PC becomes trap.next_pc. */
+void cpu_trap_skip(cpu_t *cpu);
+
+/* Deliver exception `code` to the guest as the hardware would have (EPC,
+ * Cause, BadVAddr, vectors) for the trap in the last record; for a host that
+ * routed the trap and decides to reflect it. */
+void cpu_trap_deliver(cpu_t *cpu);
+
+/* Registers. n < 32; writes to $0 are ignored. */
+uint32_t cpu_gpr(const cpu_t *cpu, unsigned n);
+void cpu_set_gpr(cpu_t *cpu, unsigned n, uint32_t value);
+uint32_t cpu_pc(const cpu_t *cpu);
+void cpu_set_pc(cpu_t *cpu, uint32_t pc);
+uint32_t cpu_hi(const cpu_t *cpu);
+uint32_t cpu_lo(const cpu_t *cpu);
+void cpu_set_hilo(cpu_t *cpu, uint32_t hi, uint32_t lo);
+
+/* CP0 as MFC0/MTC0 would see it (host side: no privilege check, same side effects). */
+uint32_t cpu_cp0_read(cpu_t *cpu, unsigned reg, unsigned sel);
+void cpu_cp0_write(cpu_t *cpu, unsigned reg, unsigned sel, uint32_t value);
+
+/* Hardware interrupt lines 2..6 (Cause.IP2..IP6); the CP0 timer owns IP7. */
+void cpu_set_irq(cpu_t *cpu, unsigned line, bool level);
+
+/* Host controls: route exception codes (bit n = ExcCode n) to the host, extensions. */
+void cpu_set_trap_routing(cpu_t *cpu, uint32_t exc_mask);
+uint32_t cpu_trap_routing(const cpu_t *cpu);
+void cpu_set_ext(cpu_t *cpu, uint32_t ext_mask);
+uint32_t cpu_ext(const cpu_t *cpu);
+
+void cpu_set_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
+void cpu_set_insn_hook(cpu_t *cpu, cpu_insn_fn fn, void *opaque);
+
+/* Statistics since reset. */
+struct cpu_stats {
+    uint64_t insns;          /* instructions executed (a faulting one counts) */
+    uint64_t cycles;         /* insns + idle cycles skipped while in WAIT */
+    uint64_t exceptions[32]; /* architecturally delivered, by ExcCode */
+    uint64_t routed;         /* traps handed to the host */
+    uint64_t tlb_refills;    /* refill-vector TLB exceptions */
+    uint64_t tlb_writes;
+};
+void cpu_get_stats(const cpu_t *cpu, struct cpu_stats *out);
+
+/* Current mode: 0 kernel, 1 supervisor, 2 user (enum mmu_mode). */
+unsigned cpu_mode(const cpu_t *cpu);
+bool cpu_big_endian(const cpu_t *cpu);
+tlb_t *cpu_tlb(cpu_t *cpu);
+
+/* Virtual memory access as the CPU in its current mode would make it, for
+ * debuggers and tests: no exception is raised, false on any fault. */
+bool cpu_debug_read(cpu_t *cpu, uint32_t vaddr, unsigned size, uint32_t *value);
+
+/* Names for messages and JSON. */
+const char *cpu_exc_name(unsigned code);
+const char *cpu_stop_name(enum cpu_stop stop);
+
+#endif

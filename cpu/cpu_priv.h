@@ -1,0 +1,145 @@
+/*
+ * cpu/cpu_priv.h — CPU state, private to cpu/. Other modules use cpu/cpu.h.
+ */
+#ifndef CPU_CPU_PRIV_H
+#define CPU_CPU_PRIV_H
+
+#include "cpu/cpu.h"
+#include "mmu/mmu.h"
+
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Host lookup cache: direct-mapped, one per access kind and per mode, keyed
+ * by the virtual page. A hit means "this 4 KiB page is RAM (or ROM for
+ * loads/fetches) at host address vaddr + addend". It holds only what a full
+ * translation would say; it is flushed when that could change (TLB writes,
+ * ASID change, ERL or extension change) — see hcache_* in cp0.c.
+ */
+#define HCACHE_BITS 8
+#define HCACHE_SIZE (1u << HCACHE_BITS)
+#define HCACHE_INVALID 0xFFFFFFFFu /* bits 2..11 set: no access ever matches */
+
+struct hcache_entry {
+    uint32_t tag; /* vaddr & 0xFFFFF000, or HCACHE_INVALID */
+    uintptr_t addend;
+};
+
+enum hcache_kind { HC_LOAD = 0, HC_STORE = 1, HC_FETCH = 2, HC_KINDS = 3 };
+
+struct cp0 {
+    uint32_t index;     /* 0 */
+    uint32_t entrylo0;  /* 2 */
+    uint32_t entrylo1;  /* 3 */
+    uint32_t context;   /* 4 */
+    uint32_t userlocal; /* 4.2 */
+    uint32_t pagemask;  /* 5 */
+    uint32_t wired;     /* 6 */
+    uint32_t hwrena;    /* 7 */
+    uint32_t badvaddr;  /* 8 */
+    uint32_t count_offset; /* 9: Count = cycles + count_offset (when not frozen) */
+    uint32_t count_frozen; /* Count while Cause.DC = 1 */
+    uint32_t entryhi;   /* 10 */
+    uint32_t compare;   /* 11 */
+    uint32_t status;    /* 12 */
+    uint32_t cause;     /* 13, without the hardware IP2..IP6 bits (see irq_lines) */
+    uint32_t epc;       /* 14 */
+    uint32_t prid;      /* 15 */
+    uint32_t ebase;     /* 15.1 */
+    uint32_t config0;   /* 16 */
+    uint32_t config1, config2, config3, config4;
+    uint32_t lladdr;    /* 17 */
+    uint32_t errorepc;  /* 30 */
+    uint64_t random_epoch; /* cycle at which Random was last reset to N-1 */
+};
+
+struct cpu {
+    /* Hot state first. */
+    uint32_t gpr[32];
+    uint32_t pc;       /* address of the instruction being executed */
+    uint32_t hi, lo;
+    bool big_endian;
+    bool in_delay;     /* executing the delay slot of the branch at pc - 4 */
+    bool exc_taken;    /* an exception redirected the PC during this instruction */
+    bool llbit;
+    bool waiting;      /* in WAIT */
+    int64_t batch_left; /* instructions left in the current batch */
+    int64_t batch_len;
+    struct hcache_entry *hc_load, *hc_store, *hc_fetch; /* current mode's */
+
+    enum mmu_mode mode;
+    struct cp0 cp0;
+    uint8_t irq_lines; /* hardware lines: bit n = Cause.IP(n) for n = 2..6 */
+    uint32_t ext;
+    uint32_t route_mask;
+    tlb_t *tlb;
+    phys_t *phys;
+    unsigned tlb_n;
+    uint64_t tlb_gen;
+
+    enum cpu_stop stop;
+    bool stop_requested;
+    struct cpu_trap trap;
+
+    uint64_t insns;  /* completed batches; see cpu_now() */
+    uint64_t idle_cycles;
+    uint64_t timer_deadline; /* cycle at which Count == Compare next */
+    struct cpu_stats stats;
+
+    cpu_event_fn event_fn;
+    void *event_opaque;
+    cpu_insn_fn insn_fn;
+    void *insn_opaque;
+
+    struct hcache_entry hcache[3][HC_KINDS][HCACHE_SIZE]; /* [mode][kind] */
+};
+
+/* Instructions executed so far, including the current batch. */
+static inline uint64_t cpu_insns_now(const struct cpu *c)
+{
+    return c->insns + (uint64_t)(c->batch_len - c->batch_left);
+}
+static inline uint64_t cpu_cycles_now(const struct cpu *c)
+{
+    return cpu_insns_now(c) + c->idle_cycles;
+}
+
+/* End the current batch after this instruction (interrupt state may have changed). */
+static inline void cpu_end_batch(struct cpu *c)
+{
+    c->batch_len -= c->batch_left;
+    c->batch_left = 0;
+}
+
+/* cp0.c */
+#define EXCF_BADVA  1u /* set BadVAddr */
+#define EXCF_TLB    2u /* set Context.BadVPN2 and EntryHi.VPN2 */
+#define EXCF_REFILL 4u /* use the refill vector (if EXL = 0) */
+#define EXCF_FETCH  8u /* the instruction fetch itself failed */
+void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, unsigned ce);
+void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_access access);
+void cpu_update_mode(struct cpu *c);
+void hcache_flush_all(struct cpu *c);
+void hcache_flush_range(struct cpu *c, uint32_t vaddr, uint32_t len);
+uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel);
+void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v);
+void cp0_update_timer(struct cpu *c);
+uint32_t cp0_count(const struct cpu *c);
+uint32_t cp0_cause(const struct cpu *c);
+bool cpu_irq_pending(const struct cpu *c);
+void cpu_tlbp(struct cpu *c);
+void cpu_tlbr(struct cpu *c);
+void cpu_tlbw(struct cpu *c, bool random);
+void cpu_eret(struct cpu *c);
+
+/* cpu_exec.c: memory slow paths (fill the host cache or do MMIO). */
+bool mem_load_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t *out)
+    __attribute__((warn_unused_result));
+bool mem_store_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t v)
+    __attribute__((warn_unused_result));
+bool mem_fetch_slow(struct cpu *c, uint32_t va, uint32_t *out)
+    __attribute__((warn_unused_result));
+void cpu_exec_batch(struct cpu *c);
+
+#endif
