@@ -212,7 +212,10 @@ static uint32_t cp0_random(const struct cpu *c)
     uint32_t n = c->tlb_n, wired = c->cp0.wired;
     if (wired >= n)
         return n - 1;
-    uint64_t steps = cpu_cycles_now(c) - c->cp0.random_epoch;
+    /* Random steps down once per cycle from N-1, starting with the cycle after
+     * the Wired write (so the next instruction reads N-1). */
+    uint64_t now = cpu_cycles_now(c);
+    uint64_t steps = now > c->cp0.random_epoch ? now - c->cp0.random_epoch : 0;
     return n - 1 - (uint32_t)(steps % (n - wired));
 }
 
@@ -273,7 +276,7 @@ void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v)
     case C0_PAGEMASK << 3: cp->pagemask = v & PAGEMASK_MASK; break;
     case C0_WIRED << 3:
         cp->wired = v & index_mask(c);
-        cp->random_epoch = cpu_cycles_now(c);
+        cp->random_epoch = cpu_cycles_now(c) + 1;
         break;
     case C0_HWRENA << 3: cp->hwrena = v & 0x2000000Fu; break;
     case C0_COUNT << 3:
@@ -358,6 +361,7 @@ void cpu_tlbw(struct cpu *c, bool random)
                        (old.pagemask | 0x1FFFu) + 1);
     hcache_flush_range(c, r.entryhi & ENTRYHI_VPN2_MASK & ~(r.pagemask & PAGEMASK_MASK),
                        ((r.pagemask & PAGEMASK_MASK) | 0x1FFFu) + 1);
+    c->tlb_gen = tlb_generation(c->tlb); /* our own write is already accounted for */
     c->stats.tlb_writes++;
     if (c->event_fn) {
         struct cpu_event ev = {CPU_EV_TLB_WRITE, 0, c->pc, i, random};

@@ -69,6 +69,7 @@ void cpu_reset(cpu_t *c)
     cp->config4 = (1u << 14) | (mmu >> 6);  /* MMUExtDef = 1: MMUSizeExt */
     cp->compare = 0;
     tlb_reset(c->tlb);
+    c->tlb_gen = tlb_generation(c->tlb);
     hcache_flush_all(c);
     cpu_update_mode(c);
     c->timer_deadline = 0x100000000ull; /* Count 0 reaches Compare 0 after 2^32 */
@@ -114,6 +115,11 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         if (done >= max_insns) {
             c->stop = CPU_STOP_LIMIT;
             break;
+        }
+        /* The host (a monitor) may have written the TLB directly. */
+        if (unlikely(tlb_generation(c->tlb) != c->tlb_gen)) {
+            hcache_flush_all(c);
+            c->tlb_gen = tlb_generation(c->tlb);
         }
         cp0_update_timer(c);
         if (cpu_irq_pending(c)) {

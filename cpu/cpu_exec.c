@@ -488,7 +488,7 @@ static inline void trap_if(struct cpu *c, bool cond)
         c->pc += 4;
 }
 
-static inline void exec_special(struct cpu *c, uint32_t insn)
+static inline __attribute__((always_inline)) void exec_special(struct cpu *c, uint32_t insn)
 {
     unsigned rd = RD(insn);
     uint32_t rs = GPR(RS(insn)), rt = GPR(RT(insn));
@@ -576,7 +576,7 @@ static inline void exec_special(struct cpu *c, uint32_t insn)
     }
 }
 
-static inline void exec_regimm(struct cpu *c, uint32_t insn)
+static inline __attribute__((always_inline)) void exec_regimm(struct cpu *c, uint32_t insn)
 {
     int32_t rs = (int32_t)GPR(RS(insn));
     uint32_t tgt = branch_target(c, insn);
@@ -601,7 +601,7 @@ static inline void exec_regimm(struct cpu *c, uint32_t insn)
     }
 }
 
-static inline void exec_insn(struct cpu *c, uint32_t insn)
+static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint32_t insn)
 {
     c->gpr[0] = 0;
     uint32_t rs = GPR(RS(insn));
@@ -724,7 +724,7 @@ void cpu_exec_batch(struct cpu *c)
             if (!fetch(c, &insn))
                 continue;
             c->insn_fn(c->insn_opaque, c->pc, insn);
-            exec_insn(c, insn);
+            exec_insn_slot(c, insn);
         }
         return;
     }

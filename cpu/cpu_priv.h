@@ -76,7 +76,7 @@ struct cpu {
     tlb_t *tlb;
     phys_t *phys;
     unsigned tlb_n;
-    uint64_t tlb_gen;
+    uint64_t tlb_gen; /* tlb_generation() the host cache agrees with */
 
     enum cpu_stop stop;
     bool stop_requested;
