@@ -16,7 +16,7 @@ struct elfsym {
 };
 
 struct segment {
-    uint32_t vaddr, filesz, memsz;
+    uint32_t vaddr, paddr, filesz, memsz;
     const uint8_t *data;
 };
 
@@ -139,6 +139,7 @@ elfimg_t *elfimg_open_mem(const void *data, size_t len, char *err, size_t errlen
         }
         struct segment *s = &img->segs[img->nsegs++];
         s->vaddr = (uint32_t)ph.p_vaddr;
+        s->paddr = (uint32_t)ph.p_paddr;
         s->filesz = (uint32_t)ph.p_filesz;
         s->memsz = (uint32_t)ph.p_memsz;
         s->data = img->bytes + ph.p_offset;
@@ -220,11 +221,10 @@ int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen)
     for (size_t i = 0; i < img->nsegs; i++) {
         const struct segment *s = &img->segs[i];
         uint32_t end = s->vaddr + s->memsz - 1;
-        if (s->vaddr < 0x80000000u || end >= 0xC0000000u || end < s->vaddr) {
-            fail(err, errlen, "segment at 0x%08x is not in kseg0/kseg1", s->vaddr);
-            return -1;
-        }
-        uint32_t pa = s->vaddr & 0x1FFFFFFFu;
+        bool unmapped = s->vaddr >= 0x80000000u && end < 0xC0000000u && end >= s->vaddr;
+        /* kseg0/kseg1 segments load where the CPU will see them; any other
+         * (TLB-mapped) segment loads at its ELF physical address. */
+        uint32_t pa = unmapped ? s->vaddr & 0x1FFFFFFFu : s->paddr;
         if (phys_load(phys, pa, s->data, s->filesz) != 0) {
             fail(err, errlen, "segment at 0x%08x (%u bytes) does not fit in memory", s->vaddr,
                  s->memsz);

@@ -26,8 +26,9 @@ void elfimg_free(elfimg_t *img);
 uint32_t elfimg_entry(const elfimg_t *img);
 bool elfimg_big_endian(const elfimg_t *img);
 
-/* Copy every PT_LOAD segment into phys at (vaddr & 0x1FFFFFFF), zero-filling
- * the bss part. Segments must lie in kseg0/kseg1 and inside RAM or ROM.
+/* Copy every PT_LOAD segment into phys, zero-filling the bss part: a segment
+ * in kseg0/kseg1 at (vaddr & 0x1FFFFFFF), any other (a TLB-mapped one) at its
+ * ELF physical address p_paddr. Every byte must land in RAM or ROM.
  * Returns 0, or -1 with a reason in err. */
 int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen);
 

@@ -14,6 +14,8 @@ struct __attribute__((packed)) packed {
     int32_t sword;
 };
 
+#define INT32_MIN_ (-2147483647 - 1)
+
 static struct packed records[64];
 static volatile uint32_t sink;
 
@@ -26,7 +28,12 @@ static GUEST_NOINLINE uint32_t mix(uint32_t h, uint32_t v)
 
 static GUEST_NOINLINE uint32_t rotl(uint32_t x, unsigned r) { return (x << (r & 31)) | (x >> ((32 - r) & 31)); }
 
-static GUEST_NOINLINE int32_t divmod(int32_t a, int32_t b) { return b ? a / b + a % b : a; }
+static GUEST_NOINLINE int32_t divmod(int32_t a, int32_t b)
+{
+    if (b == 0 || (b == -1 && a == INT32_MIN_))
+        return a;
+    return a / b + a % b;
+}
 
 static GUEST_NOINLINE uint32_t udivmod(uint32_t a, uint32_t b) { return b ? a / b + a % b : a; }
 
@@ -42,7 +49,10 @@ static GUEST_NOINLINE uint32_t swaps(uint32_t x)
     return __builtin_bswap32(x) + (uint32_t)(int32_t)(int8_t)x + (uint32_t)(int32_t)(int16_t)x;
 }
 
-static GUEST_NOINLINE int64_t wide(int64_t a, int64_t b) { return a * b + (a >> 3) - (b << 5); }
+static GUEST_NOINLINE int64_t wide(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a * (uint64_t)b + (uint64_t)(a >> 3) - ((uint64_t)b << 5));
+}
 
 static GUEST_NOINLINE uint32_t sel(uint32_t a, uint32_t b, uint32_t c) { return c ? a : b; }
 

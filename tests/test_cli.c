@@ -1,0 +1,189 @@
+/*
+ * tests/test_cli.c — `trapvisor exec` end to end: the compiled programs'
+ * results (checked against the same C sources compiled for the host), the
+ * JSON schema, exit codes, and clear errors for bad input.
+ */
+#include "cunit_main.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The guest programs compiled for the host (see CMakeLists.txt). */
+int ref_arith(void);
+int ref_sort(void);
+int ref_calls(void);
+int ref_alu(void);
+
+struct result {
+    int rc;
+    char out[16384];
+    char err[4096];
+};
+
+static void run(struct result *r, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/tv_cli_err.%d", TRAPVISOR_BIN, args, getpid());
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t n = fread(r->out, 1, sizeof(r->out) - 1, p);
+    r->out[n] = 0;
+    int st = pclose(p);
+    r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/tv_cli_err.%d", getpid());
+    FILE *e = fopen(path, "r");
+    n = e ? fread(r->err, 1, sizeof(r->err) - 1, e) : 0;
+    r->err[n] = 0;
+    if (e)
+        fclose(e);
+    unlink(path);
+}
+
+static cJSON *run_json(struct result *r, const char *args)
+{
+    run(r, args);
+    cJSON *j = cJSON_Parse(r->out);
+    CU_ASSERT_PTR_NOT_NULL(j);
+    return j;
+}
+
+static uint32_t num(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    CU_ASSERT_PTR_NOT_NULL(v);
+    return v && cJSON_IsNumber(v) ? (uint32_t)v->valuedouble : 0xDEADDEADu;
+}
+
+static void check_program(const char *prog, int expected)
+{
+    static struct result r;
+    char args[512];
+    for (int le = 0; le < 2; le++) {
+        snprintf(args, sizeof(args), "exec %s/%s-%s.elf --json %s", GUEST_DIR, prog,
+                 le ? "el" : "eb", le ? "--le" : "");
+        cJSON *j = run_json(&r, args);
+        if (!j)
+            continue;
+        CU_ASSERT_EQUAL(r.rc, 0);
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "stop")->valuestring, "break");
+        const cJSON *gpr = cJSON_GetObjectItem(j, "gpr");
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(gpr), 32);
+        CU_ASSERT_EQUAL((uint32_t)cJSON_GetArrayItem(gpr, 2)->valuedouble, (uint32_t)expected);
+        CU_ASSERT_EQUAL((uint32_t)cJSON_GetArrayItem(gpr, 0)->valuedouble, 0);
+        CU_ASSERT(num(j, "insns") > 1000);
+        num(j, "hi");
+        num(j, "lo");
+        const cJSON *cp0 = cJSON_GetObjectItem(j, "cp0");
+        CU_ASSERT_PTR_NOT_NULL(cp0);
+        /* Stopped at crt0's BREAK: Cause.ExcCode = Bp, EPC = the BREAK. */
+        CU_ASSERT_EQUAL((num(cp0, "cause") >> 2) & 31, 9);
+        CU_ASSERT_EQUAL(num(cp0, "epc"), num(j, "pc"));
+        num(cp0, "status");
+        num(cp0, "badvaddr");
+        cJSON_Delete(j);
+    }
+}
+
+static void test_arith(void) { check_program("arith", ref_arith()); }
+static void test_sort(void) { check_program("sort", ref_sort()); }
+static void test_calls(void) { check_program("calls", ref_calls()); }
+static void test_alu(void) { check_program("alu", ref_alu()); }
+
+static void test_exception_and_limit(void)
+{
+    static struct result r;
+    cJSON *j = run_json(&r, "exec " GUEST_DIR "/fault-eb.elf --json");
+    CU_ASSERT_EQUAL(r.rc, 1);
+    if (j) {
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "stop")->valuestring, "exception");
+        const cJSON *ex = cJSON_GetObjectItem(j, "exception");
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(ex, "name")->valuestring, "TLBL");
+        CU_ASSERT_EQUAL(num(cJSON_GetObjectItem(j, "cp0"), "badvaddr"), 0x1000);
+        cJSON_Delete(j);
+    }
+    j = run_json(&r, "exec " GUEST_DIR "/alu-eb.elf --json --max-insns 5000");
+    CU_ASSERT_EQUAL(r.rc, 3);
+    if (j) {
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "stop")->valuestring, "limit");
+        uint32_t n = num(j, "insns");
+        CU_ASSERT(n >= 5000 && n <= 5001);
+        cJSON_Delete(j);
+    }
+    run(&r, "exec " GUEST_DIR "/arith-eb.elf");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stop: break"));
+}
+
+static void test_trace(void)
+{
+    static struct result r;
+    run(&r, "exec " GUEST_DIR "/fault-eb.elf --trace insns");
+    CU_ASSERT_EQUAL(r.rc, 1);
+    /* Capstone text and ELF symbols in the trace. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "<_start+0x0>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "<main+0x"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lui"));
+}
+
+static void expect_error(const char *args, const char *needle)
+{
+    static struct result r;
+    run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, needle));
+    if (!strstr(r.err, needle))
+        fprintf(stderr, "\n'%s' said: %s\n", args, r.err);
+}
+
+static void test_bad_input(void)
+{
+    expect_error("exec /nonexistent.elf", "cannot open");
+    expect_error("exec", "need exactly one ELF");
+    expect_error("exec " TRAPVISOR_BIN, "not a 32-bit MIPS ELF");
+    expect_error("exec " GUEST_DIR "/arith-el.elf", "little-endian; add --le");
+    expect_error("exec " GUEST_DIR "/arith-eb.elf --le", "big-endian; drop --le");
+    expect_error("exec " GUEST_DIR "/arith-eb.elf --ram 12345", "--ram");
+    expect_error("exec " GUEST_DIR "/arith-eb.elf --tlb 3", "--tlb");
+    expect_error("exec " GUEST_DIR "/arith-eb.elf --max-insns lots", "--max-insns");
+    expect_error("exec " GUEST_DIR "/arith-eb.elf --trace bogus", "unknown category");
+    expect_error("exec " GUEST_DIR "/sort-eb.elf --ram 1M", "does not fit");
+    expect_error("frobnicate", "unknown command");
+
+    /* A garbage file and a truncated ELF. */
+    FILE *f = fopen("/tmp/tv_garbage.elf", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    for (int i = 0; i < 4096; i++)
+        fputc((i * 7919) & 0xFF, f);
+    fclose(f);
+    expect_error("exec /tmp/tv_garbage.elf", "not an ELF file");
+    FILE *in = fopen(GUEST_DIR "/arith-eb.elf", "rb");
+    f = fopen("/tmp/tv_trunc.elf", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    char buf[200];
+    size_t n = fread(buf, 1, sizeof(buf), in);
+    fwrite(buf, 1, n, f);
+    fclose(in);
+    fclose(f);
+    expect_error("exec /tmp/tv_trunc.elf", "tv_trunc.elf:");
+    unlink("/tmp/tv_garbage.elf");
+    unlink("/tmp/tv_trunc.elf");
+}
+
+static const struct test_case tests[] = {
+    {"arith: result matches the host build", test_arith},
+    {"sort: result matches the host build", test_sort},
+    {"calls: result matches the host build", test_calls},
+    {"alu: result matches the host build", test_alu},
+    {"exception and limit stops", test_exception_and_limit},
+    {"instruction trace with symbols", test_trace},
+    {"bad input gives clear errors", test_bad_input},
+};
+
+CUNIT_MAIN("cli", tests)
