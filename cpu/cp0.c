@@ -121,8 +121,7 @@ void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, uns
     t->ce = ce;
     t->hypcall_code = 0;
     t->insn = 0;
-    /* next_pc is filled by the interpreter (it knows branch targets); default: */
-    t->next_pc = c->pc + 4;
+    t->next_pc = c->in_delay ? c->delay_next : c->pc + 4;
 
     if (code >= 32 || (c->route_mask & (1u << code))) {
         /* The host may need the instruction to emulate it; a failed fetch leaves 0. */
@@ -290,8 +289,10 @@ void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v)
     case C0_ENTRYHI << 3: {
         uint32_t old = cp->entryhi;
         cp->entryhi = v & (ENTRYHI_VPN2_MASK | ENTRYHI_ASID_MASK);
-        if ((old ^ cp->entryhi) & ENTRYHI_ASID_MASK)
+        if ((old ^ cp->entryhi) & ENTRYHI_ASID_MASK) {
             hcache_flush_all(c);
+            cpu_end_batch(c);
+        }
         break;
     }
     case C0_COMPARE << 3:
@@ -346,8 +347,10 @@ void cpu_tlbr(struct cpu *c)
     c->cp0.entrylo0 = r.entrylo0;
     c->cp0.entrylo1 = r.entrylo1;
     c->cp0.pagemask = r.pagemask;
-    if ((old ^ r.entryhi) & ENTRYHI_ASID_MASK)
+    if ((old ^ r.entryhi) & ENTRYHI_ASID_MASK) {
         hcache_flush_all(c);
+        cpu_end_batch(c);
+    }
 }
 
 void cpu_tlbw(struct cpu *c, bool random)
@@ -362,6 +365,7 @@ void cpu_tlbw(struct cpu *c, bool random)
     hcache_flush_range(c, r.entryhi & ENTRYHI_VPN2_MASK & ~(r.pagemask & PAGEMASK_MASK),
                        ((r.pagemask & PAGEMASK_MASK) | 0x1FFFu) + 1);
     c->tlb_gen = tlb_generation(c->tlb); /* our own write is already accounted for */
+    cpu_end_batch(c);                    /* the code page may have been remapped */
     c->stats.tlb_writes++;
     if (c->event_fn) {
         struct cpu_event ev = {CPU_EV_TLB_WRITE, 0, c->pc, i, random};

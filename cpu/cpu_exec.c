@@ -255,47 +255,6 @@ static inline unsigned msb_offset(const struct cpu *c, uint32_t va)
 
 static void exec_insn_slot(struct cpu *c, uint32_t insn);
 
-/*
- * Execute the delay slot at pc + 4, then continue at next. A branch inside a
- * delay slot is UNPREDICTABLE in MIPS32; here it raises RI (so a hostile
- * chain of branches cannot recurse on the host stack).
- */
-static void __attribute__((noinline)) branch_to(struct cpu *c, uint32_t next)
-{
-    if (unlikely(c->in_delay)) {
-        cpu_raise(c, EXC_RI, 0, 0, 0);
-        return;
-    }
-    c->pc += 4;
-    c->in_delay = true;
-    c->exc_taken = false;
-    c->batch_left--;
-    uint32_t insn;
-    if (fetch(c, &insn))
-        exec_insn_slot(c, insn);
-    c->in_delay = false;
-    if (!c->exc_taken)
-        c->pc = next;
-    else
-        c->trap.next_pc = next;
-}
-
-static inline void branch(struct cpu *c, bool taken, uint32_t target)
-{
-    branch_to(c, taken ? target : c->pc + 8);
-}
-
-/* Branch likely: the delay slot runs only when the branch is taken. */
-static inline void branch_likely(struct cpu *c, bool taken, uint32_t target)
-{
-    if (taken)
-        branch_to(c, target);
-    else if (unlikely(c->in_delay))
-        cpu_raise(c, EXC_RI, 0, 0, 0);
-    else
-        c->pc += 8;
-}
-
 static inline uint32_t branch_target(const struct cpu *c, uint32_t insn)
 {
     return c->pc + 4 + (SIMM(insn) << 2);
@@ -488,139 +447,165 @@ static inline void trap_if(struct cpu *c, bool cond)
         c->pc += 4;
 }
 
-static inline __attribute__((always_inline)) void exec_special(struct cpu *c, uint32_t insn)
-{
-    unsigned rd = RD(insn);
-    uint32_t rs = GPR(RS(insn)), rt = GPR(RT(insn));
-    switch (FUNCT(insn)) {
-    case 0x00: GPR(rd) = rt << SA(insn); NEXT(); /* SLL (NOP, SSNOP, EHB, PAUSE) */
-    case 0x01: cpu_raise(c, EXC_CPU, 0, 0, 1); return; /* MOVF/MOVT: no FPU */
-    case 0x02: /* SRL / ROTR */
-        if (RS(insn) & 1) {
-            unsigned s = SA(insn);
-            GPR(rd) = s ? (rt >> s) | (rt << (32 - s)) : rt;
-        } else
-            GPR(rd) = rt >> SA(insn);
-        NEXT();
-    case 0x03: GPR(rd) = (uint32_t)((int32_t)rt >> SA(insn)); NEXT(); /* SRA */
-    case 0x04: GPR(rd) = rt << (rs & 31); NEXT();                     /* SLLV */
-    case 0x06: /* SRLV / ROTRV */
-        if (SA(insn) & 1) {
-            unsigned s = rs & 31;
-            GPR(rd) = s ? (rt >> s) | (rt << (32 - s)) : rt;
-        } else
-            GPR(rd) = rt >> (rs & 31);
-        NEXT();
-    case 0x07: GPR(rd) = (uint32_t)((int32_t)rt >> (rs & 31)); NEXT(); /* SRAV */
-    case 0x08: branch_to(c, rs); return;                               /* JR, JR.HB */
-    case 0x09: /* JALR: read rs before linking */
-        GPR(rd) = c->pc + 8;
-        branch_to(c, rs);
-        return;
-    case 0x0A: if (rt == 0) GPR(rd) = rs; NEXT(); /* MOVZ */
-    case 0x0B: if (rt != 0) GPR(rd) = rs; NEXT(); /* MOVN */
-    case 0x0C: cpu_raise(c, EXC_SYS, 0, 0, 0); return;
-    case 0x0D: cpu_raise(c, EXC_BP, 0, 0, 0); return;
-    case 0x0F: NEXT(); /* SYNC */
-    case 0x10: GPR(rd) = c->hi; NEXT();
-    case 0x11: c->hi = rs; NEXT();
-    case 0x12: GPR(rd) = c->lo; NEXT();
-    case 0x13: c->lo = rs; NEXT();
-    case 0x18: { /* MULT */
-        int64_t p = (int64_t)(int32_t)rs * (int32_t)rt;
-        c->hi = (uint32_t)((uint64_t)p >> 32);
-        c->lo = (uint32_t)p;
-        NEXT();
-    }
-    case 0x19: { /* MULTU */
-        uint64_t p = (uint64_t)rs * rt;
-        c->hi = (uint32_t)(p >> 32);
-        c->lo = (uint32_t)p;
-        NEXT();
-    }
-    case 0x1A: exec_div(c, insn, true); return;
-    case 0x1B: exec_div(c, insn, false); return;
-    case 0x20: { /* ADD */
-        int32_t r;
-        if (__builtin_add_overflow((int32_t)rs, (int32_t)rt, &r)) {
-            cpu_raise(c, EXC_OV, 0, 0, 0);
-            return;
-        }
-        GPR(rd) = (uint32_t)r;
-        NEXT();
-    }
-    case 0x21: GPR(rd) = rs + rt; NEXT(); /* ADDU */
-    case 0x22: { /* SUB */
-        int32_t r;
-        if (__builtin_sub_overflow((int32_t)rs, (int32_t)rt, &r)) {
-            cpu_raise(c, EXC_OV, 0, 0, 0);
-            return;
-        }
-        GPR(rd) = (uint32_t)r;
-        NEXT();
-    }
-    case 0x23: GPR(rd) = rs - rt; NEXT();
-    case 0x24: GPR(rd) = rs & rt; NEXT();
-    case 0x25: GPR(rd) = rs | rt; NEXT();
-    case 0x26: GPR(rd) = rs ^ rt; NEXT();
-    case 0x27: GPR(rd) = ~(rs | rt); NEXT();
-    case 0x2A: GPR(rd) = (int32_t)rs < (int32_t)rt; NEXT();
-    case 0x2B: GPR(rd) = rs < rt; NEXT();
-    case 0x30: trap_if(c, (int32_t)rs >= (int32_t)rt); return; /* TGE */
-    case 0x31: trap_if(c, rs >= rt); return;                   /* TGEU */
-    case 0x32: trap_if(c, (int32_t)rs < (int32_t)rt); return;  /* TLT */
-    case 0x33: trap_if(c, rs < rt); return;                    /* TLTU */
-    case 0x34: trap_if(c, rs == rt); return;                   /* TEQ */
-    case 0x36: trap_if(c, rs != rt); return;                   /* TNE */
-    default: cpu_raise(c, EXC_RI, 0, 0, 0); return;
-    }
-}
-
-static inline __attribute__((always_inline)) void exec_regimm(struct cpu *c, uint32_t insn)
-{
-    int32_t rs = (int32_t)GPR(RS(insn));
-    uint32_t tgt = branch_target(c, insn);
-    int32_t imm = (int32_t)SIMM(insn);
-    switch (RT(insn)) {
-    case 0x00: branch(c, rs < 0, tgt); return;         /* BLTZ */
-    case 0x01: branch(c, rs >= 0, tgt); return;        /* BGEZ */
-    case 0x02: branch_likely(c, rs < 0, tgt); return;  /* BLTZL */
-    case 0x03: branch_likely(c, rs >= 0, tgt); return; /* BGEZL */
-    case 0x08: trap_if(c, rs >= imm); return;          /* TGEI */
-    case 0x09: trap_if(c, (uint32_t)rs >= (uint32_t)imm); return;
-    case 0x0A: trap_if(c, rs < imm); return;
-    case 0x0B: trap_if(c, (uint32_t)rs < (uint32_t)imm); return;
-    case 0x0C: trap_if(c, rs == imm); return;
-    case 0x0E: trap_if(c, rs != imm); return;
-    case 0x10: GPR(31) = c->pc + 8; branch(c, rs < 0, tgt); return;         /* BLTZAL */
-    case 0x11: GPR(31) = c->pc + 8; branch(c, rs >= 0, tgt); return;        /* BGEZAL, BAL */
-    case 0x12: GPR(31) = c->pc + 8; branch_likely(c, rs < 0, tgt); return;  /* BLTZALL */
-    case 0x13: GPR(31) = c->pc + 8; branch_likely(c, rs >= 0, tgt); return; /* BGEZALL */
-    case 0x1F: NEXT(); /* SYNCI: no caches to synchronise */
-    default: cpu_raise(c, EXC_RI, 0, 0, 0); return;
-    }
-}
+/*
+ * Execute one instruction; a branch goes on to execute its delay slot here
+ * too (delay_slot: re-enters decode), so the host stack stays flat and
+ * straight-line code pays nothing. NEXT() completes an instruction; an
+ * exception returns at once (cpu_raise() has set the PC and left the slot).
+ */
+#undef NEXT
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        c->pc += 4;                                                                                \
+        goto done;                                                                                 \
+    } while (0)
+#define BRANCH_TO(next)                                                                            \
+    do {                                                                                           \
+        slot_next = (next);                                                                        \
+        goto delay_slot;                                                                           \
+    } while (0)
+#define BRANCH(cond, tgt) BRANCH_TO((cond) ? (tgt) : c->pc + 8)
+/* Branch likely: the delay slot runs only when the branch is taken. */
+#define BRANCH_LIKELY(cond, tgt)                                                                   \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            BRANCH_TO(tgt);                                                                        \
+        if (unlikely(in_slot))                                                                     \
+            goto slot_ri;                                                                          \
+        c->pc += 8;                                                                                \
+        goto done;                                                                                 \
+    } while (0)
+#define TRAP_IF(cond)                                                                              \
+    do {                                                                                           \
+        trap_if(c, (cond));                                                                        \
+        goto done;                                                                                 \
+    } while (0)
 
 static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint32_t insn)
 {
+    bool in_slot = false;
+    uint32_t slot_next = 0;
+decode:
     c->gpr[0] = 0;
     uint32_t rs = GPR(RS(insn));
     unsigned rt = RT(insn);
     uint32_t addr = rs + SIMM(insn);
     uint32_t v;
+    unsigned rd = RD(insn);
+    uint32_t rtv = GPR(rt);
 
-    switch (insn >> 26) {
-    case 0x00: exec_special(c, insn); return;
-    case 0x01: exec_regimm(c, insn); return;
-    case 0x02: branch_to(c, ((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2)); return; /* J */
+    /* One dispatch: major opcodes 0..63, SPECIAL functions at 64 + funct. */
+    unsigned op = insn >> 26;
+    switch (op ? op : 64u + FUNCT(insn)) {
+    case 64 + 0x00: GPR(rd) = rtv << SA(insn); NEXT(); /* SLL (NOP, SSNOP, EHB, PAUSE) */
+    case 64 + 0x01: cpu_raise(c, EXC_CPU, 0, 0, 1); return; /* MOVF/MOVT: no FPU */
+    case 64 + 0x02: /* SRL / ROTR */
+        if (RS(insn) & 1) {
+            unsigned s = SA(insn);
+            GPR(rd) = s ? (rtv >> s) | (rtv << (32 - s)) : rtv;
+        } else
+            GPR(rd) = rtv >> SA(insn);
+        NEXT();
+    case 64 + 0x03: GPR(rd) = (uint32_t)((int32_t)rtv >> SA(insn)); NEXT(); /* SRA */
+    case 64 + 0x04: GPR(rd) = rtv << (rs & 31); NEXT();                     /* SLLV */
+    case 64 + 0x06: /* SRLV / ROTRV */
+        if (SA(insn) & 1) {
+            unsigned s = rs & 31;
+            GPR(rd) = s ? (rtv >> s) | (rtv << (32 - s)) : rtv;
+        } else
+            GPR(rd) = rtv >> (rs & 31);
+        NEXT();
+    case 64 + 0x07: GPR(rd) = (uint32_t)((int32_t)rtv >> (rs & 31)); NEXT(); /* SRAV */
+    case 64 + 0x08: BRANCH_TO(rs);                               /* JR, JR.HB */
+    case 64 + 0x09: /* JALR: read rs before linking */
+        GPR(rd) = c->pc + 8;
+        BRANCH_TO(rs);
+    case 64 + 0x0A: if (rtv == 0) GPR(rd) = rs; NEXT(); /* MOVZ */
+    case 64 + 0x0B: if (rtv != 0) GPR(rd) = rs; NEXT(); /* MOVN */
+    case 64 + 0x0C: cpu_raise(c, EXC_SYS, 0, 0, 0); return;
+    case 64 + 0x0D: cpu_raise(c, EXC_BP, 0, 0, 0); return;
+    case 64 + 0x0F: NEXT(); /* SYNC */
+    case 64 + 0x10: GPR(rd) = c->hi; NEXT();
+    case 64 + 0x11: c->hi = rs; NEXT();
+    case 64 + 0x12: GPR(rd) = c->lo; NEXT();
+    case 64 + 0x13: c->lo = rs; NEXT();
+    case 64 + 0x18: { /* MULT */
+        int64_t p = (int64_t)(int32_t)rs * (int32_t)rtv;
+        c->hi = (uint32_t)((uint64_t)p >> 32);
+        c->lo = (uint32_t)p;
+        NEXT();
+    }
+    case 64 + 0x19: { /* MULTU */
+        uint64_t p = (uint64_t)rs * rtv;
+        c->hi = (uint32_t)(p >> 32);
+        c->lo = (uint32_t)p;
+        NEXT();
+    }
+    case 64 + 0x1A: exec_div(c, insn, true); goto done;
+    case 64 + 0x1B: exec_div(c, insn, false); goto done;
+    case 64 + 0x20: { /* ADD */
+        int32_t r;
+        if (__builtin_add_overflow((int32_t)rs, (int32_t)rtv, &r)) {
+            cpu_raise(c, EXC_OV, 0, 0, 0);
+            return;
+        }
+        GPR(rd) = (uint32_t)r;
+        NEXT();
+    }
+    case 64 + 0x21: GPR(rd) = rs + rtv; NEXT(); /* ADDU */
+    case 64 + 0x22: { /* SUB */
+        int32_t r;
+        if (__builtin_sub_overflow((int32_t)rs, (int32_t)rtv, &r)) {
+            cpu_raise(c, EXC_OV, 0, 0, 0);
+            return;
+        }
+        GPR(rd) = (uint32_t)r;
+        NEXT();
+    }
+    case 64 + 0x23: GPR(rd) = rs - rtv; NEXT();
+    case 64 + 0x24: GPR(rd) = rs & rtv; NEXT();
+    case 64 + 0x25: GPR(rd) = rs | rtv; NEXT();
+    case 64 + 0x26: GPR(rd) = rs ^ rtv; NEXT();
+    case 64 + 0x27: GPR(rd) = ~(rs | rtv); NEXT();
+    case 64 + 0x2A: GPR(rd) = (int32_t)rs < (int32_t)rtv; NEXT();
+    case 64 + 0x2B: GPR(rd) = rs < rtv; NEXT();
+    case 64 + 0x30: TRAP_IF((int32_t)rs >= (int32_t)rtv); /* TGE */
+    case 64 + 0x31: TRAP_IF(rs >= rtv);                   /* TGEU */
+    case 64 + 0x32: TRAP_IF((int32_t)rs < (int32_t)rtv);  /* TLT */
+    case 64 + 0x33: TRAP_IF(rs < rtv);                    /* TLTU */
+    case 64 + 0x34: TRAP_IF(rs == rtv);                   /* TEQ */
+    case 64 + 0x36: TRAP_IF(rs != rtv);                   /* TNE */
+    case 0x01: { /* REGIMM */
+        int32_t srs = (int32_t)rs;
+        uint32_t tgt = branch_target(c, insn);
+        int32_t imm = (int32_t)SIMM(insn);
+        switch (RT(insn)) {
+        case 0x00: BRANCH(srs < 0, tgt);         /* BLTZ */
+        case 0x01: BRANCH(srs >= 0, tgt);        /* BGEZ */
+        case 0x02: BRANCH_LIKELY(srs < 0, tgt);  /* BLTZL */
+        case 0x03: BRANCH_LIKELY(srs >= 0, tgt); /* BGEZL */
+        case 0x08: TRAP_IF(srs >= imm);          /* TGEI */
+        case 0x09: TRAP_IF((uint32_t)srs >= (uint32_t)imm);
+        case 0x0A: TRAP_IF(srs < imm);
+        case 0x0B: TRAP_IF((uint32_t)srs < (uint32_t)imm);
+        case 0x0C: TRAP_IF(srs == imm);
+        case 0x0E: TRAP_IF(srs != imm);
+        case 0x10: GPR(31) = c->pc + 8; BRANCH(srs < 0, tgt);         /* BLTZAL */
+        case 0x11: GPR(31) = c->pc + 8; BRANCH(srs >= 0, tgt);        /* BGEZAL, BAL */
+        case 0x12: GPR(31) = c->pc + 8; BRANCH_LIKELY(srs < 0, tgt);  /* BLTZALL */
+        case 0x13: GPR(31) = c->pc + 8; BRANCH_LIKELY(srs >= 0, tgt); /* BGEZALL */
+        case 0x1F: NEXT(); /* SYNCI: no caches to synchronise */
+        default: cpu_raise(c, EXC_RI, 0, 0, 0); return;
+        }
+    }
+    case 0x02: BRANCH_TO(((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2)); /* J */
     case 0x03: /* JAL */
         GPR(31) = c->pc + 8;
-        branch_to(c, ((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2));
-        return;
-    case 0x04: branch(c, rs == GPR(rt), branch_target(c, insn)); return;           /* BEQ */
-    case 0x05: branch(c, rs != GPR(rt), branch_target(c, insn)); return;           /* BNE */
-    case 0x06: branch(c, (int32_t)rs <= 0, branch_target(c, insn)); return;        /* BLEZ */
-    case 0x07: branch(c, (int32_t)rs > 0, branch_target(c, insn)); return;         /* BGTZ */
+        BRANCH_TO(((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2));
+    case 0x04: BRANCH(rs == rtv, branch_target(c, insn));               /* BEQ */
+    case 0x05: BRANCH(rs != rtv, branch_target(c, insn));               /* BNE */
+    case 0x06: BRANCH((int32_t)rs <= 0, branch_target(c, insn));        /* BLEZ */
+    case 0x07: BRANCH((int32_t)rs > 0, branch_target(c, insn));         /* BGTZ */
     case 0x08: { /* ADDI */
         int32_t r;
         if (__builtin_add_overflow((int32_t)rs, (int32_t)SIMM(insn), &r)) {
@@ -637,15 +622,15 @@ static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint3
     case 0x0D: GPR(rt) = rs | UIMM(insn); NEXT();                        /* ORI */
     case 0x0E: GPR(rt) = rs ^ UIMM(insn); NEXT();                        /* XORI */
     case 0x0F: GPR(rt) = UIMM(insn) << 16; NEXT();                       /* LUI */
-    case 0x10: exec_cop0(c, insn); return;
+    case 0x10: exec_cop0(c, insn); goto done;
     case 0x11: case 0x13: cpu_raise(c, EXC_CPU, 0, 0, 1); return;       /* COP1, COP1X */
     case 0x12: cpu_raise(c, EXC_CPU, 0, 0, 2); return;                  /* COP2 */
-    case 0x14: branch_likely(c, rs == GPR(rt), branch_target(c, insn)); return;    /* BEQL */
-    case 0x15: branch_likely(c, rs != GPR(rt), branch_target(c, insn)); return;    /* BNEL */
-    case 0x16: branch_likely(c, (int32_t)rs <= 0, branch_target(c, insn)); return; /* BLEZL */
-    case 0x17: branch_likely(c, (int32_t)rs > 0, branch_target(c, insn)); return;  /* BGTZL */
-    case 0x1C: exec_special2(c, insn); return;
-    case 0x1F: exec_special3(c, insn); return;
+    case 0x14: BRANCH_LIKELY(rs == GPR(rt), branch_target(c, insn));    /* BEQL */
+    case 0x15: BRANCH_LIKELY(rs != GPR(rt), branch_target(c, insn));    /* BNEL */
+    case 0x16: BRANCH_LIKELY((int32_t)rs <= 0, branch_target(c, insn)); /* BLEZL */
+    case 0x17: BRANCH_LIKELY((int32_t)rs > 0, branch_target(c, insn));  /* BGTZL */
+    case 0x1C: exec_special2(c, insn); goto done;
+    case 0x1F: exec_special3(c, insn); goto done;
     case 0x20: if (!load8(c, addr, &v)) return; GPR(rt) = (uint32_t)(int32_t)(int8_t)v; NEXT();
     case 0x21: if (!load16(c, addr, &v)) return; GPR(rt) = (uint32_t)(int32_t)(int16_t)v; NEXT();
     case 0x22: { /* LWL */
@@ -708,6 +693,30 @@ static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint3
     case 0x32: case 0x36: case 0x3A: case 0x3E: cpu_raise(c, EXC_CPU, 0, 0, 2); return; /* COP2 */
     default: cpu_raise(c, EXC_RI, 0, 0, 0); return;
     }
+
+delay_slot:
+    if (unlikely(in_slot))
+        goto slot_ri; /* a branch in a delay slot: UNPREDICTABLE, here RI */
+    in_slot = true;
+    c->pc += 4;
+    c->in_delay = true;
+    c->delay_next = slot_next;
+    c->exc_taken = false;
+    c->batch_left--;
+    if (unlikely(!fetch(c, &insn)))
+        return;
+    if (unlikely(c->insn_fn != NULL))
+        c->insn_fn(c->insn_opaque, c->pc, insn);
+    goto decode;
+slot_ri:
+    cpu_raise(c, EXC_RI, 0, 0, 0);
+    return;
+done:
+    if (unlikely(in_slot)) {
+        c->in_delay = false;
+        if (!c->exc_taken)
+            c->pc = slot_next;
+    }
 }
 
 static void __attribute__((noinline)) exec_insn_slot(struct cpu *c, uint32_t insn)
@@ -715,6 +724,12 @@ static void __attribute__((noinline)) exec_insn_slot(struct cpu *c, uint32_t ins
     exec_insn(c, insn);
 }
 
+/*
+ * The batch loop. The page of the current PC is kept in locals: whatever can
+ * change the translation of code (exceptions, ERET, MTC0 of Status or
+ * EntryHi, TLB writes, host calls between batches) ends the batch, so the
+ * locals never outlive the mapping they were taken from.
+ */
 void cpu_exec_batch(struct cpu *c)
 {
     if (unlikely(c->insn_fn != NULL)) {
@@ -728,11 +743,20 @@ void cpu_exec_batch(struct cpu *c)
         }
         return;
     }
+    uint32_t page_tag = HCACHE_INVALID;
+    const uint8_t *page_host = NULL;
     while (likely(c->batch_left > 0)) {
         c->batch_left--;
-        uint32_t insn;
-        if (unlikely(!fetch(c, &insn)))
-            continue;
+        uint32_t pc = c->pc, insn;
+        if (likely((pc & 0xFFFFF003u) == page_tag)) {
+            insn = rd32(c, page_host + (pc & 0xFFFu));
+        } else {
+            if (unlikely(!fetch(c, &insn)))
+                continue;
+            const struct hcache_entry *e = &c->hc_fetch[(pc >> 12) & (HCACHE_SIZE - 1)];
+            page_tag = e->tag;
+            page_host = (const uint8_t *)(e->addend + (pc & 0xFFFFF000u));
+        }
         exec_insn(c, insn);
     }
 }
