@@ -110,7 +110,6 @@ static uint32_t restart_pc(const struct cpu *c) { return c->in_delay ? c->pc - 4
  */
 void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, unsigned ce)
 {
-    c->exc_taken = true;
     struct cpu_trap *t = &c->trap;
     t->code = code;
     t->pc = c->pc;
@@ -172,7 +171,6 @@ void cpu_trap_deliver(cpu_t *c)
     c->pc = base + offset;
     c->in_delay = false;
     c->waiting = false;
-    c->exc_taken = true;
     cpu_update_mode(c);
     cpu_end_batch(c);
 

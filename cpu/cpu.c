@@ -45,7 +45,7 @@ void cpu_reset(cpu_t *c)
     memset(c->gpr, 0, sizeof(c->gpr));
     c->hi = c->lo = 0;
     c->pc = VEC_RESET;
-    c->in_delay = c->exc_taken = c->llbit = c->waiting = false;
+    c->in_delay = c->llbit = c->waiting = false;
     c->batch_left = c->batch_len = 0;
     c->insns = c->idle_cycles = 0;
     c->irq_lines = 0;

@@ -253,8 +253,6 @@ static inline unsigned msb_offset(const struct cpu *c, uint32_t va)
 
 /* ---- branches ----------------------------------------------------------- */
 
-static void exec_insn_slot(struct cpu *c, uint32_t insn);
-
 static inline uint32_t branch_target(const struct cpu *c, uint32_t insn)
 {
     return c->pc + 4 + (SIMM(insn) << 2);
@@ -481,7 +479,9 @@ static inline void trap_if(struct cpu *c, bool cond)
         goto done;                                                                                 \
     } while (0)
 
-static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint32_t insn)
+static inline __attribute__((always_inline)) void
+exec_insn(struct cpu *c, uint32_t insn, const bool traced, uint32_t page_tag,
+          const uint8_t *page_host)
 {
     bool in_slot = false;
     uint32_t slot_next = 0;
@@ -701,27 +701,30 @@ delay_slot:
     c->pc += 4;
     c->in_delay = true;
     c->delay_next = slot_next;
-    c->exc_taken = false;
     c->batch_left--;
-    if (unlikely(!fetch(c, &insn)))
+    if (likely((c->pc & 0xFFFFF003u) == page_tag))
+        insn = rd32(c, page_host + (c->pc & 0xFFFu));
+    else if (unlikely(!fetch(c, &insn)))
         return;
-    if (unlikely(c->insn_fn != NULL))
+    if (traced)
         c->insn_fn(c->insn_opaque, c->pc, insn);
     goto decode;
 slot_ri:
     cpu_raise(c, EXC_RI, 0, 0, 0);
     return;
 done:
-    if (unlikely(in_slot)) {
+    /* Every exception path clears in_delay: if it is still set, the slot
+     * instruction completed and the branch takes effect. */
+    if (unlikely(in_slot) && c->in_delay) {
         c->in_delay = false;
-        if (!c->exc_taken)
-            c->pc = slot_next;
+        c->pc = slot_next;
     }
 }
 
-static void __attribute__((noinline)) exec_insn_slot(struct cpu *c, uint32_t insn)
+/* The traced (single-stepping) path: one out-of-line copy. */
+static void __attribute__((noinline)) exec_insn_traced(struct cpu *c, uint32_t insn)
 {
-    exec_insn(c, insn);
+    exec_insn(c, insn, true, HCACHE_INVALID, NULL);
 }
 
 /*
@@ -739,7 +742,7 @@ void cpu_exec_batch(struct cpu *c)
             if (!fetch(c, &insn))
                 continue;
             c->insn_fn(c->insn_opaque, c->pc, insn);
-            exec_insn_slot(c, insn);
+            exec_insn_traced(c, insn);
         }
         return;
     }
@@ -757,6 +760,6 @@ void cpu_exec_batch(struct cpu *c)
             page_tag = e->tag;
             page_host = (const uint8_t *)(e->addend + (pc & 0xFFFFF000u));
         }
-        exec_insn(c, insn);
+        exec_insn(c, insn, false, page_tag, page_host);
     }
 }

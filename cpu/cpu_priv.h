@@ -61,7 +61,6 @@ struct cpu {
     uint32_t hi, lo;
     bool big_endian;
     bool in_delay;     /* executing the delay slot of the branch at pc - 4 */
-    bool exc_taken;    /* an exception redirected the PC during this delay slot */
     uint32_t delay_next; /* where the branch goes after its delay slot */
     bool llbit;
     bool waiting;      /* in WAIT */
