@@ -131,6 +131,18 @@ static void test_trace(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "lui"));
 }
 
+/* Determinism: the same program and options give bit-for-bit the same result,
+ * instruction count included (no host time or randomness reaches the guest). */
+static void test_determinism(void)
+{
+    static struct result a, b;
+    run(&a, "exec " GUEST_DIR "/calls-eb.elf --json");
+    run(&b, "exec " GUEST_DIR "/calls-eb.elf --json");
+    CU_ASSERT_EQUAL(a.rc, 0);
+    CU_ASSERT(a.out[0] != 0);
+    CU_ASSERT_STRING_EQUAL(a.out, b.out);
+}
+
 static void expect_error(const char *args, const char *needle)
 {
     static struct result r;
@@ -183,6 +195,7 @@ static const struct test_case tests[] = {
     {"alu: result matches the host build", test_alu},
     {"exception and limit stops", test_exception_and_limit},
     {"instruction trace with symbols", test_trace},
+    {"determinism", test_determinism},
     {"bad input gives clear errors", test_bad_input},
 };
 
