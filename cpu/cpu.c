@@ -242,13 +242,7 @@ bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)
 {
     if ((size != 1 && size != 2 && size != 4) || (vaddr & (size - 1)))
         return false;
-    struct mmu_ctx ctx = {
-        .tlb = c->tlb,
-        .mode = c->mode,
-        .asid = (uint8_t)(c->cp0.entryhi & ENTRYHI_ASID_MASK),
-        .erl = (c->cp0.status & ST_ERL) != 0,
-        .phys_as_virt = (c->ext & CPU_EXT_PHYS_AS_VIRT) != 0,
-    };
+    struct mmu_ctx ctx = mmu_ctx_of(c);
     struct mmu_xlate x;
     if (mmu_translate(&ctx, vaddr, MMU_LOAD, &x) != MMU_OK)
         return false;

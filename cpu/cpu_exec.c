@@ -88,18 +88,6 @@ static inline uint8_t *hc_hit(const struct hcache_entry *tab, uint32_t va, uint3
     return NULL;
 }
 
-static struct mmu_ctx mmu_ctx_of(const struct cpu *c)
-{
-    struct mmu_ctx ctx = {
-        .tlb = c->tlb,
-        .mode = c->mode,
-        .asid = (uint8_t)(c->cp0.entryhi & ENTRYHI_ASID_MASK),
-        .erl = (c->cp0.status & ST_ERL) != 0,
-        .phys_as_virt = (c->ext & CPU_EXT_PHYS_AS_VIRT) != 0,
-    };
-    return ctx;
-}
-
 /*
  * The slow path of every access: alignment, translation, then RAM/ROM (fill
  * the cache) or MMIO. va is the address the instruction named (reported in

@@ -105,6 +105,19 @@ static inline uint64_t cpu_cycles_now(const struct cpu *c)
     return cpu_insns_now(c) + c->idle_cycles;
 }
 
+/* The translation context of the CPU's current mode and address space. */
+static inline struct mmu_ctx mmu_ctx_of(const struct cpu *c)
+{
+    struct mmu_ctx ctx = {
+        .tlb = c->tlb,
+        .mode = c->mode,
+        .asid = (uint8_t)(c->cp0.entryhi & ENTRYHI_ASID_MASK),
+        .erl = (c->cp0.status & ST_ERL) != 0,
+        .phys_as_virt = (c->ext & CPU_EXT_PHYS_AS_VIRT) != 0,
+    };
+    return ctx;
+}
+
 /* End the current batch after this instruction (interrupt state may have changed). */
 static inline void cpu_end_batch(struct cpu *c)
 {

@@ -80,23 +80,7 @@ static void test_routing_delay_slot(void)
     tm_free(&t);
 }
 
-/* User-mode code at kuseg 0x00400000 (physical 0x10000). */
-static int run_user(struct tm *t, uint32_t status_extra, const uint32_t *code, size_t n)
-{
-    struct tlb_regs r = {0x00400000u, LO(0x10, VDG), LO(0x11, VDG), 0};
-    tlb_write(cpu_tlb(t->cpu), 0, &r);
-    for (size_t i = 0; i < n; i++)
-        tm_put32(t, 0x80010000u + 4 * (uint32_t)i, code[i]);
-    tm_put32(t, 0x80010000u + 4 * (uint32_t)n, HYPCALL(0));
-    cpu_cp0_write(t->cpu, C0_STATUS, 0, (2u << ST_KSU_SHIFT) | status_extra);
-    cpu_set_pc(t->cpu, 0x00400000u);
-    return tm_continue(t);
-}
-#define RUN_USER(t, st, ...)                                                                       \
-    ({                                                                                             \
-        const uint32_t c_[] = {__VA_ARGS__};                                                       \
-        run_user((t), (st), c_, sizeof(c_) / 4);                                                   \
-    })
+#define RUN_USER(t, st, ...) TM_RUN_MODE(t, 2, st, __VA_ARGS__)
 
 static void test_phys_as_virt(void)
 {

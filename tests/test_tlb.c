@@ -236,23 +236,7 @@ static void test_tlbwr_random_wired(void)
     tm_free(&t);
 }
 
-/* Run code at kuseg 0x00400000 (mapped to physical 0x10000) in the given KSU mode. */
-static int run_in_mode(struct tm *t, unsigned ksu, const uint32_t *code, size_t n)
-{
-    struct tlb_regs r = {0x00400000u, LO(0x10, VDG), LO(0x11, VDG), 0};
-    tlb_write(cpu_tlb(t->cpu), 0, &r);
-    for (size_t i = 0; i < n; i++)
-        tm_put32(t, 0x80010000u + 4 * (uint32_t)i, code[i]);
-    tm_put32(t, 0x80010000u + 4 * (uint32_t)n, HYPCALL(TM_STOP_DONE));
-    cpu_cp0_write(t->cpu, C0_STATUS, 0, ksu << ST_KSU_SHIFT);
-    cpu_set_pc(t->cpu, 0x00400000u);
-    return tm_continue(t);
-}
-#define RUN_MODE(t, ksu, ...)                                                                      \
-    ({                                                                                             \
-        const uint32_t c_[] = {__VA_ARGS__};                                                       \
-        run_in_mode((t), (ksu), c_, sizeof(c_) / 4);                                               \
-    })
+#define RUN_MODE(t, ksu, ...) TM_RUN_MODE(t, ksu, 0, __VA_ARGS__)
 
 static void test_user_mode_segments(void)
 {
@@ -299,13 +283,7 @@ static void test_user_mode_segments(void)
     tm_free(&t);
     /* Status.CU0 makes CP0 usable from user mode. */
     t = tm_new(true);
-    struct tlb_regs r = {0x00400000u, LO(0x10, VDG), LO(0x11, VDG), 0};
-    tlb_write(cpu_tlb(t.cpu), 0, &r);
-    tm_put32(&t, 0x80010000u, MFC0(T1, C0_PRID, 0));
-    tm_put32(&t, 0x80010004u, HYPCALL(0));
-    cpu_cp0_write(t.cpu, C0_STATUS, 0, ST_CU0 | (2u << ST_KSU_SHIFT));
-    cpu_set_pc(t.cpu, 0x00400000u);
-    CU_ASSERT_EQUAL(tm_continue(&t), 0);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, ST_CU0, MFC0(T1, C0_PRID, 0)), TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), 0x00540100u);
     tm_free(&t);
 }

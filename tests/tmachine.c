@@ -63,3 +63,15 @@ int tm_run_code(struct tm *t, const uint32_t *code, size_t n)
     cpu_set_pc(t->cpu, TM_CODE);
     return tm_continue(t);
 }
+
+int tm_run_mode(struct tm *t, unsigned ksu, uint32_t status_extra, const uint32_t *code, size_t n)
+{
+    struct tlb_regs r = {TM_USER_VA, (0x10u << ENTRYLO_PFN_SHIFT) | 7u, (0x11u << ENTRYLO_PFN_SHIFT) | 7u, 0};
+    tlb_write(cpu_tlb(t->cpu), 0, &r);
+    for (size_t i = 0; i < n; i++)
+        tm_put32(t, 0x80010000u + 4 * (uint32_t)i, code[i]);
+    tm_put32(t, 0x80010000u + 4 * (uint32_t)n, HYPCALL(TM_STOP_DONE));
+    cpu_cp0_write(t->cpu, C0_STATUS, 0, (ksu << ST_KSU_SHIFT) | status_extra);
+    cpu_set_pc(t->cpu, TM_USER_VA);
+    return tm_continue(t);
+}

@@ -41,6 +41,16 @@ uint32_t tm_get32(struct tm *t, uint32_t vaddr);
 int tm_run_code(struct tm *t, const uint32_t *code, size_t n);
 int tm_continue(struct tm *t);
 
+/* Run code at kuseg 0x00400000 (a global TLB entry onto physical 0x10000) in
+ * KSU mode ksu (1 supervisor, 2 user) with extra Status bits. */
+#define TM_USER_VA 0x00400000u
+int tm_run_mode(struct tm *t, unsigned ksu, uint32_t status_extra, const uint32_t *code, size_t n);
+#define TM_RUN_MODE(t, ksu, st, ...)                                                               \
+    ({                                                                                             \
+        const uint32_t c_[] = {__VA_ARGS__};                                                       \
+        tm_run_mode((t), (ksu), (st), c_, sizeof(c_) / 4);                                         \
+    })
+
 #define TM_RUN(t, ...)                                                                            \
     ({                                                                                             \
         const uint32_t code_[] = {__VA_ARGS__};                                                    \
