@@ -254,7 +254,7 @@ uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel)
     case C0_CONFIG << 3 | 4: return cp->config4;
     case C0_LLADDR << 3: return cp->lladdr;
     case C0_ERROREPC << 3: return cp->errorepc;
-    default: return 0; /* unimplemented registers read as zero */
+    default: return 0; /* registers this CPU does not have read as zero */
     }
 }
 
@@ -324,7 +324,7 @@ void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v)
     case C0_PRID << 3 | 1: cp->ebase = 0x80000000u | (v & 0x3FFFF000u); break;
     case C0_CONFIG << 3: cp->config0 = (cp->config0 & ~7u) | (v & 7u); break;
     case C0_ERROREPC << 3: cp->errorepc = v; break;
-    default: break; /* read-only or unimplemented: writes ignored */
+    default: break; /* read-only or absent registers ignore writes */
     }
 }
 

@@ -244,18 +244,6 @@ int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen)
     return 0;
 }
 
-void elfimg_extent(const elfimg_t *img, uint32_t *lo, uint32_t *hi)
-{
-    uint32_t l = 0xFFFFFFFFu, h = 0;
-    for (size_t i = 0; i < img->nsegs; i++) {
-        const struct segment *s = &img->segs[i];
-        if (s->vaddr < l) l = s->vaddr;
-        if (s->vaddr + s->memsz > h) h = s->vaddr + s->memsz;
-    }
-    *lo = l;
-    *hi = h;
-}
-
 const char *elfimg_symbol_at(const elfimg_t *img, uint32_t addr, uint32_t *offset)
 {
     /* Last symbol starting at or below addr. */

@@ -32,9 +32,6 @@ bool elfimg_big_endian(const elfimg_t *img);
  * Returns 0, or -1 with a reason in err. */
 int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen);
 
-/* Lowest and highest+1 virtual address covered by PT_LOAD segments. */
-void elfimg_extent(const elfimg_t *img, uint32_t *lo, uint32_t *hi);
-
 /* Symbol containing addr (function or object), with the offset into it; NULL if none. */
 const char *elfimg_symbol_at(const elfimg_t *img, uint32_t addr, uint32_t *offset);
 /* Address of a named symbol; false if absent. */
