@@ -1,0 +1,296 @@
+/*
+ * iobus/iobus.c — buses, slots, the interrupt controller and DMA checks.
+ * Each bus is one MMIO region of the physical address space; slot decoding,
+ * the identification header and empty-slot behaviour live here, so devices
+ * only ever see their own register offsets.
+ */
+#include "iobus/iobus.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct io_irq {
+    struct iobus *io;
+    unsigned bus, slot;
+};
+
+struct slot {
+    const struct iodev_ops *ops; /* NULL: empty */
+    void *opaque;
+    struct io_irq irq;
+    uint32_t dma_base, dma_size;
+};
+
+struct bus {
+    struct iobus *io;
+    unsigned index;
+    uint32_t pending; /* slot lines asserted */
+    uint32_t enable;  /* slot lines the controller passes on */
+    struct slot slots[IOBUS_SLOTS];
+};
+
+struct iobus {
+    phys_t *phys;
+    unsigned n;
+    iobus_cpu_line_fn line_fn;
+    void *line_opaque;
+    bool line_level[7]; /* current level of CPU lines 2..6 */
+    struct iobus_stats stats;
+    struct bus buses[IOBUS_MAX_BUSES];
+};
+
+/* Buses 0..3 use IP2..IP5; buses 4..7 share IP6. */
+static unsigned cpu_line_of(unsigned bus) { return bus < 4 ? 2 + bus : 6; }
+
+static void update_cpu_line(struct iobus *io, unsigned line)
+{
+    bool level = false;
+    for (unsigned b = 0; b < io->n; b++)
+        if (cpu_line_of(b) == line && (io->buses[b].pending & io->buses[b].enable))
+            level = true;
+    if (level != io->line_level[line]) {
+        io->line_level[line] = level;
+        if (io->line_fn)
+            io->line_fn(io->line_opaque, line, level);
+    }
+}
+
+void io_irq_set(io_irq_t *irq, bool level)
+{
+    struct bus *b = &irq->io->buses[irq->bus];
+    uint32_t bit = 1u << irq->slot;
+    if (level)
+        b->pending |= bit;
+    else
+        b->pending &= ~bit;
+    update_cpu_line(irq->io, cpu_line_of(irq->bus));
+}
+
+/* ---- slot windows -------------------------------------------------------- */
+
+static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size, uint32_t *value,
+                                   bool write)
+{
+    struct iobus *io = b->io;
+    struct slot *s = &b->slots[offset / IOBUS_SLOT_SPAN];
+    uint32_t off = offset % IOBUS_SLOT_SPAN;
+    if (write)
+        io->stats.mmio_writes++;
+    else
+        io->stats.mmio_reads++;
+
+    if (off < SLOT_DEV_BASE) { /* identification header: 32-bit, read-only */
+        if (size != 4 || (off & 3))
+            return PHYS_BUS_ERROR;
+        if (write)
+            return PHYS_OK; /* writes to the header are ignored */
+        if (!s->ops) {
+            io->stats.empty_slot_accesses++;
+            *value = 0;
+            return PHYS_OK;
+        }
+        switch (off) {
+        case SLOT_REG_ID: *value = (uint32_t)s->ops->vendor << 16 | s->ops->device; break;
+        case SLOT_REG_REVISION: *value = s->ops->revision; break;
+        case SLOT_REG_IRQ: *value = b->index * IOBUS_SLOTS + (uint32_t)(s - b->slots); break;
+        case SLOT_REG_SIZE: *value = s->ops->reg_size; break;
+        default: *value = 0; break;
+        }
+        return PHYS_OK;
+    }
+    if (!s->ops) {
+        io->stats.empty_slot_accesses++;
+        return PHYS_BUS_ERROR;
+    }
+    uint32_t reg = off - SLOT_DEV_BASE;
+    if (reg >= s->ops->reg_size || size > s->ops->reg_size - reg || !(s->ops->access_sizes & size))
+        return PHYS_BUS_ERROR;
+    if (write)
+        return s->ops->write ? s->ops->write(s->opaque, reg, size, *value) : PHYS_BUS_ERROR;
+    return s->ops->read ? s->ops->read(s->opaque, reg, size, value) : PHYS_BUS_ERROR;
+}
+
+static enum phys_result bus_read(void *opaque, uint32_t offset, unsigned size, uint32_t *value)
+{
+    return bus_access(opaque, offset, size, value, false);
+}
+
+static enum phys_result bus_write(void *opaque, uint32_t offset, unsigned size, uint32_t value)
+{
+    return bus_access(opaque, offset, size, &value, true);
+}
+
+static const struct mmio_ops bus_mmio = {.name = "iobus", .read = bus_read, .write = bus_write};
+
+/* ---- interrupt controller ---------------------------------------------- */
+
+static enum phys_result intc_read(void *opaque, uint32_t offset, unsigned size, uint32_t *value)
+{
+    struct iobus *io = opaque;
+    unsigned bus = offset / 16;
+    if (size != 4 || (offset & 3) || bus >= io->n)
+        return PHYS_BUS_ERROR;
+    const struct bus *b = &io->buses[bus];
+    switch (offset % 16) {
+    case 0x0: *value = b->pending; return PHYS_OK;
+    case 0x4: *value = b->enable; return PHYS_OK;
+    case 0x8: *value = cpu_line_of(bus); return PHYS_OK;
+    default: *value = 0; return PHYS_OK;
+    }
+}
+
+static enum phys_result intc_write(void *opaque, uint32_t offset, unsigned size, uint32_t value)
+{
+    struct iobus *io = opaque;
+    unsigned bus = offset / 16;
+    if (size != 4 || (offset & 3) || bus >= io->n)
+        return PHYS_BUS_ERROR;
+    if (offset % 16 == 0x4) {
+        io->buses[bus].enable = value;
+        update_cpu_line(io, cpu_line_of(bus));
+    }
+    return PHYS_OK; /* other registers are read-only */
+}
+
+static const struct mmio_ops intc_mmio = {.name = "intc", .read = intc_read, .write = intc_write};
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+iobus_t *iobus_new(phys_t *phys, unsigned nbuses, iobus_cpu_line_fn line_fn, void *line_opaque)
+{
+    if (nbuses < 1 || nbuses > IOBUS_MAX_BUSES)
+        return NULL;
+    struct iobus *io = calloc(1, sizeof(*io));
+    if (!io)
+        return NULL;
+    io->phys = phys;
+    io->n = nbuses;
+    io->line_fn = line_fn;
+    io->line_opaque = line_opaque;
+    for (unsigned b = 0; b < nbuses; b++) {
+        io->buses[b].io = io;
+        io->buses[b].index = b;
+        if (phys_add_mmio(phys, IOBUS_BASE + b * IOBUS_BUS_SPAN, IOBUS_BUS_SPAN, &bus_mmio,
+                          &io->buses[b]) != 0) {
+            free(io);
+            return NULL;
+        }
+    }
+    if (phys_add_mmio(phys, IOBUS_INTC_BASE, IOBUS_INTC_SIZE, &intc_mmio, io) != 0) {
+        free(io);
+        return NULL;
+    }
+    return io;
+}
+
+void iobus_free(iobus_t *io)
+{
+    if (!io)
+        return;
+    for (unsigned b = 0; b < io->n; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
+            struct slot *sl = &io->buses[b].slots[s];
+            if (sl->ops && sl->ops->free)
+                sl->ops->free(sl->opaque);
+        }
+    free(io);
+}
+
+unsigned iobus_count(const iobus_t *io) { return io->n; }
+
+uint32_t iobus_slot_base(unsigned bus, unsigned slot)
+{
+    return IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN;
+}
+
+int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_ops *ops,
+                 void *opaque, io_irq_t **irq)
+{
+    if (bus >= io->n || slot >= IOBUS_SLOTS || !ops || io->buses[bus].slots[slot].ops)
+        return -1;
+    if (ops->reg_size > IOBUS_SLOT_SPAN - SLOT_DEV_BASE || (ops->vendor == 0 && ops->device == 0))
+        return -1;
+    struct slot *s = &io->buses[bus].slots[slot];
+    s->ops = ops;
+    s->opaque = opaque;
+    s->irq = (struct io_irq){io, bus, slot};
+    s->dma_base = s->dma_size = 0;
+    if (irq)
+        *irq = &s->irq;
+    return 0;
+}
+
+const struct iodev_ops *iobus_slot_ops(const iobus_t *io, unsigned bus, unsigned slot,
+                                       void **opaque)
+{
+    if (bus >= io->n || slot >= IOBUS_SLOTS)
+        return NULL;
+    const struct slot *s = &io->buses[bus].slots[slot];
+    if (opaque)
+        *opaque = s->opaque;
+    return s->ops;
+}
+
+void iobus_reset(iobus_t *io)
+{
+    for (unsigned b = 0; b < io->n; b++) {
+        struct bus *bus = &io->buses[b];
+        bus->enable = 0;
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++)
+            if (bus->slots[s].ops && bus->slots[s].ops->reset)
+                bus->slots[s].ops->reset(bus->slots[s].opaque);
+        update_cpu_line(io, cpu_line_of(b));
+    }
+}
+
+void iobus_tick(iobus_t *io, uint64_t now)
+{
+    for (unsigned b = 0; b < io->n; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
+            const struct slot *sl = &io->buses[b].slots[s];
+            if (sl->ops && sl->ops->tick)
+                sl->ops->tick(sl->opaque, now);
+        }
+}
+
+/* ---- DMA ---------------------------------------------------------------- */
+
+void iobus_set_dma_window(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size)
+{
+    if (bus >= io->n || slot >= IOBUS_SLOTS)
+        return;
+    io->buses[bus].slots[slot].dma_base = base;
+    io->buses[bus].slots[slot].dma_size = size;
+}
+
+static bool dma_allowed(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, size_t len)
+{
+    if (bus >= io->n || slot >= IOBUS_SLOTS)
+        return false;
+    const struct slot *s = &io->buses[bus].slots[slot];
+    uint64_t end = (uint64_t)paddr + len;
+    bool ok = s->ops && paddr >= s->dma_base && end <= (uint64_t)s->dma_base + s->dma_size &&
+              end <= phys_ram_size(io->phys);
+    if (!ok)
+        io->stats.dma_refused++;
+    else
+        io->stats.dma_bytes += len;
+    return ok;
+}
+
+int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, void *buf, size_t len)
+{
+    if (!dma_allowed(io, bus, slot, paddr, len))
+        return -1;
+    return phys_dump(io->phys, paddr, buf, len);
+}
+
+int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,
+                    size_t len)
+{
+    if (!dma_allowed(io, bus, slot, paddr, len))
+        return -1;
+    return phys_load(io->phys, paddr, buf, len);
+}
+
+void iobus_get_stats(const iobus_t *io, struct iobus_stats *out) { *out = io->stats; }

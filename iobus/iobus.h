@@ -1,0 +1,109 @@
+/*
+ * iobus/iobus.h — the I/O system: several buses, each a row of slots; every
+ * slot a 64 KiB MMIO window whose first registers identify the device; an
+ * interrupt controller that folds slot lines onto the CPU's IP2..IP6; and DMA
+ * that goes through the bus, checked against the window the owner allowed.
+ *
+ * Physical map (docs/hardware.md, "I/O buses"):
+ *
+ *   IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN   slot window
+ *   IOBUS_INTC_BASE                                              interrupt controller
+ *
+ * Slot window layout:
+ *   0x000 ID        vendor << 16 | device; 0 = empty slot
+ *   0x004 REVISION
+ *   0x008 IRQ       the controller input of this slot: bus * 32 + slot
+ *   0x00C SIZE      size of the device register area in bytes
+ *   0x100 ...       device registers (the device sees offset - 0x100)
+ *
+ * An empty slot reads 0 in its header (so a scan finds "no device") and
+ * gives a bus error on any other access.
+ */
+#ifndef IOBUS_IOBUS_H
+#define IOBUS_IOBUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmu/phys.h"
+
+#define IOBUS_BASE        0x1E000000u
+#define IOBUS_MAX_BUSES   8
+#define IOBUS_SLOTS       32
+#define IOBUS_SLOT_SPAN   0x10000u  /* 64 KiB */
+#define IOBUS_BUS_SPAN    (IOBUS_SLOTS * IOBUS_SLOT_SPAN) /* 2 MiB */
+#define IOBUS_INTC_BASE   (IOBUS_BASE + IOBUS_MAX_BUSES * IOBUS_BUS_SPAN) /* 0x1F000000 */
+#define IOBUS_INTC_SIZE   0x1000u
+
+#define SLOT_REG_ID       0x000u
+#define SLOT_REG_REVISION 0x004u
+#define SLOT_REG_IRQ      0x008u
+#define SLOT_REG_SIZE     0x00Cu
+#define SLOT_DEV_BASE     0x100u
+
+/* Interrupt controller registers, one block of 16 bytes per bus. */
+#define INTC_REG_PENDING(bus) ((bus) * 16u + 0x0u) /* RO: slots asserting their line */
+#define INTC_REG_ENABLE(bus)  ((bus) * 16u + 0x4u) /* RW: slots allowed to interrupt */
+#define INTC_REG_CPU_LINE(bus) ((bus) * 16u + 0x8u) /* RO: the Cause.IP line of this bus */
+
+/* A device: a const descriptor plus an opaque state (sys161's lamebus_device_info). */
+struct iodev_ops {
+    const char *name;
+    uint16_t vendor, device;
+    uint32_t revision;
+    uint32_t reg_size;     /* bytes of device registers after SLOT_DEV_BASE */
+    unsigned access_sizes; /* bit mask of allowed sizes: 1, 2, 4 */
+    enum phys_result (*read)(void *opaque, uint32_t offset, unsigned size, uint32_t *value);
+    enum phys_result (*write)(void *opaque, uint32_t offset, unsigned size, uint32_t value);
+    void (*reset)(void *opaque);
+    void (*tick)(void *opaque, uint64_t now); /* advance device time (may be NULL) */
+    void (*free)(void *opaque);               /* release the state (may be NULL) */
+};
+
+typedef struct iobus iobus_t;
+/* A device's interrupt line: devices raise and lower it, never touch the CPU. */
+typedef struct io_irq io_irq_t;
+/* Called when a CPU interrupt line (2..6) changes level. */
+typedef void (*iobus_cpu_line_fn)(void *opaque, unsigned line, bool level);
+
+/* Create nbuses buses (1..IOBUS_MAX_BUSES) and map them into phys. NULL on error. */
+iobus_t *iobus_new(phys_t *phys, unsigned nbuses, iobus_cpu_line_fn line_fn, void *line_opaque);
+void iobus_free(iobus_t *io); /* frees attached devices through ops->free */
+
+unsigned iobus_count(const iobus_t *io);
+
+/* Put a device into a slot. Returns 0, or -1 if the slot is out of range or taken.
+ * On success the device's interrupt line is returned in *irq (if irq != NULL). */
+int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_ops *ops,
+                 void *opaque, io_irq_t **irq);
+/* The device in a slot, or NULL. */
+const struct iodev_ops *iobus_slot_ops(const iobus_t *io, unsigned bus, unsigned slot,
+                                       void **opaque);
+uint32_t iobus_slot_base(unsigned bus, unsigned slot);
+
+void io_irq_set(io_irq_t *irq, bool level);
+
+/* Reset and tick every attached device. */
+void iobus_reset(iobus_t *io);
+void iobus_tick(iobus_t *io, uint64_t now);
+
+/*
+ * DMA: a device's transfers go through here, never straight to RAM. Each
+ * slot has a window of physical memory it may touch (default: none; the
+ * board or the monitor grants one). A transfer that leaves the window, or
+ * touches anything but RAM, fails whole and moves no byte.
+ */
+void iobus_set_dma_window(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size);
+int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, void *buf, size_t len)
+    __attribute__((warn_unused_result));
+int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,
+                    size_t len) __attribute__((warn_unused_result));
+
+/* Statistics: MMIO accesses and refused DMA transfers. */
+struct iobus_stats {
+    uint64_t mmio_reads, mmio_writes, empty_slot_accesses, dma_bytes, dma_refused;
+};
+void iobus_get_stats(const iobus_t *io, struct iobus_stats *out);
+
+#endif
