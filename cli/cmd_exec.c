@@ -77,8 +77,8 @@ static int parse(int argc, char **argv, struct exec_opts *o)
             break;
         case 'r':
             if (!cli_parse_size(optarg, &o->ram) || o->ram < 4096 || o->ram % 4096 ||
-                o->ram > 0x1F000000u) {
-                fprintf(stderr, "trapvisor exec: --ram: need a multiple of 4K up to 496M, got '%s'\n",
+                o->ram > 0x1E000000u) {
+                fprintf(stderr, "trapvisor exec: --ram: need a multiple of 4K up to 480M, got '%s'\n",
                         optarg);
                 return -1;
             }

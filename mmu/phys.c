@@ -25,7 +25,7 @@ struct phys {
 
 phys_t *phys_new(uint32_t ram_size, bool big_endian)
 {
-    if (ram_size == 0 || ram_size % PHYS_PAGE_SIZE || ram_size > 0x1F000000u)
+    if (ram_size == 0 || ram_size % PHYS_PAGE_SIZE || ram_size > 0x1E000000u)
         return NULL;
     phys_t *p = calloc(1, sizeof(*p));
     if (!p)

@@ -31,7 +31,8 @@ struct mmio_ops {
 
 typedef struct phys phys_t;
 
-/* RAM of ram_size bytes (multiple of 4 KiB) at physical 0. NULL on bad size or no memory. */
+/* RAM of ram_size bytes (multiple of 4 KiB, at most 480 MiB: the I/O window starts at
+ * 0x1E000000) at physical 0. NULL on bad size or no memory. */
 phys_t *phys_new(uint32_t ram_size, bool big_endian);
 void phys_free(phys_t *phys);
 
