@@ -149,8 +149,6 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         if (c->stop != CPU_STOP_NONE)
             break;
     }
-    c->stats.insns = c->insns;
-    c->stats.cycles = c->insns + c->idle_cycles;
     return c->stop;
 }
 
