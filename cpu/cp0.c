@@ -206,7 +206,7 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
 
 static uint32_t cp0_random(const struct cpu *c)
 {
-    uint32_t n = c->tlb_n, wired = c->cp0.wired;
+    uint32_t n = tlb_size(c->tlb), wired = c->cp0.wired;
     if (wired >= n)
         return n - 1;
     /* Random steps down once per cycle from N-1, starting with the cycle after
@@ -219,7 +219,7 @@ static uint32_t cp0_random(const struct cpu *c)
 static uint32_t index_mask(const struct cpu *c)
 {
     uint32_t m = 1;
-    while (m < c->tlb_n)
+    while (m < tlb_size(c->tlb))
         m <<= 1;
     return m - 1;
 }
@@ -339,7 +339,7 @@ void cpu_tlbp(struct cpu *c)
 void cpu_tlbr(struct cpu *c)
 {
     struct tlb_regs r;
-    tlb_read(c->tlb, (c->cp0.index & index_mask(c)) % c->tlb_n, &r);
+    tlb_read(c->tlb, (c->cp0.index & index_mask(c)) % tlb_size(c->tlb), &r);
     uint32_t old = c->cp0.entryhi;
     c->cp0.entryhi = r.entryhi;
     c->cp0.entrylo0 = r.entrylo0;
@@ -353,7 +353,7 @@ void cpu_tlbr(struct cpu *c)
 
 void cpu_tlbw(struct cpu *c, bool random)
 {
-    unsigned i = random ? cp0_random(c) : (c->cp0.index & index_mask(c)) % c->tlb_n;
+    unsigned i = random ? cp0_random(c) : (c->cp0.index & index_mask(c)) % tlb_size(c->tlb);
     struct tlb_regs old, r = {c->cp0.entryhi, c->cp0.entrylo0, c->cp0.entrylo1, c->cp0.pagemask};
     tlb_read(c->tlb, i, &old);
     tlb_write(c->tlb, i, &r);

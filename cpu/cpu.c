@@ -25,7 +25,6 @@ cpu_t *cpu_new(const struct cpu_config *cfg, phys_t *phys)
     }
     memset(c, 0, sizeof(*c));
     c->tlb = tlb;
-    c->tlb_n = n;
     c->phys = phys;
     c->big_endian = !(cfg && cfg->little_endian);
     cpu_reset(c);
@@ -62,7 +61,7 @@ void cpu_reset(cpu_t *c)
     cp->prid = PRID_TRAPVISOR;
     cp->ebase = 0x80000000u;
     cp->config0 = 0x80000000u | (c->big_endian ? 1u << 15 : 0) | (1u << 10) | (1u << 7) | 2u;
-    unsigned mmu = c->tlb_n - 1;
+    unsigned mmu = tlb_size(c->tlb) - 1;
     cp->config1 = 0x80000000u | ((mmu & 0x3Fu) << 25);
     cp->config2 = 0x80000000u;
     cp->config3 = 0x80000000u | (1u << 13); /* ULRI: UserLocal */
@@ -75,12 +74,11 @@ void cpu_reset(cpu_t *c)
     c->timer_deadline = 0x100000000ull; /* Count 0 reaches Compare 0 after 2^32 */
 }
 
-/* Take a pending interrupt, or leave WAIT, at a batch boundary. */
+/* Take a pending interrupt at a batch boundary (also ends a WAIT, even when
+ * the interrupt is routed to the host). */
 static void take_interrupt(struct cpu *c)
 {
-    c->in_delay = false;
     c->waiting = false;
-    c->batch_len = c->batch_left = 0;
     cpu_raise(c, EXC_INT, 0, 0, 0);
 }
 

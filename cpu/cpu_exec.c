@@ -136,19 +136,6 @@ static bool mem_slow(struct cpu *c, uint32_t va, unsigned size, enum mmu_access 
     return true;
 }
 
-bool mem_load_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t *out)
-{
-    return mem_slow(c, va, size, MMU_LOAD, out, false);
-}
-bool mem_store_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t v)
-{
-    return mem_slow(c, va, size, MMU_STORE, &v, false);
-}
-bool mem_fetch_slow(struct cpu *c, uint32_t va, uint32_t *out)
-{
-    return mem_slow(c, va, 4, MMU_FETCH, out, false);
-}
-
 static inline bool load32(struct cpu *c, uint32_t va, uint32_t *out)
 {
     uint8_t *p = hc_hit(c->hc_load, va, 3);

@@ -75,7 +75,6 @@ struct cpu {
     uint32_t route_mask;
     tlb_t *tlb;
     phys_t *phys;
-    unsigned tlb_n;
     uint64_t tlb_gen; /* tlb_generation() the host cache agrees with */
 
     enum cpu_stop stop;
@@ -146,13 +145,7 @@ void cpu_tlbr(struct cpu *c);
 void cpu_tlbw(struct cpu *c, bool random);
 void cpu_eret(struct cpu *c);
 
-/* cpu_exec.c: memory slow paths (fill the host cache or do MMIO). */
-bool mem_load_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t *out)
-    __attribute__((warn_unused_result));
-bool mem_store_slow(struct cpu *c, uint32_t va, unsigned size, uint32_t v)
-    __attribute__((warn_unused_result));
-bool mem_fetch_slow(struct cpu *c, uint32_t va, uint32_t *out)
-    __attribute__((warn_unused_result));
+/* cpu_exec.c */
 void cpu_exec_batch(struct cpu *c);
 
 #endif

@@ -110,17 +110,6 @@ static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size
     return s->ops->read ? s->ops->read(s->opaque, reg, size, value) : PHYS_BUS_ERROR;
 }
 
-static enum phys_result bus_read(void *opaque, uint32_t offset, unsigned size, uint32_t *value)
-{
-    return bus_access(opaque, offset, size, value, false);
-}
-
-static enum phys_result bus_write(void *opaque, uint32_t offset, unsigned size, uint32_t value)
-{
-    return bus_access(opaque, offset, size, &value, true);
-}
-
-static const struct mmio_ops bus_mmio = {.name = "iobus", .read = bus_read, .write = bus_write};
 
 /* ---- interrupt controller ---------------------------------------------- */
 
@@ -152,7 +141,39 @@ static enum phys_result intc_write(void *opaque, uint32_t offset, unsigned size,
     return PHYS_OK; /* other registers are read-only */
 }
 
-static const struct mmio_ops intc_mmio = {.name = "intc", .read = intc_read, .write = intc_write};
+/*
+ * The whole I/O window is one MMIO region, so registering it is all or
+ * nothing: buses, then the controller; buses that do not exist, and the
+ * space past the controller's registers, are bus errors.
+ */
+#define IOBUS_WINDOW_SIZE (IOBUS_INTC_BASE + IOBUS_INTC_SIZE - IOBUS_BASE)
+
+static enum phys_result window_access(void *opaque, uint32_t offset, unsigned size,
+                                      uint32_t *value, bool write)
+{
+    struct iobus *io = opaque;
+    uint32_t intc = IOBUS_INTC_BASE - IOBUS_BASE;
+    if (offset >= intc)
+        return write ? intc_write(io, offset - intc, size, *value)
+                     : intc_read(io, offset - intc, size, value);
+    unsigned bus = offset / IOBUS_BUS_SPAN;
+    if (bus >= io->n)
+        return PHYS_BUS_ERROR;
+    return bus_access(&io->buses[bus], offset % IOBUS_BUS_SPAN, size, value, write);
+}
+
+static enum phys_result window_read(void *opaque, uint32_t offset, unsigned size, uint32_t *value)
+{
+    return window_access(opaque, offset, size, value, false);
+}
+
+static enum phys_result window_write(void *opaque, uint32_t offset, unsigned size, uint32_t value)
+{
+    return window_access(opaque, offset, size, &value, true);
+}
+
+static const struct mmio_ops window_mmio = {
+    .name = "iobus", .read = window_read, .write = window_write};
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -170,14 +191,9 @@ iobus_t *iobus_new(phys_t *phys, unsigned nbuses, iobus_cpu_line_fn line_fn, voi
     for (unsigned b = 0; b < nbuses; b++) {
         io->buses[b].io = io;
         io->buses[b].index = b;
-        if (phys_add_mmio(phys, IOBUS_BASE + b * IOBUS_BUS_SPAN, IOBUS_BUS_SPAN, &bus_mmio,
-                          &io->buses[b]) != 0) {
-            free(io);
-            return NULL;
-        }
     }
-    if (phys_add_mmio(phys, IOBUS_INTC_BASE, IOBUS_INTC_SIZE, &intc_mmio, io) != 0) {
-        free(io);
+    if (phys_add_mmio(phys, IOBUS_BASE, IOBUS_WINDOW_SIZE, &window_mmio, io) != 0) {
+        free(io); /* nothing was registered */
         return NULL;
     }
     return io;

@@ -200,6 +200,20 @@ static void test_dma_window(void)
     phys_free(p);
 }
 
+static void test_new_fails_cleanly(void)
+{
+    /* Something already sits in the I/O window: iobus_new refuses and leaves
+     * nothing behind in the physical address space. */
+    phys_t *p = phys_new(1u << 20, true);
+    CU_ASSERT_EQUAL(phys_add_rom(p, "squatter", IOBUS_INTC_BASE, 0x1000), 0);
+    CU_ASSERT_PTR_NULL(iobus_new(p, 2, NULL, NULL));
+    CU_ASSERT_PTR_NULL(iobus_new(p, 0, NULL, NULL));
+    CU_ASSERT_PTR_NULL(iobus_new(p, IOBUS_MAX_BUSES + 1, NULL, NULL));
+    uint32_t v;
+    CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(0, 0) + SLOT_REG_ID, 4, &v), PHYS_BUS_ERROR);
+    phys_free(p);
+}
+
 /* ---- seen from a running CPU -------------------------------------------- */
 
 enum { ZERO = 0, T0 = 8, T1 = 9, T2 = 10, S0 = 16 };
@@ -249,6 +263,7 @@ static const struct test_case tests[] = {
     {"discovery, empty slots, dispatch", test_discovery_and_dispatch},
     {"interrupt controller", test_interrupt_controller},
     {"DMA window", test_dma_window},
+    {"creation fails cleanly", test_new_fails_cleanly},
     {"seen from the CPU", test_cpu_view},
 };
 
