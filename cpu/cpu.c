@@ -72,6 +72,7 @@ void cpu_reset(cpu_t *c)
     hcache_flush_all(c);
     cpu_update_mode(c);
     c->timer_deadline = 0x100000000ull; /* Count 0 reaches Compare 0 after 2^32 */
+    c->ext_deadline = UINT64_MAX;
 }
 
 /* Take a pending interrupt at a batch boundary (also ends a WAIT, even when
@@ -82,7 +83,9 @@ static void take_interrupt(struct cpu *c)
     cpu_raise(c, EXC_INT, 0, 0, 0);
 }
 
-/* Idle in WAIT: jump time to the timer deadline if the timer can wake us. */
+/* Idle in WAIT: jump time to the first event that can end it, the CP0 timer
+ * or the owner's device deadline (the owner then ticks its devices, which may
+ * raise a line). False when nothing can ever wake the CPU. */
 static bool idle_until_event(struct cpu *c)
 {
     uint32_t cause = cp0_cause(c);
@@ -90,12 +93,14 @@ static bool idle_until_event(struct cpu *c)
         c->waiting = false;
         return true;
     }
-    bool timer_wakes = (c->cp0.status & ST_IM7) && c->timer_deadline != UINT64_MAX;
-    if (!timer_wakes)
+    uint64_t wake = c->ext_deadline;
+    if ((c->cp0.status & ST_IM7) && c->timer_deadline < wake)
+        wake = c->timer_deadline;
+    if (wake == UINT64_MAX)
         return false;
     uint64_t now = cpu_cycles_now(c);
-    if (c->timer_deadline > now)
-        c->idle_cycles += c->timer_deadline - now;
+    if (wake > now)
+        c->idle_cycles += wake - now;
     return true;
 }
 
@@ -112,6 +117,10 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         }
         if (done >= max_insns) {
             c->stop = CPU_STOP_LIMIT;
+            break;
+        }
+        if (cpu_cycles_now(c) >= c->ext_deadline) {
+            c->stop = CPU_STOP_DEADLINE;
             break;
         }
         /* The host (a monitor) may have written the TLB directly. */
@@ -136,6 +145,8 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         uint64_t now = cpu_cycles_now(c);
         if (c->timer_deadline > now && c->timer_deadline - now < n)
             n = c->timer_deadline - now;
+        if (c->ext_deadline - now < n) /* ext_deadline > now here */
+            n = c->ext_deadline - now;
         if (n > BATCH_MAX)
             n = BATCH_MAX;
         if (n == 0)
@@ -230,6 +241,15 @@ void cpu_get_stats(const cpu_t *c, struct cpu_stats *out)
     out->cycles = cpu_cycles_now(c);
 }
 
+void cpu_set_deadline(cpu_t *c, uint64_t cycle)
+{
+    if (cycle < c->ext_deadline)
+        cpu_end_batch(c); /* called from a device mid-batch: recompute the batch */
+    c->ext_deadline = cycle;
+}
+uint64_t cpu_cycles(const cpu_t *c) { return cpu_cycles_now(c); }
+bool cpu_waiting(const cpu_t *c) { return c->waiting; }
+
 unsigned cpu_mode(const cpu_t *c) { return c->mode; }
 bool cpu_big_endian(const cpu_t *c) { return c->big_endian; }
 tlb_t *cpu_tlb(cpu_t *c) { return c->tlb; }
@@ -268,6 +288,7 @@ const char *cpu_stop_name(enum cpu_stop s)
     case CPU_STOP_TRAP: return "trap";
     case CPU_STOP_IDLE: return "idle";
     case CPU_STOP_HOST: return "host";
+    case CPU_STOP_DEADLINE: return "deadline";
     }
     return "?";
 }

@@ -42,6 +42,7 @@ enum cpu_stop {
     CPU_STOP_TRAP,  /* an exception routed to the host, or HYPCALL: see cpu_trap() */
     CPU_STOP_IDLE,  /* WAIT with no interrupt able to arrive from inside the CPU */
     CPU_STOP_HOST,  /* cpu_request_stop() */
+    CPU_STOP_DEADLINE, /* the cycle count reached the owner's deadline (cpu_set_deadline) */
 };
 
 /* Trap kinds beyond the architectural ExcCodes 0..31. */
@@ -136,6 +137,16 @@ struct cpu_stats {
     uint64_t tlb_writes;
 };
 void cpu_get_stats(const cpu_t *cpu, struct cpu_stats *out);
+
+/*
+ * Device time. The owner (board or monitor) ticks its devices between runs;
+ * cpu_set_deadline() tells the CPU the cycle of the next device event, so a
+ * batch ends there and WAIT skips idle time only up to it. cycle UINT64_MAX
+ * (the reset value) means none. One cycle per instruction, plus idle cycles.
+ */
+void cpu_set_deadline(cpu_t *cpu, uint64_t cycle);
+uint64_t cpu_cycles(const cpu_t *cpu);
+bool cpu_waiting(const cpu_t *cpu); /* stopped inside WAIT */
 
 /* Current mode: 0 kernel, 1 supervisor, 2 user (enum mmu_mode). */
 unsigned cpu_mode(const cpu_t *cpu);

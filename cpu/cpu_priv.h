@@ -84,6 +84,7 @@ struct cpu {
     uint64_t insns;  /* completed batches; see cpu_now() */
     uint64_t idle_cycles;
     uint64_t timer_deadline; /* cycle at which Count == Compare next */
+    uint64_t ext_deadline;   /* owner's next device event (cpu_set_deadline) */
     struct cpu_stats stats;
 
     cpu_event_fn event_fn;

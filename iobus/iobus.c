@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct io_irq {
+struct io_link {
     struct iobus *io;
     unsigned bus, slot;
 };
@@ -17,7 +17,7 @@ struct io_irq {
 struct slot {
     const struct iodev_ops *ops; /* NULL: empty */
     void *opaque;
-    struct io_irq irq;
+    struct io_link irq;
     uint32_t dma_base, dma_size;
 };
 
@@ -36,6 +36,8 @@ struct iobus {
     void *line_opaque;
     bool line_level[7]; /* current level of CPU lines 2..6 */
     struct iobus_stats stats;
+    struct iobus_clock clock;
+    uint64_t last_tick;
     struct bus buses[IOBUS_MAX_BUSES];
 };
 
@@ -55,7 +57,7 @@ static void update_cpu_line(struct iobus *io, unsigned line)
     }
 }
 
-void io_irq_set(io_irq_t *irq, bool level)
+void io_link_irq(io_link_t *irq, bool level)
 {
     struct bus *b = &irq->io->buses[irq->bus];
     uint32_t bit = 1u << irq->slot;
@@ -220,7 +222,7 @@ uint32_t iobus_slot_base(unsigned bus, unsigned slot)
 }
 
 int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_ops *ops,
-                 void *opaque, io_irq_t **irq)
+                 void *opaque, io_link_t **irq)
 {
     if (bus >= io->n || slot >= IOBUS_SLOTS || !ops || io->buses[bus].slots[slot].ops)
         return -1;
@@ -229,7 +231,7 @@ int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_op
     struct slot *s = &io->buses[bus].slots[slot];
     s->ops = ops;
     s->opaque = opaque;
-    s->irq = (struct io_irq){io, bus, slot};
+    s->irq = (struct io_link){io, bus, slot};
     s->dma_base = s->dma_size = 0;
     if (irq)
         *irq = &s->irq;
@@ -259,14 +261,40 @@ void iobus_reset(iobus_t *io)
     }
 }
 
-void iobus_tick(iobus_t *io, uint64_t now)
+void iobus_set_clock(iobus_t *io, const struct iobus_clock *clock)
 {
+    io->clock = clock ? *clock : (struct iobus_clock){0};
+}
+
+uint64_t io_link_now(const io_link_t *link)
+{
+    const struct iobus *io = link->io;
+    return io->clock.now ? io->clock.now(io->clock.opaque) : io->last_tick;
+}
+
+void io_link_schedule(io_link_t *link, uint64_t when)
+{
+    struct iobus *io = link->io;
+    if (io->clock.schedule)
+        io->clock.schedule(io->clock.opaque, when);
+}
+
+uint64_t iobus_tick(iobus_t *io, uint64_t now)
+{
+    io->last_tick = now;
+    uint64_t next = IODEV_NO_EVENT;
     for (unsigned b = 0; b < io->n; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
             const struct slot *sl = &io->buses[b].slots[s];
-            if (sl->ops && sl->ops->tick)
-                sl->ops->tick(sl->opaque, now);
+            if (sl->ops && sl->ops->tick) {
+                uint64_t t = sl->ops->tick(sl->opaque, now);
+                if (t <= now) /* a device late for its own event: soonest possible */
+                    t = now + 1;
+                if (t < next)
+                    next = t;
+            }
         }
+    return next;
 }
 
 /* ---- DMA ---------------------------------------------------------------- */
@@ -307,6 +335,19 @@ int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, co
     if (!dma_allowed(io, bus, slot, paddr, len))
         return -1;
     return phys_load(io->phys, paddr, buf, len);
+}
+
+unsigned io_link_bus(const io_link_t *link) { return link->bus; }
+unsigned io_link_slot(const io_link_t *link) { return link->slot; }
+
+int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)
+{
+    return iobus_dma_read(link->io, link->bus, link->slot, paddr, buf, len);
+}
+
+int io_link_dma_write(io_link_t *link, uint32_t paddr, const void *buf, size_t len)
+{
+    return iobus_dma_write(link->io, link->bus, link->slot, paddr, buf, len);
 }
 
 void iobus_get_stats(const iobus_t *io, struct iobus_stats *out) { *out = io->stats; }

@@ -36,6 +36,13 @@
 #define IOBUS_INTC_BASE   (IOBUS_BASE + IOBUS_MAX_BUSES * IOBUS_BUS_SPAN) /* 0x1F000000 */
 #define IOBUS_INTC_SIZE   0x1000u
 
+/* Device time is the CPU's cycle count: one cycle per instruction at 100 MHz. */
+#define IOBUS_CLOCK_HZ 100000000u
+#define IODEV_NO_EVENT UINT64_MAX
+
+/* Vendor of the devices built into trapvisor ("TV"). */
+#define IODEV_VENDOR_TV 0x5456u
+
 #define SLOT_REG_ID       0x000u
 #define SLOT_REG_REVISION 0x004u
 #define SLOT_REG_IRQ      0x008u
@@ -57,13 +64,17 @@ struct iodev_ops {
     enum phys_result (*read)(void *opaque, uint32_t offset, unsigned size, uint32_t *value);
     enum phys_result (*write)(void *opaque, uint32_t offset, unsigned size, uint32_t value);
     void (*reset)(void *opaque);
-    void (*tick)(void *opaque, uint64_t now); /* advance device time (may be NULL) */
+    /* Advance device time to `now` (CPU cycles, IOBUS_CLOCK_HZ) and return the
+     * cycle of the device's next event, or IODEV_NO_EVENT (may be NULL). */
+    uint64_t (*tick)(void *opaque, uint64_t now);
     void (*free)(void *opaque);               /* release the state (may be NULL) */
 };
 
 typedef struct iobus iobus_t;
-/* A device's interrupt line: devices raise and lower it, never touch the CPU. */
-typedef struct io_irq io_irq_t;
+/* A device's connection to its slot: its interrupt line (devices raise and
+ * lower it, never touch the CPU) and its DMA path (checked against the window
+ * the owner granted). Owned by the bus; valid until iobus_free. */
+typedef struct io_link io_link_t;
 /* Called when a CPU interrupt line (2..6) changes level. */
 typedef void (*iobus_cpu_line_fn)(void *opaque, unsigned line, bool level);
 
@@ -76,17 +87,40 @@ unsigned iobus_count(const iobus_t *io);
 /* Put a device into a slot. Returns 0, or -1 if the slot is out of range or taken.
  * On success the device's interrupt line is returned in *irq (if irq != NULL). */
 int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_ops *ops,
-                 void *opaque, io_irq_t **irq);
+                 void *opaque, io_link_t **irq);
 /* The device in a slot, or NULL. */
 const struct iodev_ops *iobus_slot_ops(const iobus_t *io, unsigned bus, unsigned slot,
                                        void **opaque);
 uint32_t iobus_slot_base(unsigned bus, unsigned slot);
 
-void io_irq_set(io_irq_t *irq, bool level);
+void io_link_irq(io_link_t *link, bool level);
+unsigned io_link_bus(const io_link_t *link);
+unsigned io_link_slot(const io_link_t *link);
+/* DMA from a device (see iobus_dma_read/write): 0, or -1 with nothing moved. */
+int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)
+    __attribute__((warn_unused_result));
+int io_link_dma_write(io_link_t *link, uint32_t paddr, const void *buf, size_t len)
+    __attribute__((warn_unused_result));
 
-/* Reset and tick every attached device. */
+/*
+ * Device time. The owner gives the bus a clock (the CPU's cycle count, exact
+ * even in the middle of an instruction batch) and a scheduler: a device that
+ * arms an event between ticks calls io_link_schedule() so the owner ticks it
+ * on time. Without a clock, time stands at the last iobus_tick().
+ */
+struct iobus_clock {
+    uint64_t (*now)(void *opaque);
+    void (*schedule)(void *opaque, uint64_t when);
+    void *opaque;
+};
+void iobus_set_clock(iobus_t *io, const struct iobus_clock *clock);
+uint64_t io_link_now(const io_link_t *link);
+void io_link_schedule(io_link_t *link, uint64_t when);
+
+/* Reset every attached device. */
 void iobus_reset(iobus_t *io);
-void iobus_tick(iobus_t *io, uint64_t now);
+/* Tick every attached device; returns the earliest next event (> now) or IODEV_NO_EVENT. */
+uint64_t iobus_tick(iobus_t *io, uint64_t now);
 
 /*
  * DMA: a device's transfers go through here, never straight to RAM. Each

@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libunicorn-dev libcapstone-dev libelf-dev libcjson-dev libcunit1-dev
   gcc-mips-linux-gnu binutils-mips-linux-gnu
+  libfdt-dev device-tree-compiler libinih-dev
 )
 
 missing=()

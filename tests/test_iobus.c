@@ -13,7 +13,7 @@
 struct scratch {
     uint32_t regs[16];
     unsigned reads, writes, resets;
-    io_irq_t *irq;
+    io_link_t *irq;
 };
 
 static enum phys_result scratch_read(void *opaque, uint32_t off, unsigned size, uint32_t *v)
@@ -32,7 +32,7 @@ static enum phys_result scratch_write(void *opaque, uint32_t off, unsigned size,
     s->writes++;
     s->regs[off / 4] = v;
     if (off == 60 && s->irq)
-        io_irq_set(s->irq, v != 0);
+        io_link_irq(s->irq, v != 0);
     return PHYS_OK;
 }
 
@@ -135,12 +135,12 @@ static void test_interrupt_controller(void)
     CU_ASSERT_EQUAL(iobus_attach(io, 5, 2, &scratch_ops, &c, &c.irq), 0);
     enum phys_result r;
 
-    io_irq_set(a.irq, true);
+    io_link_irq(a.irq, true);
     CU_ASSERT_EQUAL(rd(p, IOBUS_INTC_BASE + INTC_REG_PENDING(0), &r), 1u << 5);
     CU_ASSERT_FALSE(l.level[2]); /* not enabled yet */
     CU_ASSERT_EQUAL(phys_write(p, IOBUS_INTC_BASE + INTC_REG_ENABLE(0), 4, 1u << 5), PHYS_OK);
     CU_ASSERT(l.level[2]);
-    io_irq_set(a.irq, false);
+    io_link_irq(a.irq, false);
     CU_ASSERT_FALSE(l.level[2]);
     CU_ASSERT_EQUAL(rd(p, IOBUS_INTC_BASE + INTC_REG_PENDING(0), &r), 0);
 
@@ -149,12 +149,12 @@ static void test_interrupt_controller(void)
     CU_ASSERT_EQUAL(rd(p, IOBUS_INTC_BASE + INTC_REG_CPU_LINE(5), &r), 6);
     CU_ASSERT_EQUAL(phys_write(p, IOBUS_INTC_BASE + INTC_REG_ENABLE(4), 4, ~0u), PHYS_OK);
     CU_ASSERT_EQUAL(phys_write(p, IOBUS_INTC_BASE + INTC_REG_ENABLE(5), 4, ~0u), PHYS_OK);
-    io_irq_set(b.irq, true);
-    io_irq_set(c.irq, true);
+    io_link_irq(b.irq, true);
+    io_link_irq(c.irq, true);
     CU_ASSERT(l.level[6]);
-    io_irq_set(b.irq, false);
+    io_link_irq(b.irq, false);
     CU_ASSERT(l.level[6]);
-    io_irq_set(c.irq, false);
+    io_link_irq(c.irq, false);
     CU_ASSERT_FALSE(l.level[6]);
     /* A bus that does not exist has no controller registers. */
     uint32_t v;
