@@ -7,6 +7,7 @@
  * 3 instruction limit; 4 idle forever (WAIT with nothing to wake it).
  */
 #include "cli/cli.h"
+#include "util/parse.h"
 #include "cpu/cpu.h"
 #include "util/disasm.h"
 #include "util/elfload.h"
@@ -70,13 +71,13 @@ static int parse(int argc, char **argv, struct exec_opts *o)
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'm':
-            if (!cli_parse_u64(optarg, &o->max_insns)) {
+            if (!parse_u64(optarg, &o->max_insns)) {
                 fprintf(stderr, "trapvisor exec: --max-insns: not a count: '%s'\n", optarg);
                 return -1;
             }
             break;
         case 'r':
-            if (!cli_parse_size(optarg, &o->ram) || o->ram < 4096 || o->ram % 4096 ||
+            if (!parse_size(optarg, &o->ram) || o->ram < 4096 || o->ram % 4096 ||
                 o->ram > 0x1E000000u) {
                 fprintf(stderr, "trapvisor exec: --ram: need a multiple of 4K up to 480M, got '%s'\n",
                         optarg);
@@ -85,7 +86,7 @@ static int parse(int argc, char **argv, struct exec_opts *o)
             break;
         case 't': {
             uint64_t n;
-            if (!cli_parse_u64(optarg, &n) || n < TLB_MIN_PAIRS || n > TLB_MAX_PAIRS) {
+            if (!parse_u64(optarg, &n) || n < TLB_MIN_PAIRS || n > TLB_MAX_PAIRS) {
                 fprintf(stderr, "trapvisor exec: --tlb: need %d..%d, got '%s'\n", TLB_MIN_PAIRS,
                         TLB_MAX_PAIRS, optarg);
                 return -1;

@@ -13,40 +13,10 @@ static void usage(FILE *f)
     fprintf(f, "usage: trapvisor COMMAND [options]\n"
                "\n"
                "commands:\n"
+               "  run --native    boot the board: firmware, the teaching kernel, its programs\n"
+               "  dtb             write the board's device tree blob to stdout\n"
                "  exec FILE.elf   run a freestanding MIPS32 ELF until BREAK (see `trapvisor exec --help`)\n"
                "  version         print the version\n");
-}
-
-bool cli_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
-        return false;
-    *out = v;
-    return true;
-}
-
-bool cli_parse_size(const char *s, uint32_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno)
-        return false;
-    unsigned long long mul = 1;
-    if (*end == 'K' || *end == 'k') mul = 1ull << 10, end++;
-    else if (*end == 'M' || *end == 'm') mul = 1ull << 20, end++;
-    else if (*end == 'G' || *end == 'g') mul = 1ull << 30, end++;
-    if (*end || v > 0xFFFFFFFFull / mul)
-        return false;
-    *out = (uint32_t)(v * mul);
-    return true;
 }
 
 int main(int argc, char **argv)
@@ -56,6 +26,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "dtb") == 0)
+        return cmd_dtb(argc - 1, argv + 1);
     if (strcmp(cmd, "exec") == 0)
         return cmd_exec(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {

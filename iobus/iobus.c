@@ -37,6 +37,8 @@ struct iobus {
     bool line_level[7]; /* current level of CPU lines 2..6 */
     struct iobus_stats stats;
     struct iobus_clock clock;
+    iobus_trace_fn trace_fn;
+    void *trace_opaque;
     uint64_t last_tick;
     struct bus buses[IOBUS_MAX_BUSES];
 };
@@ -70,8 +72,8 @@ void io_link_irq(io_link_t *irq, bool level)
 
 /* ---- slot windows -------------------------------------------------------- */
 
-static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size, uint32_t *value,
-                                   bool write)
+static enum phys_result slot_access(struct bus *b, uint32_t offset, unsigned size, uint32_t *value,
+                                    bool write)
 {
     struct iobus *io = b->io;
     struct slot *s = &b->slots[offset / IOBUS_SLOT_SPAN];
@@ -112,6 +114,24 @@ static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size
     return s->ops->read ? s->ops->read(s->opaque, reg, size, value) : PHYS_BUS_ERROR;
 }
 
+
+/* A slot access, reported to the trace hook when one is set. */
+static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size, uint32_t *value,
+                                   bool write)
+{
+    enum phys_result r = slot_access(b, offset, size, value, write);
+    struct iobus *io = b->io;
+    if (io->trace_fn)
+        io->trace_fn(io->trace_opaque, b->index, offset / IOBUS_SLOT_SPAN, offset % IOBUS_SLOT_SPAN,
+                     size, *value, write, r == PHYS_OK);
+    return r;
+}
+
+void iobus_set_trace(iobus_t *io, iobus_trace_fn fn, void *opaque)
+{
+    io->trace_fn = fn;
+    io->trace_opaque = opaque;
+}
 
 /* ---- interrupt controller ---------------------------------------------- */
 

@@ -134,6 +134,12 @@ int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, voi
 int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,
                     size_t len) __attribute__((warn_unused_result));
 
+/* Trace hook: every slot access (off = offset in the slot window, header
+ * included), after it happened; value is what was read or written. */
+typedef void (*iobus_trace_fn)(void *opaque, unsigned bus, unsigned slot, uint32_t off,
+                               unsigned size, uint32_t value, bool write, bool ok);
+void iobus_set_trace(iobus_t *io, iobus_trace_fn fn, void *opaque);
+
 /* Statistics: MMIO accesses and refused DMA transfers. */
 struct iobus_stats {
     uint64_t mmio_reads, mmio_writes, empty_slot_accesses, dma_bytes, dma_refused;

@@ -216,15 +216,42 @@ void elfimg_free(elfimg_t *img)
 uint32_t elfimg_entry(const elfimg_t *img) { return img->entry; }
 bool elfimg_big_endian(const elfimg_t *img) { return img->big_endian; }
 
+/* kseg0/kseg1 segments load where the CPU will see them; any other
+ * (TLB-mapped) segment loads at its ELF physical address. */
+static uint32_t segment_paddr(const struct segment *s)
+{
+    uint32_t end = s->vaddr + s->memsz - 1;
+    bool unmapped = s->vaddr >= 0x80000000u && end < 0xC0000000u && end >= s->vaddr;
+    return unmapped ? s->vaddr & 0x1FFFFFFFu : s->paddr;
+}
+
+const void *elfimg_bytes(const elfimg_t *img, size_t *len)
+{
+    *len = img->len;
+    return img->bytes;
+}
+
+int elfimg_check_range(const elfimg_t *img, uint32_t lo, uint32_t hi, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < img->nsegs; i++) {
+        const struct segment *s = &img->segs[i];
+        uint64_t pa = segment_paddr(s);
+        if (pa < lo || pa + s->memsz > hi) {
+            fail(err, errlen,
+                 "segment at 0x%08x (%u bytes) would load at physical 0x%08x, outside "
+                 "0x%08x..0x%08x",
+                 s->vaddr, s->memsz, (uint32_t)pa, lo, hi);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen)
 {
     for (size_t i = 0; i < img->nsegs; i++) {
         const struct segment *s = &img->segs[i];
-        uint32_t end = s->vaddr + s->memsz - 1;
-        bool unmapped = s->vaddr >= 0x80000000u && end < 0xC0000000u && end >= s->vaddr;
-        /* kseg0/kseg1 segments load where the CPU will see them; any other
-         * (TLB-mapped) segment loads at its ELF physical address. */
-        uint32_t pa = unmapped ? s->vaddr & 0x1FFFFFFFu : s->paddr;
+        uint32_t pa = segment_paddr(s);
         if (phys_load(phys, pa, s->data, s->filesz) != 0) {
             fail(err, errlen, "segment at 0x%08x (%u bytes) does not fit in memory", s->vaddr,
                  s->memsz);

@@ -32,6 +32,11 @@ bool elfimg_big_endian(const elfimg_t *img);
  * Returns 0, or -1 with a reason in err. */
 int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen);
 
+/* Every segment would load (elfimg_load's rule) inside physical [lo, hi)?
+ * 0, or -1 with a reason in err. */
+int elfimg_check_range(const elfimg_t *img, uint32_t lo, uint32_t hi, char *err, size_t errlen);
+/* The whole file as parsed (owned by the image). */
+const void *elfimg_bytes(const elfimg_t *img, size_t *len);
 /* Symbol containing addr (function or object), with the offset into it; NULL if none. */
 const char *elfimg_symbol_at(const elfimg_t *img, uint32_t addr, uint32_t *offset);
 /* Address of a named symbol; false if absent. */

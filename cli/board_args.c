@@ -1,0 +1,112 @@
+/*
+ * cli/board_args.c — board options: a config file first (--config), then
+ * each option in command-line order as an override of that file.
+ */
+#include "cli/board_args.h"
+
+#include <string.h>
+
+enum {
+    OPT_CONFIG = BOARD_ARGS_FIRST_OPT,
+    OPT_SET,
+    OPT_KERNEL,
+    OPT_RAM,
+    OPT_TLB,
+    OPT_LE,
+    OPT_DISK,
+    OPT_BOOTARGS,
+    OPT_CONSOLE_IN,
+    OPT_CONSOLE_OUT,
+};
+
+const struct option board_args_options[] = {
+    {"config", required_argument, 0, OPT_CONFIG},
+    {"set", required_argument, 0, OPT_SET},
+    {"kernel", required_argument, 0, OPT_KERNEL},
+    {"ram", required_argument, 0, OPT_RAM},
+    {"tlb", required_argument, 0, OPT_TLB},
+    {"le", no_argument, 0, OPT_LE},
+    {"disk", required_argument, 0, OPT_DISK},
+    {"bootargs", required_argument, 0, OPT_BOOTARGS},
+    {"console-in", required_argument, 0, OPT_CONSOLE_IN},
+    {"console-out", required_argument, 0, OPT_CONSOLE_OUT},
+    {0, 0, 0, 0},
+};
+
+void board_args_init(struct board_config *c) { board_config_default(c); }
+
+void board_args_usage(FILE *f)
+{
+    fprintf(f,
+            "board options (applied in order; see docs/hardware.md \"Board configuration\"):\n"
+            "  --config FILE       board description (INI); later options override it\n"
+            "  --set SEC.KEY=VAL   any config key, e.g. --set bus3.slot0.type=nic\n"
+            "  --kernel FILE.elf   kernel to boot (default: the teaching kernel)\n"
+            "  --ram SIZE          RAM size (default 64M)\n"
+            "  --tlb N             TLB entry pairs, 4..256 (default 32)\n"
+            "  --le                little-endian board\n"
+            "  --disk IMAGE        disk image (on the config's disk, else at bus1.slot0)\n"
+            "  --bootargs TEXT     kernel command line (default \"init\")\n"
+            "  --console-in SRC    console input: stdin (default), none or a file\n"
+            "  --console-out DST   console output: stdout (default) or a file\n");
+}
+
+static int set(struct board_config *c, const char *cmd, const char *fmt, const char *arg)
+{
+    char assignment[CONFIG_PATH_MAX + 64], err[CONFIG_PATH_MAX + 128];
+    snprintf(assignment, sizeof assignment, fmt, arg);
+    if (board_config_set(c, assignment, err, sizeof err) != 0) {
+        fprintf(stderr, "trapvisor %s: %s\n", cmd, err);
+        return -1;
+    }
+    return 1;
+}
+
+static int set_uart(struct board_config *c, const char *cmd, const char *key, const char *arg)
+{
+    unsigned bus, slot;
+    if (!board_config_find(c, DEV_UART, &bus, &slot)) {
+        fprintf(stderr, "trapvisor %s: --console-%s: the board has no uart\n", cmd,
+                strcmp(key, "input") == 0 ? "in" : "out");
+        return -1;
+    }
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "bus%u.slot%u.%s=%%s", bus, slot, key);
+    return set(c, cmd, fmt, arg);
+}
+
+int board_args_handle(struct board_config *c, int ch, const char *arg, const char *cmd)
+{
+    char err[CONFIG_PATH_MAX + 128];
+    switch (ch) {
+    case OPT_CONFIG:
+        if (board_config_load(c, arg, err, sizeof err) != 0) {
+            fprintf(stderr, "trapvisor %s: %s\n", cmd, err);
+            return -1;
+        }
+        return 1;
+    case OPT_SET: return set(c, cmd, "%s", arg);
+    case OPT_KERNEL: return set(c, cmd, "board.kernel=%s", arg);
+    case OPT_RAM: return set(c, cmd, "board.ram=%s", arg);
+    case OPT_TLB: return set(c, cmd, "board.tlb=%s", arg);
+    case OPT_LE: return set(c, cmd, "board.endian=%s", "little");
+    case OPT_BOOTARGS: return set(c, cmd, "board.bootargs=%s", arg);
+    case OPT_DISK: {
+        unsigned bus = 1, slot = 0;
+        if (!board_config_find(c, DEV_DISK, &bus, &slot)) {
+            if (c->slots[1][0].type != DEV_NONE) {
+                fprintf(stderr, "trapvisor %s: --disk: bus1.slot0 is taken; use --set\n", cmd);
+                return -1;
+            }
+            if (set(c, cmd, "bus1.slot0.type=%s", "disk") < 0)
+                return -1;
+        }
+        char fmt[64];
+        snprintf(fmt, sizeof fmt, "bus%u.slot%u.image=%%s", bus, slot);
+        return set(c, cmd, fmt, arg);
+    }
+    case OPT_CONSOLE_IN: return set_uart(c, cmd, "input", arg);
+    case OPT_CONSOLE_OUT: return set_uart(c, cmd, "output", arg);
+    }
+    return 0;
+}

@@ -1,0 +1,23 @@
+/* cli/board_args.h — the board options shared by `run`, `dtb` (and later `gui`). */
+#ifndef CLI_BOARD_ARGS_H
+#define CLI_BOARD_ARGS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "machine/config.h"
+
+#define BOARD_ARGS_FIRST_OPT 1000 /* getopt codes of board options start here */
+
+/* The getopt_long table entries of the board options, ending with a zero row. */
+extern const struct option board_args_options[];
+
+/* Start from the default board. */
+void board_args_init(struct board_config *c);
+/* Handle one board option (ch from getopt_long). 1 handled, 0 not a board
+ * option, -1 on a bad value (message printed, prefixed with cmd). */
+int board_args_handle(struct board_config *c, int ch, const char *arg, const char *cmd);
+void board_args_usage(FILE *f);
+
+#endif

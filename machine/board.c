@@ -1,0 +1,429 @@
+/*
+ * machine/board.c — build a board from its configuration, place the boot
+ * ROM contents and the kernel image (machine/rom.h), and run it: device time
+ * advances with the CPU's cycles, devices are ticked at their deadlines, and
+ * a write to the power device ends the run.
+ */
+#include "machine/board_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dev/fb.h"
+#include "dev/kbd.h"
+#include "dev/nic.h"
+#include "dev/timer.h"
+#include "dev/vswitch.h"
+#include "machine/fdt.h"
+#include "machine/rom.h"
+
+bool board_guest_path(const char *name, char *buf, size_t len)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = 0;
+    int w = snprintf(buf, len, "%s/guests/%s", exe, name);
+    return w > 0 && (size_t)w < len;
+}
+
+/* ---- callbacks from the CPU and the devices ----------------------------- */
+
+static void on_cpu_line(void *opaque, unsigned line, bool level)
+{
+    struct board *b = opaque;
+    cpu_set_irq(b->cpu, line, level);
+}
+
+static uint64_t clock_now(void *opaque)
+{
+    struct board *b = opaque;
+    return cpu_cycles(b->cpu);
+}
+
+static void clock_schedule(void *opaque, uint64_t when)
+{
+    struct board *b = opaque;
+    if (when < b->deadline) {
+        b->deadline = when;
+        cpu_set_deadline(b->cpu, when);
+    }
+}
+
+static void on_power(void *opaque, enum power_action action, unsigned code)
+{
+    struct board *b = opaque;
+    if (action == POWER_OFF) {
+        b->powered_off = true;
+        b->exit_code = code;
+    } else {
+        b->reset_pending = true;
+    }
+    cpu_request_stop(b->cpu);
+}
+
+static void console_out(void *opaque, const char *buf, size_t len)
+{
+    struct board *b = opaque;
+    b->console_bytes += len;
+    if (b->console_fn)
+        b->console_fn(b->console_opaque, buf, len);
+}
+
+static void console_to_file(void *opaque, const char *buf, size_t len)
+{
+    FILE *f = opaque;
+    fwrite(buf, 1, len, f);
+}
+
+static void on_cpu_event(void *opaque, const struct cpu_event *ev)
+{
+    struct board *b = opaque;
+    if (ev->kind == CPU_EV_EXCEPTION && ev->code == EXC_INT) {
+        uint32_t pending = cpu_cp0_read(b->cpu, C0_CAUSE, 0) & cpu_cp0_read(b->cpu, C0_STATUS, 0);
+        for (int line = 7; line >= 0; line--)
+            if (pending & (1u << (8 + line))) {
+                b->interrupts_by_line[line]++;
+                break;
+            }
+    }
+    if (b->trace_mask)
+        board_trace_exception(b, ev);
+}
+
+/* ---- construction -------------------------------------------------------- */
+
+static int open_console_io(struct board *b, const struct dev_config *d, char *err, size_t errlen)
+{
+    if (strcmp(d->output, "stdout") == 0) {
+        b->console_fn = console_to_file;
+        b->console_opaque = stdout;
+    } else {
+        b->console_file = fopen(d->output, "w");
+        if (!b->console_file) {
+            snprintf(err, errlen, "console output %s: %s", d->output, strerror(errno));
+            return -1;
+        }
+        b->console_fn = console_to_file;
+        b->console_opaque = b->console_file;
+    }
+    if (strcmp(d->input, "none") == 0) {
+        b->console_in_fd = -1;
+    } else if (strcmp(d->input, "stdin") == 0) {
+        b->console_in_fd = 0;
+        b->interactive = isatty(0);
+    } else {
+        b->console_in_fd = open(d->input, O_RDONLY | O_CLOEXEC);
+        if (b->console_in_fd < 0) {
+            snprintf(err, errlen, "console input %s: %s", d->input, strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int add_device(struct board *b, const struct dev_config *d, unsigned bus, unsigned slot,
+                      char *err, size_t errlen)
+{
+    bool ok = true;
+    switch (d->type) {
+    case DEV_NONE: return 0;
+    case DEV_UART:
+        if (b->console) {
+            snprintf(err, errlen, "bus%u.slot%u: only one console UART per board", bus, slot);
+            return -1;
+        }
+        if (open_console_io(b, d, err, errlen) != 0)
+            return -1;
+        b->console = uart_new(b->io, bus, slot,
+                              &(struct uart_config){console_out, b, b->console_in_fd});
+        ok = b->console != NULL;
+        break;
+    case DEV_TIMER: {
+        uint32_t epoch = b->cfg.rtc_host ? (uint32_t)time(NULL) : b->cfg.rtc_epoch;
+        ok = iotimer_new(b->io, bus, slot, epoch) != NULL;
+        break;
+    }
+    case DEV_DISK: {
+        if (b->disk) {
+            snprintf(err, errlen, "bus%u.slot%u: only one disk per board", bus, slot);
+            return -1;
+        }
+        struct disk_config dc = {d->image, d->readonly, !b->cfg.little_endian};
+        b->disk = disk_new(b->io, bus, slot, &dc, err, errlen);
+        if (!b->disk)
+            return -1;
+        break;
+    }
+    case DEV_NIC:
+        if (!b->vswitch && !(b->vswitch = vswitch_new()))
+            ok = false;
+        else
+            ok = nic_new(b->io, bus, slot, b->vswitch) != NULL;
+        break;
+    case DEV_FB: ok = fb_new(b->io, bus, slot, !b->cfg.little_endian) != NULL; break;
+    case DEV_KBD: ok = kbd_new(b->io, bus, slot) != NULL; break;
+    case DEV_POWER:
+        b->power = power_new(b->io, bus, slot, on_power, b);
+        ok = b->power != NULL;
+        break;
+    case DEV_TYPE_COUNT: ok = false; break;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "bus%u.slot%u: cannot attach a %s", bus, slot, dev_type_name(d->type));
+        return -1;
+    }
+    /* The native board lets every device DMA anywhere in RAM. */
+    iobus_set_dma_window(b->io, bus, slot, 0, b->cfg.ram_size);
+    return 0;
+}
+
+static elfimg_t *open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
+                            char *err, size_t errlen)
+{
+    char path[PATH_MAX], msg[512];
+    if (given[0]) {
+        snprintf(path, sizeof path, "%s", given);
+    } else if (!board_guest_path(dflt, path, sizeof path)) {
+        snprintf(err, errlen, "%s: cannot find the default %s", what, dflt);
+        return NULL;
+    }
+    elfimg_t *img = elfimg_open(path, msg, sizeof msg);
+    if (!img) {
+        snprintf(err, errlen, "%s %s: %s", what, path, msg);
+        return NULL;
+    }
+    if (elfimg_big_endian(img) != big_endian) {
+        snprintf(err, errlen, "%s %s is %s-endian but the board is %s-endian (board.endian)", what,
+                 path, big_endian ? "little" : "big", big_endian ? "big" : "little");
+        elfimg_free(img);
+        return NULL;
+    }
+    return img;
+}
+
+static void put_word(struct board *b, uint32_t paddr, uint32_t v)
+{
+    uint8_t w[4];
+    for (int i = 0; i < 4; i++)
+        w[i] = (uint8_t)(b->cfg.little_endian ? v >> (8 * i) : v >> (24 - 8 * i));
+    phys_load(b->phys, paddr, w, 4);
+}
+
+/* Place the kernel ELF file in RAM for the firmware (machine/rom.h). */
+static void place_kernel(struct board *b)
+{
+    size_t len;
+    const void *bytes = elfimg_bytes(b->kernel, &len);
+    phys_load(b->phys, b->kernel_image, bytes, len);
+}
+
+static int place_rom(struct board *b, char *err, size_t errlen)
+{
+    char msg[512];
+    if (elfimg_check_range(b->firmware, ROM_BASE, ROM_BASE + ROM_FW_MAX, msg, sizeof msg) != 0 ||
+        elfimg_load(b->firmware, b->phys, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "firmware: %s", msg);
+        return -1;
+    }
+    static uint8_t fdt[ROM_FDT_MAX];
+    int fdt_size = board_fdt_build(&b->cfg, fdt, sizeof fdt);
+    if (fdt_size < 0) {
+        snprintf(err, errlen, "device tree larger than %u bytes", ROM_FDT_MAX);
+        return -1;
+    }
+    phys_load(b->phys, ROM_FDT_BASE, fdt, (size_t)fdt_size);
+
+    size_t klen;
+    elfimg_bytes(b->kernel, &klen);
+    uint64_t image = ((uint64_t)b->cfg.ram_size - klen) & ~(uint64_t)0xFFF;
+    if (klen > b->cfg.ram_size / 2) {
+        snprintf(err, errlen, "kernel image of %zu bytes does not fit in %u bytes of RAM", klen,
+                 b->cfg.ram_size);
+        return -1;
+    }
+    b->kernel_image = (uint32_t)image;
+    if (elfimg_check_range(b->kernel, 0, b->kernel_image, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "kernel: %s (RAM below its staged image)", msg);
+        return -1;
+    }
+    put_word(b, ROM_BOOTINFO + BI_MAGIC, BOOTINFO_MAGIC);
+    put_word(b, ROM_BOOTINFO + BI_VERSION, BOOTINFO_VERSION);
+    put_word(b, ROM_BOOTINFO + BI_KERNEL_IMAGE, b->kernel_image);
+    put_word(b, ROM_BOOTINFO + BI_KERNEL_SIZE, (uint32_t)klen);
+    put_word(b, ROM_BOOTINFO + BI_FDT, ROM_FDT_BASE);
+    put_word(b, ROM_BOOTINFO + BI_FDT_SIZE, (uint32_t)fdt_size);
+    put_word(b, ROM_BOOTINFO + BI_RAM_SIZE, b->cfg.ram_size);
+    return 0;
+}
+
+board_t *board_new(const struct board_config *cfg, char *err, size_t errlen)
+{
+    if (board_config_check(cfg, err, errlen) != 0)
+        return NULL;
+    struct board *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    b->cfg = *cfg;
+    b->console_in_fd = -1;
+    b->deadline = IODEV_NO_EVENT;
+    bool be = !cfg->little_endian;
+    char eb_name[32], fw_name[32];
+    snprintf(eb_name, sizeof eb_name, "kernel-%s.elf", be ? "eb" : "el");
+    snprintf(fw_name, sizeof fw_name, "firmware-%s.elf", be ? "eb" : "el");
+    if (!(b->kernel = open_guest(cfg->kernel, eb_name, "kernel", be, err, errlen)) ||
+        !(b->firmware = open_guest(cfg->firmware, fw_name, "firmware", be, err, errlen)))
+        goto fail;
+
+    b->phys = phys_new(cfg->ram_size, be);
+    struct cpu_config cc = {cfg->tlb_pairs, cfg->little_endian};
+    if (!b->phys || phys_add_rom(b->phys, "bootrom", ROM_BASE, ROM_SIZE) != 0 ||
+        !(b->cpu = cpu_new(&cc, b->phys)) ||
+        !(b->io = iobus_new(b->phys, cfg->buses, on_cpu_line, b))) {
+        snprintf(err, errlen, "cannot create the machine (RAM %u bytes)", cfg->ram_size);
+        goto fail;
+    }
+    iobus_set_clock(b->io, &(struct iobus_clock){clock_now, clock_schedule, b});
+    for (unsigned bus = 0; bus < cfg->buses; bus++)
+        for (unsigned slot = 0; slot < IOBUS_SLOTS; slot++)
+            if (add_device(b, &cfg->slots[bus][slot], bus, slot, err, errlen) != 0)
+                goto fail;
+    if (place_rom(b, err, errlen) != 0)
+        goto fail;
+    place_kernel(b);
+    cpu_set_event_hook(b->cpu, on_cpu_event, b);
+    return b;
+fail:
+    board_free(b);
+    return NULL;
+}
+
+void board_free(board_t *b)
+{
+    if (!b)
+        return;
+    if (b->io)
+        iobus_free(b->io); /* devices: the disk syncs its image */
+    vswitch_free(b->vswitch);
+    cpu_free(b->cpu);
+    phys_free(b->phys);
+    elfimg_free(b->kernel);
+    elfimg_free(b->firmware);
+    disasm_free(b->disasm);
+    if (b->console_file)
+        fclose(b->console_file);
+    if (b->console_in_fd > 0)
+        close(b->console_in_fd);
+    fflush(stdout);
+    free(b);
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static void board_reset(struct board *b)
+{
+    b->reset_pending = false;
+    cpu_reset(b->cpu);
+    iobus_reset(b->io);
+    place_kernel(b);
+    if (b->power)
+        power_note_reset(b->power);
+}
+
+enum board_stop board_run(board_t *b, uint64_t max_insns)
+{
+    struct cpu_stats st;
+    cpu_get_stats(b->cpu, &st);
+    uint64_t start = st.insns;
+    for (;;) {
+        if (b->powered_off)
+            return BOARD_POWEROFF;
+        if (b->reset_pending)
+            board_reset(b);
+        if (b->host_stop) {
+            b->host_stop = false;
+            return BOARD_HOST;
+        }
+        b->deadline = iobus_tick(b->io, cpu_cycles(b->cpu));
+        cpu_set_deadline(b->cpu, b->deadline);
+        cpu_get_stats(b->cpu, &st);
+        uint64_t done = st.insns - start;
+        if (done >= max_insns)
+            return BOARD_LIMIT;
+        switch (cpu_run(b->cpu, max_insns - done)) {
+        case CPU_STOP_DEADLINE:
+            if (b->interactive && cpu_waiting(b->cpu)) {
+                /* Idle with a person at the console: let host time pass too. */
+                struct pollfd p = {.fd = b->console_in_fd, .events = POLLIN};
+                poll(&p, 1, 1);
+            }
+            break;
+        case CPU_STOP_NONE:
+        case CPU_STOP_LIMIT: break; /* the budget check above returns */
+        case CPU_STOP_IDLE: return BOARD_HUNG;
+        case CPU_STOP_TRAP:
+            /* Nothing is routed natively except HYPCALL, which has no
+             * hypervisor to go to: the CPU raises Reserved Instruction. */
+            cpu_trap_deliver(b->cpu);
+            break;
+        case CPU_STOP_HOST: break; /* power, reset or host stop: handled above */
+        }
+    }
+}
+
+void board_request_stop(board_t *b)
+{
+    b->host_stop = true;
+    cpu_request_stop(b->cpu);
+}
+
+unsigned board_exit_code(const board_t *b) { return b->exit_code; }
+
+const char *board_stop_name(enum board_stop s)
+{
+    switch (s) {
+    case BOARD_POWEROFF: return "poweroff";
+    case BOARD_LIMIT: return "limit";
+    case BOARD_HUNG: return "hung";
+    case BOARD_HOST: return "host";
+    }
+    return "?";
+}
+
+void board_set_console(board_t *b, uart_out_fn fn, void *opaque)
+{
+    b->console_fn = fn;
+    b->console_opaque = opaque;
+}
+
+void board_get_stats(const board_t *b, struct board_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    cpu_get_stats(b->cpu, &out->cpu);
+    iobus_get_stats(b->io, &out->io);
+    if (b->disk) {
+        out->has_disk = true;
+        disk_get_stats(b->disk, &out->disk);
+    }
+    out->console_bytes = b->console_bytes;
+    memcpy(out->interrupts_by_line, b->interrupts_by_line, sizeof out->interrupts_by_line);
+}
+
+cpu_t *board_cpu(board_t *b) { return b->cpu; }
+phys_t *board_phys(board_t *b) { return b->phys; }
+iobus_t *board_iobus(board_t *b) { return b->io; }
+const elfimg_t *board_kernel(const board_t *b) { return b->kernel; }
+const elfimg_t *board_firmware(const board_t *b) { return b->firmware; }
+const struct board_config *board_config(const board_t *b) { return &b->cfg; }

@@ -1,0 +1,79 @@
+/*
+ * machine/board.h — a whole computer: RAM, the CPU, I/O buses with the
+ * configured devices, the boot ROM with the device tree and boot info, and the
+ * kernel image placed for the firmware (machine/rom.h: the boot protocol).
+ * The native owner of the CPU: it runs it, ticks device time, and turns
+ * power-off into a stop with an exit code.
+ *
+ * Ownership: the board owns everything it creates; accessors lend pointers
+ * valid until board_free().
+ */
+#ifndef MACHINE_BOARD_H
+#define MACHINE_BOARD_H
+
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+#include "dev/disk.h"
+#include "dev/uart.h"
+#include "iobus/iobus.h"
+#include "machine/config.h"
+#include "util/elfload.h"
+
+typedef struct board board_t;
+
+enum board_stop {
+    BOARD_POWEROFF, /* the guest powered off: see board_exit_code() */
+    BOARD_LIMIT,    /* the instruction budget is spent */
+    BOARD_HUNG,     /* the CPU waits for an interrupt that nothing can raise */
+    BOARD_HOST,     /* board_request_stop() */
+};
+
+/* Build the board and place firmware, FDT, boot info and kernel; the CPU sits
+ * at the reset vector. NULL with a one-line message in err on a bad config,
+ * a missing or corrupt ELF, an unusable disk image. */
+board_t *board_new(const struct board_config *cfg, char *err, size_t errlen);
+void board_free(board_t *b);
+
+/* Run until a stop, at most max_insns instructions. */
+enum board_stop board_run(board_t *b, uint64_t max_insns);
+void board_request_stop(board_t *b);
+unsigned board_exit_code(const board_t *b);
+const char *board_stop_name(enum board_stop s);
+
+/* Redirect the console UART's output (default: its configured output). */
+void board_set_console(board_t *b, uart_out_fn fn, void *opaque);
+
+/* Trace categories, to `out` (NULL turns tracing off). */
+enum board_trace {
+    TRACE_EXC = 1u << 0,   /* exceptions: kind, PC, symbol, instruction, BadVAddr */
+    TRACE_TLB = 1u << 1,   /* TLB writes and refills */
+    TRACE_IO = 1u << 2,    /* MMIO accesses to bus slots */
+    TRACE_INSNS = 1u << 3, /* every instruction (slow) */
+};
+/* Parse "exceptions,tlb,io,insns"; false on an unknown name. */
+bool board_trace_parse(const char *list, unsigned *mask);
+void board_set_trace(board_t *b, unsigned mask, FILE *out);
+
+struct board_stats {
+    struct cpu_stats cpu;
+    struct iobus_stats io;
+    struct disk_stats disk;
+    bool has_disk;
+    uint64_t console_bytes;
+    uint64_t interrupts_by_line[8]; /* Int exceptions taken, by the highest pending IP */
+};
+void board_get_stats(const board_t *b, struct board_stats *out);
+
+cpu_t *board_cpu(board_t *b);
+phys_t *board_phys(board_t *b);
+iobus_t *board_iobus(board_t *b);
+const elfimg_t *board_kernel(const board_t *b);
+const elfimg_t *board_firmware(const board_t *b);
+const struct board_config *board_config(const board_t *b);
+
+/* Default guest paths: <dir of the trapvisor executable>/guests/<name>.
+ * Writes the path into buf; false if it does not fit. */
+bool board_guest_path(const char *name, char *buf, size_t len);
+
+#endif

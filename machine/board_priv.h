@@ -1,0 +1,41 @@
+/* machine/board_priv.h — the board's state, shared by board.c and trace.c only. */
+#ifndef MACHINE_BOARD_PRIV_H
+#define MACHINE_BOARD_PRIV_H
+
+#include "machine/board.h"
+#include "dev/power.h"
+#include "util/disasm.h"
+
+struct board {
+    struct board_config cfg;
+    phys_t *phys;
+    cpu_t *cpu;
+    iobus_t *io;
+    elfimg_t *firmware, *kernel;
+    uint32_t kernel_image; /* physical address where the kernel ELF file is placed */
+
+    uart_t *console;
+    uart_out_fn console_fn;
+    void *console_opaque;
+    FILE *console_file; /* the UART's output file when not stdout (owned) */
+    int console_in_fd;  /* owned when not stdin; -1 none */
+    bool interactive;   /* console input is a terminal: idle waits sleep on it */
+    disk_t *disk;
+    power_t *power;
+    struct vswitch *vswitch;
+
+    uint64_t deadline; /* next device event, as given to the CPU */
+    bool powered_off, reset_pending, host_stop;
+    unsigned exit_code;
+    uint64_t console_bytes;
+    uint64_t interrupts_by_line[8];
+
+    /* tracing (trace.c) */
+    unsigned trace_mask;
+    FILE *trace_out;
+    disasm_t *disasm;
+};
+
+void board_trace_exception(struct board *b, const struct cpu_event *ev);
+
+#endif

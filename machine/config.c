@@ -1,0 +1,319 @@
+/*
+ * machine/config.c — board configuration from INI files (libinih) and
+ * command-line overrides. Every key goes through config_apply(), so a file
+ * and an override accept exactly the same things and fail the same way.
+ */
+#include "machine/config.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/tlb.h"
+#include "util/parse.h"
+
+static const char *const type_names[DEV_TYPE_COUNT] = {
+    [DEV_NONE] = "none", [DEV_UART] = "uart", [DEV_TIMER] = "timer", [DEV_DISK] = "disk",
+    [DEV_NIC] = "nic",   [DEV_FB] = "fb",     [DEV_KBD] = "kbd",     [DEV_POWER] = "power",
+};
+
+const char *dev_type_name(enum dev_type t) { return t < DEV_TYPE_COUNT ? type_names[t] : "?"; }
+
+static void set_dev(struct board_config *c, unsigned bus, unsigned slot, enum dev_type t)
+{
+    struct dev_config *d = &c->slots[bus][slot];
+    memset(d, 0, sizeof *d);
+    d->type = t;
+    if (t == DEV_UART) {
+        strcpy(d->input, "stdin");
+        strcpy(d->output, "stdout");
+    }
+}
+
+void board_config_default(struct board_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->ram_size = 64u << 20;
+    c->tlb_pairs = TLB_DEFAULT_PAIRS;
+    c->buses = 4;
+    strcpy(c->bootargs, "init");
+    c->rtc_epoch = 1767225600u; /* 2026-01-01T00:00:00Z */
+    set_dev(c, 0, 0, DEV_UART);
+    set_dev(c, 0, 1, DEV_TIMER);
+    set_dev(c, 0, 2, DEV_POWER);
+    set_dev(c, 1, 1, DEV_NIC);
+    set_dev(c, 2, 0, DEV_FB);
+    set_dev(c, 2, 1, DEV_KBD);
+}
+
+bool board_config_find(const struct board_config *c, enum dev_type t, unsigned *bus,
+                       unsigned *slot)
+{
+    for (unsigned b = 0; b < c->buses; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++)
+            if (c->slots[b][s].type == t) {
+                *bus = b;
+                *slot = s;
+                return true;
+            }
+    return false;
+}
+
+static int copy_path(char *dst, const char *value, char *err, size_t errlen, const char *key)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n >= CONFIG_PATH_MAX) {
+        snprintf(err, errlen, "%s: expected a path of 1..%d characters", key, CONFIG_PATH_MAX - 1);
+        return -1;
+    }
+    memcpy(dst, value, n + 1);
+    return 0;
+}
+
+static int apply_board(struct board_config *c, const char *key, const char *v, char *err,
+                       size_t errlen)
+{
+    uint64_t n;
+    if (strcmp(key, "ram") == 0) {
+        uint32_t sz;
+        if (!parse_size(v, &sz) || sz < (1u << 20) || sz % 4096 || sz > IOBUS_BASE) {
+            snprintf(err, errlen, "board.ram: '%s' is not a size of 1M..480M in 4K pages", v);
+            return -1;
+        }
+        c->ram_size = sz;
+    } else if (strcmp(key, "tlb") == 0) {
+        if (!parse_u64(v, &n) || n < TLB_MIN_PAIRS || n > TLB_MAX_PAIRS) {
+            snprintf(err, errlen, "board.tlb: '%s' is not a pair count of %d..%d", v,
+                     TLB_MIN_PAIRS, TLB_MAX_PAIRS);
+            return -1;
+        }
+        c->tlb_pairs = (unsigned)n;
+    } else if (strcmp(key, "endian") == 0) {
+        if (strcmp(v, "big") == 0 || strcmp(v, "little") == 0) {
+            c->little_endian = strcmp(v, "little") == 0;
+        } else {
+            snprintf(err, errlen, "board.endian: '%s' is not big or little", v);
+            return -1;
+        }
+    } else if (strcmp(key, "buses") == 0) {
+        if (!parse_u64(v, &n) || n < 1 || n > IOBUS_MAX_BUSES) {
+            snprintf(err, errlen, "board.buses: '%s' is not 1..%d", v, IOBUS_MAX_BUSES);
+            return -1;
+        }
+        c->buses = (unsigned)n;
+    } else if (strcmp(key, "kernel") == 0) {
+        return copy_path(c->kernel, v, err, errlen, "board.kernel");
+    } else if (strcmp(key, "firmware") == 0) {
+        return copy_path(c->firmware, v, err, errlen, "board.firmware");
+    } else if (strcmp(key, "bootargs") == 0) {
+        if (strlen(v) >= sizeof c->bootargs) {
+            snprintf(err, errlen, "board.bootargs: longer than %zu characters",
+                     sizeof c->bootargs - 1);
+            return -1;
+        }
+        strcpy(c->bootargs, v);
+    } else if (strcmp(key, "rtc") == 0) {
+        if (strcmp(v, "host") == 0) {
+            c->rtc_host = true;
+        } else if (strcmp(v, "fixed") == 0) {
+            c->rtc_host = false;
+        } else if (parse_u64(v, &n) && n <= UINT32_MAX) {
+            c->rtc_host = false;
+            c->rtc_epoch = (uint32_t)n;
+        } else {
+            snprintf(err, errlen, "board.rtc: '%s' is not fixed, host or seconds since 1970", v);
+            return -1;
+        }
+    } else {
+        snprintf(err, errlen, "board: unknown key '%s'", key);
+        return -1;
+    }
+    return 0;
+}
+
+static int apply_slot(struct board_config *c, unsigned bus, unsigned slot, const char *key,
+                      const char *v, unsigned line, char *err, size_t errlen)
+{
+    struct dev_config *d = &c->slots[bus][slot];
+    if (strcmp(key, "type") == 0) {
+        enum dev_type t = DEV_TYPE_COUNT;
+        for (unsigned i = 0; i < DEV_TYPE_COUNT; i++)
+            if (strcmp(v, type_names[i]) == 0)
+                t = (enum dev_type)i;
+        if (t == DEV_TYPE_COUNT) {
+            snprintf(err, errlen,
+                     "bus%u.slot%u: unknown device type '%s' (known: uart timer disk nic fb kbd "
+                     "power none)",
+                     bus, slot, v);
+            return -1;
+        }
+        if (line && d->line && d->type != DEV_NONE) {
+            snprintf(err, errlen, "bus%u.slot%u is already taken by a %s (line %u)", bus, slot,
+                     dev_type_name(d->type), d->line);
+            return -1;
+        }
+        set_dev(c, bus, slot, t);
+        d->line = line;
+        return 0;
+    }
+    if (d->type == DEV_NONE) {
+        snprintf(err, errlen, "bus%u.slot%u: '%s' set before the slot's type", bus, slot, key);
+        return -1;
+    }
+    if (d->type == DEV_UART && strcmp(key, "input") == 0)
+        return copy_path(d->input, v, err, errlen, "uart input");
+    if (d->type == DEV_UART && strcmp(key, "output") == 0)
+        return copy_path(d->output, v, err, errlen, "uart output");
+    if (d->type == DEV_DISK && strcmp(key, "image") == 0)
+        return copy_path(d->image, v, err, errlen, "disk image");
+    if (d->type == DEV_DISK && strcmp(key, "readonly") == 0) {
+        if (!parse_bool(v, &d->readonly)) {
+            snprintf(err, errlen, "bus%u.slot%u.readonly: '%s' is not a boolean", bus, slot, v);
+            return -1;
+        }
+        return 0;
+    }
+    snprintf(err, errlen, "bus%u.slot%u: a %s has no key '%s'", bus, slot, dev_type_name(d->type),
+             key);
+    return -1;
+}
+
+/* Parse "busB.slotS"; false if the section is not a slot name. */
+static bool parse_slot_section(const char *sec, unsigned *bus, unsigned *slot, bool *valid)
+{
+    char tail;
+    if (sscanf(sec, "bus%u.slot%u%c", bus, slot, &tail) != 2)
+        return false;
+    *valid = *bus < IOBUS_MAX_BUSES && *slot < IOBUS_SLOTS;
+    return true;
+}
+
+static int config_apply(struct board_config *c, const char *section, const char *key,
+                        const char *value, unsigned line, char *err, size_t errlen)
+{
+    if (strcmp(section, "board") == 0)
+        return apply_board(c, key, value, err, errlen);
+    unsigned bus, slot;
+    bool valid;
+    if (parse_slot_section(section, &bus, &slot, &valid)) {
+        if (!valid) {
+            snprintf(err, errlen, "[%s]: buses are 0..%d and slots 0..%d", section,
+                     IOBUS_MAX_BUSES - 1, IOBUS_SLOTS - 1);
+            return -1;
+        }
+        return apply_slot(c, bus, slot, key, value, line, err, errlen);
+    }
+    snprintf(err, errlen, "unknown section [%s] (expected [board] or [busB.slotS])", section);
+    return -1;
+}
+
+struct load_ctx {
+    FILE *f;
+    unsigned line; /* lines read so far: the handler's current line (Debian's
+                      inih is built without INI_HANDLER_LINENO) */
+    struct board_config *c;
+    bool devices_cleared;
+    char *err;
+    size_t errlen;
+    int failed;
+};
+
+static char *counting_reader(char *str, int num, void *stream)
+{
+    struct load_ctx *lc = stream;
+    char *r = fgets(str, num, lc->f);
+    if (r && (strchr(r, '\n') || feof(lc->f)))
+        lc->line++;
+    return r;
+}
+
+static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_ctx *lc = user;
+    int lineno = (int)lc->line;
+    unsigned bus, slot;
+    bool valid;
+    if (!lc->devices_cleared && parse_slot_section(section, &bus, &slot, &valid)) {
+        memset(lc->c->slots, 0, sizeof lc->c->slots);
+        lc->devices_cleared = true;
+    }
+    char msg[512];
+    if (!name) /* a section header alone */
+        return 1;
+    if (config_apply(lc->c, section, name, value, (unsigned)lineno, msg, sizeof msg) != 0) {
+        snprintf(lc->err, lc->errlen, "line %d: %s", lineno, msg);
+        lc->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int board_config_load(struct board_config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "config %s: cannot open", path);
+        return -1;
+    }
+    char msg[600] = "";
+    struct load_ctx lc = {f, 0, c, false, msg, sizeof msg, 0};
+    int rc = ini_parse_stream(counting_reader, &lc, on_ini_entry, &lc);
+    fclose(f);
+    if (rc != 0 || lc.failed) {
+        if (!lc.failed)
+            snprintf(msg, sizeof msg, "line %d: syntax error", rc);
+        snprintf(err, errlen, "config %s: %s", path, msg);
+        return -1;
+    }
+    return 0;
+}
+
+int board_config_set(struct board_config *c, const char *assignment, char *err, size_t errlen)
+{
+    const char *eq = strchr(assignment, '=');
+    const char *dot = NULL; /* the last '.' before '=': sections contain dots */
+    for (const char *p = assignment; eq && p < eq; p++)
+        if (*p == '.')
+            dot = p;
+    if (!eq || !dot || dot == assignment || dot + 1 == eq) {
+        snprintf(err, errlen, "override '%s': expected section.key=value", assignment);
+        return -1;
+    }
+    char section[64], key[64];
+    size_t sl = (size_t)(dot - assignment), kl = (size_t)(eq - dot - 1);
+    if (sl >= sizeof section || kl >= sizeof key) {
+        snprintf(err, errlen, "override '%s': name too long", assignment);
+        return -1;
+    }
+    memcpy(section, assignment, sl);
+    section[sl] = 0;
+    memcpy(key, dot + 1, kl);
+    key[kl] = 0;
+    char msg[512];
+    if (config_apply(c, section, key, eq + 1, 0, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "override '%s': %s", assignment, msg);
+        return -1;
+    }
+    return 0;
+}
+
+int board_config_check(const struct board_config *c, char *err, size_t errlen)
+{
+    for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
+            const struct dev_config *d = &c->slots[b][s];
+            if (d->type == DEV_NONE)
+                continue;
+            if (b >= c->buses) {
+                snprintf(err, errlen, "bus%u.slot%u: the board has only %u buses (board.buses)",
+                         b, s, c->buses);
+                return -1;
+            }
+            if (d->type == DEV_DISK && !d->image[0]) {
+                snprintf(err, errlen, "bus%u.slot%u: a disk needs an image (image = FILE)", b, s);
+                return -1;
+            }
+        }
+    return 0;
+}

@@ -1,0 +1,15 @@
+/* util/parse.h — number and size parsing shared by the CLI and config files. */
+#ifndef UTIL_PARSE_H
+#define UTIL_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Parse a size like "64M", "4096", "1G", "0x1000"; false on junk or more than 32 bits. */
+bool parse_size(const char *s, uint32_t *out);
+/* Parse an unsigned 64-bit count (decimal or 0x hex); false on junk. */
+bool parse_u64(const char *s, uint64_t *out);
+/* Parse 1/0, true/false, yes/no, on/off (any case). */
+bool parse_bool(const char *s, bool *out);
+
+#endif
