@@ -138,6 +138,7 @@ uart_t *uart_new(iobus_t *io, unsigned bus, unsigned slot, const struct uart_con
     if (!u)
         return NULL;
     u->cfg = *cfg;
+    u->eof = cfg->in_fd == UART_INPUT_NONE;
     if (iobus_attach(io, bus, slot, &uart_ops, u, &u->link) != 0) {
         free(u);
         return NULL;

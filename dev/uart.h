@@ -30,6 +30,9 @@
 
 #define UART_RX_FIFO 256
 
+#define UART_INPUT_NONE (-1)
+#define UART_INPUT_PUSH (-2)
+
 typedef struct uart uart_t;
 /* Where transmitted bytes go. */
 typedef void (*uart_out_fn)(void *opaque, const char *buf, size_t len);
@@ -37,7 +40,10 @@ typedef void (*uart_out_fn)(void *opaque, const char *buf, size_t len);
 struct uart_config {
     uart_out_fn out; /* NULL: discard */
     void *out_opaque;
-    int in_fd; /* -1: no input; polled without blocking, never closed by the UART */
+    /* A host descriptor polled without blocking (never closed by the UART),
+     * or UART_INPUT_NONE (RX_EOF at once), or UART_INPUT_PUSH (only
+     * uart_push_input, e.g. a GUI's keyboard). */
+    int in_fd;
 };
 
 /* Create a UART and attach it to (bus, slot). NULL if the slot is taken.

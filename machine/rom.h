@@ -17,7 +17,9 @@
  * bss, and jumps to the entry point with
  *   a0 = the FDT's address (kseg1), a1 = the boot info's address (kseg1),
  *   Status = kernel mode, interrupts off, BEV = 0 (EBase 0x80000000), ERL = 0.
- * A kernel must not assume the ELF image survives: it is free RAM after boot.
+ * The firmware's stack is the ROM_FW_STACK bytes below kernel_image; kernel
+ * segments must end below it. A kernel must not assume the ELF image
+ * survives: it is free RAM after boot.
  */
 #ifndef MACHINE_ROM_H
 #define MACHINE_ROM_H
@@ -28,6 +30,8 @@
 #define ROM_FDT_BASE  (ROM_BASE + 0x80000u)
 #define ROM_FDT_MAX   0x00010000u
 #define ROM_BOOTINFO  (ROM_BASE + 0x90000u)
+/* The firmware's stack: the 64 KiB below the staged kernel image. */
+#define ROM_FW_STACK  0x10000u
 
 #define BOOTINFO_MAGIC   0x54564249u /* "TVBI" */
 #define BOOTINFO_VERSION 1u

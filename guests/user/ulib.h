@@ -1,0 +1,22 @@
+/* guests/user/ulib.h — the user-side library: system calls and printing. */
+#ifndef ULIB_H
+#define ULIB_H
+
+#include "fmt.h"
+#include "syscall.h"
+
+void exit(int status) __attribute__((noreturn));
+int write(int fd, const void *buf, unsigned len);
+int read(int fd, void *buf, unsigned len);
+int getpid(void);
+int yield(void);
+int sleep_ms(unsigned ms);
+int spawn(const char *name);
+int wait(int pid);
+int seek(int fd, unsigned offset);
+unsigned uptime_ms(void);
+int fsync(int fd);
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
