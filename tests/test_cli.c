@@ -4,6 +4,7 @@
  * JSON schema, exit codes, and clear errors for bad input.
  */
 #include "cunit_main.h"
+#include "runcli.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -19,35 +20,9 @@ int ref_sort(void);
 int ref_calls(void);
 int ref_alu(void);
 
-struct result {
-    int rc;
-    char out[16384];
-    char err[4096];
-};
-
-static void run(struct result *r, const char *args)
+static cJSON *run_json(struct cli_result *r, const char *args)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s %s 2>/tmp/tv_cli_err.%d", TRAPVISOR_BIN, args, getpid());
-    FILE *p = popen(cmd, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    size_t n = fread(r->out, 1, sizeof(r->out) - 1, p);
-    r->out[n] = 0;
-    int st = pclose(p);
-    r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    char path[64];
-    snprintf(path, sizeof(path), "/tmp/tv_cli_err.%d", getpid());
-    FILE *e = fopen(path, "r");
-    n = e ? fread(r->err, 1, sizeof(r->err) - 1, e) : 0;
-    r->err[n] = 0;
-    if (e)
-        fclose(e);
-    unlink(path);
-}
-
-static cJSON *run_json(struct result *r, const char *args)
-{
-    run(r, args);
+    cli_run(r, args);
     cJSON *j = cJSON_Parse(r->out);
     CU_ASSERT_PTR_NOT_NULL(j);
     return j;
@@ -62,7 +37,7 @@ static uint32_t num(const cJSON *o, const char *k)
 
 static void check_program(const char *prog, int expected)
 {
-    static struct result r;
+    static struct cli_result r;
     char args[512];
     for (int le = 0; le < 2; le++) {
         snprintf(args, sizeof(args), "exec %s/%s-%s.elf --json %s", GUEST_DIR, prog,
@@ -97,7 +72,7 @@ static void test_alu(void) { check_program("alu", ref_alu()); }
 
 static void test_exception_and_limit(void)
 {
-    static struct result r;
+    static struct cli_result r;
     cJSON *j = run_json(&r, "exec " GUEST_DIR "/fault-eb.elf --json");
     CU_ASSERT_EQUAL(r.rc, 1);
     if (j) {
@@ -115,15 +90,15 @@ static void test_exception_and_limit(void)
         CU_ASSERT(n >= 5000 && n <= 5001);
         cJSON_Delete(j);
     }
-    run(&r, "exec " GUEST_DIR "/arith-eb.elf");
+    cli_run(&r, "exec " GUEST_DIR "/arith-eb.elf");
     CU_ASSERT_EQUAL(r.rc, 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "stop: break"));
 }
 
 static void test_trace(void)
 {
-    static struct result r;
-    run(&r, "exec " GUEST_DIR "/fault-eb.elf --trace insns");
+    static struct cli_result r;
+    cli_run(&r, "exec " GUEST_DIR "/fault-eb.elf --trace insns");
     CU_ASSERT_EQUAL(r.rc, 1);
     /* Capstone text and ELF symbols in the trace. */
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "<_start+0x0>"));
@@ -135,9 +110,9 @@ static void test_trace(void)
  * instruction count included (no host time or randomness reaches the guest). */
 static void test_determinism(void)
 {
-    static struct result a, b;
-    run(&a, "exec " GUEST_DIR "/calls-eb.elf --json");
-    run(&b, "exec " GUEST_DIR "/calls-eb.elf --json");
+    static struct cli_result a, b;
+    cli_run(&a, "exec " GUEST_DIR "/calls-eb.elf --json");
+    cli_run(&b, "exec " GUEST_DIR "/calls-eb.elf --json");
     CU_ASSERT_EQUAL(a.rc, 0);
     CU_ASSERT(a.out[0] != 0);
     CU_ASSERT_STRING_EQUAL(a.out, b.out);
@@ -145,8 +120,8 @@ static void test_determinism(void)
 
 static void expect_error(const char *args, const char *needle)
 {
-    static struct result r;
-    run(&r, args);
+    static struct cli_result r;
+    cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, needle));
     if (!strstr(r.err, needle))

@@ -112,8 +112,14 @@ static void test_discovery_and_dispatch(void)
     CU_ASSERT_EQUAL(phys_read(p, base + SLOT_REG_ID, 2, &v), PHYS_BUS_ERROR);
     CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(0, 0) + SLOT_DEV_BASE, 4, &v), PHYS_BUS_ERROR);
     CU_ASSERT_EQUAL(phys_write(p, iobus_slot_base(2, 7) + SLOT_DEV_BASE, 4, 1), PHYS_BUS_ERROR);
-    /* Buses that do not exist are not decoded at all. */
-    CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(4, 0) + SLOT_REG_ID, 4, &v), PHYS_BUS_ERROR);
+    /* A bus that is not fitted reads like empty slots: headers 0, the rest bus errors. */
+    v = 0xFFFFFFFFu;
+    CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(4, 0) + SLOT_REG_ID, 4, &v), PHYS_OK);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(7, 31) + SLOT_REG_IRQ, 4, &v), PHYS_OK);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(phys_read(p, iobus_slot_base(4, 0) + SLOT_DEV_BASE, 4, &v), PHYS_BUS_ERROR);
+    CU_ASSERT_EQUAL(phys_write(p, iobus_slot_base(4, 0) + SLOT_REG_ID, 4, 1), PHYS_BUS_ERROR);
 
     iobus_reset(io);
     CU_ASSERT_EQUAL(s.resets, 1);

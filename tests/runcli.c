@@ -1,0 +1,29 @@
+/* tests/runcli.c — see runcli.h. */
+#include "runcli.h"
+
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void cli_run(struct cli_result *r, const char *args)
+{
+    char cmd[4096], path[64];
+    snprintf(path, sizeof path, "/tmp/tv_cli_err.%d", getpid());
+    snprintf(cmd, sizeof cmd, "%s %s 2>%s", TRAPVISOR_BIN, args, path);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    size_t n = fread(r->out, 1, sizeof r->out - 1, p);
+    r->out[n] = 0;
+    char sink[4096]; /* drain the rest so the child never blocks on a full pipe */
+    while (fread(sink, 1, sizeof sink, p) > 0)
+        ;
+    int st = pclose(p);
+    r->rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    FILE *e = fopen(path, "r");
+    n = e ? fread(r->err, 1, sizeof r->err - 1, e) : 0;
+    r->err[n] = 0;
+    if (e)
+        fclose(e);
+    unlink(path);
+}

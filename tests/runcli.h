@@ -1,0 +1,14 @@
+/* tests/runcli.h — run the trapvisor executable as a user would, for end-to-end tests. */
+#ifndef TESTS_RUNCLI_H
+#define TESTS_RUNCLI_H
+
+struct cli_result {
+    int rc;          /* exit status, -1 if killed by a signal */
+    char out[65536]; /* stdout (truncated) */
+    char err[8192];  /* stderr (truncated) */
+};
+
+/* Run `trapvisor ARGS` through the shell, capturing both streams. */
+void cli_run(struct cli_result *r, const char *args);
+
+#endif
