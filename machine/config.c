@@ -216,7 +216,7 @@ struct load_ctx {
     bool devices_cleared;
     char *err;
     size_t errlen;
-    int failed;
+    int failed; /* the line our handler refused, 0 if none */
 };
 
 static char *counting_reader(char *str, int num, void *stream)
@@ -243,7 +243,7 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
         return 1;
     if (config_apply(lc->c, section, name, value, (unsigned)lineno, msg, sizeof msg) != 0) {
         snprintf(lc->err, lc->errlen, "line %d: %s", lineno, msg);
-        lc->failed = 1;
+        lc->failed = lineno > 0 ? lineno : 1;
         return 0;
     }
     return 1;
@@ -261,8 +261,11 @@ int board_config_load(struct board_config *c, const char *path, char *err, size_
     int rc = ini_parse_stream(counting_reader, &lc, on_ini_entry, &lc);
     fclose(f);
     if (rc != 0 || lc.failed) {
-        if (!lc.failed)
+        /* inih goes on after a syntax error: report whichever came first */
+        if (rc > 0 && (!lc.failed || rc < lc.failed))
             snprintf(msg, sizeof msg, "line %d: syntax error", rc);
+        else if (rc < 0 && !lc.failed)
+            snprintf(msg, sizeof msg, "cannot read the file");
         snprintf(err, errlen, "config %s: %s", path, msg);
         return -1;
     }

@@ -1,0 +1,244 @@
+/*
+ * tests/test_board.c — the board's configuration (INI files, overrides, their
+ * errors) and its device tree, parsed back with libfdt.
+ */
+#include "cunit_main.h"
+#include "machine/config.h"
+#include "machine/fdt.h"
+#include "machine/rom.h"
+
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char ini_path[64];
+
+static void write_ini(const char *text)
+{
+    strcpy(ini_path, "/tmp/tv_board_XXXXXX");
+    int fd = mkstemp(ini_path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+/* Load text over the default board; returns the result, err holds the message. */
+static int load(struct board_config *c, const char *text, char *err, size_t errlen)
+{
+    board_config_default(c);
+    write_ini(text);
+    int rc = board_config_load(c, ini_path, err, errlen);
+    unlink(ini_path);
+    return rc;
+}
+
+static void test_default(void)
+{
+    struct board_config c;
+    board_config_default(&c);
+    char err[256];
+    CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.ram_size, 64u << 20);
+    CU_ASSERT_EQUAL(c.buses, 4);
+    unsigned bus, slot;
+    CU_ASSERT_TRUE(board_config_find(&c, DEV_UART, &bus, &slot));
+    CU_ASSERT(bus == 0 && slot == 0);
+    CU_ASSERT_TRUE(board_config_find(&c, DEV_POWER, &bus, &slot));
+    CU_ASSERT_FALSE(board_config_find(&c, DEV_DISK, &bus, &slot)); /* only with an image */
+}
+
+static void test_load(void)
+{
+    struct board_config c;
+    char err[512];
+    int rc = load(&c,
+                  "; a small board\n"
+                  "[board]\n"
+                  "ram = 32M\n"
+                  "tlb = 16\n"
+                  "endian = little\n"
+                  "bootargs = hello spin\n"
+                  "rtc = 1000000\n"
+                  "[bus0.slot0]\n"
+                  "type = uart\n"
+                  "input = none\n"
+                  "[bus0.slot5]\n"
+                  "type = timer\n"
+                  "[bus3.slot31]\n"
+                  "type = disk\n"
+                  "image = /tmp/some.img\n"
+                  "readonly = yes\n",
+                  err, sizeof err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(c.ram_size, 32u << 20);
+    CU_ASSERT_EQUAL(c.tlb_pairs, 16);
+    CU_ASSERT_TRUE(c.little_endian);
+    CU_ASSERT_STRING_EQUAL(c.bootargs, "hello spin");
+    CU_ASSERT_EQUAL(c.rtc_epoch, 1000000);
+    CU_ASSERT_EQUAL(c.slots[0][0].type, DEV_UART);
+    CU_ASSERT_STRING_EQUAL(c.slots[0][0].input, "none");
+    CU_ASSERT_STRING_EQUAL(c.slots[0][0].output, "stdout");
+    CU_ASSERT_EQUAL(c.slots[0][5].type, DEV_TIMER);
+    CU_ASSERT_EQUAL(c.slots[3][31].type, DEV_DISK);
+    CU_ASSERT_TRUE(c.slots[3][31].readonly);
+    /* Slot sections replace the default devices. */
+    CU_ASSERT_EQUAL(c.slots[0][1].type, DEV_NONE);
+    CU_ASSERT_EQUAL(c.slots[1][1].type, DEV_NONE);
+    CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), 0);
+
+    /* A [board]-only file keeps the default devices. */
+    CU_ASSERT_EQUAL(load(&c, "[board]\nram=128M\n", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.slots[0][1].type, DEV_TIMER);
+    CU_ASSERT_EQUAL(c.ram_size, 128u << 20);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+    struct board_config c;
+    char err[512] = "";
+    CU_ASSERT_EQUAL(load(&c, text, err, sizeof err), -1);
+    if (!strstr(err, needle))
+        printf("\n  message '%s' lacks '%s'\n", err, needle);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "config /tmp/tv_board_"));
+}
+
+static void test_errors(void)
+{
+    expect_error("[bus0.slot0]\ntype = gpu\n", "line 2: bus0.slot0: unknown device type 'gpu'");
+    expect_error("[bus0.slot0]\ntype = uart\n[bus0.slot1]\ntype=timer\n[bus0.slot0]\ntype = disk\n",
+                 "line 6: bus0.slot0 is already taken by a uart (line 2)");
+    expect_error("[board]\nram = lots\n", "board.ram: 'lots'");
+    expect_error("[board]\nram = 1G\n", "board.ram");
+    expect_error("[board]\ntlb = 300\n", "board.tlb");
+    expect_error("[board]\nendian = middle\n", "board.endian");
+    expect_error("[board]\ncolour = blue\n", "unknown key 'colour'");
+    expect_error("[cpu]\nx = 1\n", "unknown section [cpu]");
+    expect_error("[bus9.slot0]\ntype = uart\n", "buses are 0..7");
+    expect_error("[bus0.slot40]\ntype = uart\n", "slots 0..31");
+    expect_error("[bus0.slot0]\nimage = x\n", "before the slot's type");
+    expect_error("[bus0.slot0]\ntype = timer\nimage = x\n", "a timer has no key 'image'");
+    expect_error("[board\nram=1M\n", "syntax error");
+
+    struct board_config c;
+    char err[512];
+    board_config_default(&c);
+    CU_ASSERT_EQUAL(board_config_load(&c, "/nonexistent.ini", err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent.ini"));
+    /* Cross-field checks. */
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs an image"));
+    board_config_default(&c);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus6.slot0.type=nic", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "only 4 buses"));
+}
+
+static void test_overrides(void)
+{
+    struct board_config c;
+    char err[512];
+    board_config_default(&c);
+    CU_ASSERT_EQUAL(board_config_set(&c, "board.ram=16M", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.ram_size, 16u << 20);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.image=/tmp/d.img", err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(c.slots[1][0].image, "/tmp/d.img");
+    /* An override may replace a device (no line: not a duplicate in a file). */
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus2.slot0.type=none", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.slots[2][0].type, DEV_NONE);
+    CU_ASSERT_EQUAL(board_config_set(&c, "ram=1M", err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "section.key=value"));
+    CU_ASSERT_EQUAL(board_config_set(&c, "board.ram", err, sizeof err), -1);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus0.slot0.type=laser", err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown device type 'laser'"));
+}
+
+/* ---- the device tree ---------------------------------------------------------- */
+
+static uint32_t prop_u32(const void *fdt, int node, const char *name)
+{
+    int len;
+    const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(len, 4);
+    return fdt32_to_cpu(*p);
+}
+
+static void test_fdt(void)
+{
+    struct board_config c;
+    char err[256];
+    board_config_default(&c);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.image=x.img", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "board.bootargs=hello spin", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "board.tlb=48", err, sizeof err), 0);
+    static uint8_t blob[ROM_FDT_MAX];
+    int size = board_fdt_build(&c, blob, sizeof blob);
+    CU_ASSERT_FATAL(size > 0);
+    CU_ASSERT_EQUAL(fdt_check_header(blob), 0);
+    CU_ASSERT_EQUAL((int)fdt_totalsize(blob), size);
+
+    int root = fdt_path_offset(blob, "/");
+    CU_ASSERT_STRING_EQUAL(fdt_getprop(blob, root, "compatible", NULL), "trapvisor,board");
+    int chosen = fdt_path_offset(blob, "/chosen");
+    CU_ASSERT_FATAL(chosen >= 0);
+    CU_ASSERT_STRING_EQUAL(fdt_getprop(blob, chosen, "bootargs", NULL), "hello spin");
+    const char *stdout_path = fdt_getprop(blob, chosen, "stdout-path", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(stdout_path);
+    CU_ASSERT(fdt_path_offset(blob, stdout_path) >= 0);
+
+    int mem = fdt_path_offset(blob, "/memory@0");
+    CU_ASSERT_FATAL(mem >= 0);
+    const fdt32_t *reg = fdt_getprop(blob, mem, "reg", NULL);
+    CU_ASSERT_EQUAL(fdt32_to_cpu(reg[0]), 0);
+    CU_ASSERT_EQUAL(fdt32_to_cpu(reg[1]), 64u << 20);
+    int cpu = fdt_path_offset(blob, "/cpus/cpu@0");
+    CU_ASSERT_FATAL(cpu >= 0);
+    CU_ASSERT_EQUAL(prop_u32(blob, cpu, "tlb-pairs"), 48);
+    CU_ASSERT_EQUAL(prop_u32(blob, cpu, "clock-frequency"), IOBUS_CLOCK_HZ);
+    CU_ASSERT_PTR_NOT_NULL(fdt_getprop(blob, cpu, "big-endian", NULL));
+    int intc = fdt_node_offset_by_compatible(blob, -1, "trapvisor,intc");
+    CU_ASSERT_FATAL(intc >= 0);
+    CU_ASSERT_EQUAL(fdt_get_phandle(blob, intc), 1);
+
+    /* Every configured device appears once, under its bus, with reg and irq. */
+    int devices = 0, buses = 0;
+    for (int bus = fdt_node_offset_by_compatible(blob, -1, "trapvisor,iobus"); bus >= 0;
+         bus = fdt_node_offset_by_compatible(blob, bus, "trapvisor,iobus")) {
+        unsigned b = prop_u32(blob, bus, "bus-index");
+        CU_ASSERT_EQUAL(prop_u32(blob, bus, "interrupt-parent"), 1);
+        buses++;
+        int dev;
+        fdt_for_each_subnode(dev, blob, bus)
+        {
+            unsigned s = prop_u32(blob, dev, "slot");
+            const fdt32_t *r = fdt_getprop(blob, dev, "reg", NULL);
+            CU_ASSERT_EQUAL(fdt32_to_cpu(r[0]), iobus_slot_base(b, s));
+            CU_ASSERT_EQUAL(fdt32_to_cpu(r[1]), IOBUS_SLOT_SPAN);
+            CU_ASSERT_EQUAL(prop_u32(blob, dev, "interrupts"), b * 32 + s);
+            char compat[48];
+            snprintf(compat, sizeof compat, "trapvisor,%s", dev_type_name(c.slots[b][s].type));
+            CU_ASSERT_STRING_EQUAL(fdt_getprop(blob, dev, "compatible", NULL), compat);
+            devices++;
+        }
+    }
+    CU_ASSERT_EQUAL(buses, 4);
+    CU_ASSERT_EQUAL(devices, 7); /* uart timer power disk nic fb kbd */
+    CU_ASSERT(fdt_node_offset_by_compatible(blob, -1, "trapvisor,disk") >= 0);
+    /* Too small a buffer is an error, not a truncated tree. */
+    CU_ASSERT_EQUAL(board_fdt_build(&c, blob, 256), -1);
+}
+
+static const struct test_case tests[] = {
+    {"default board", test_default},
+    {"INI file", test_load},
+    {"config errors name file and line", test_errors},
+    {"command-line overrides", test_overrides},
+    {"device tree parsed back with libfdt", test_fdt},
+};
+
+CUNIT_MAIN("board", tests)
