@@ -253,6 +253,10 @@ static int place_rom(struct board *b, char *err, size_t errlen)
         return -1;
     }
     b->kernel_image = (uint32_t)image;
+    if (elfimg_check_unmapped(b->kernel, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "kernel: %s (the boot protocol loads kernels there)", msg);
+        return -1;
+    }
     if (elfimg_check_range(b->kernel, 0, b->kernel_image - ROM_FW_STACK, msg, sizeof msg) != 0) {
         snprintf(err, errlen, "kernel: %s (RAM below its staged image and the boot ROM's stack)",
                  msg);

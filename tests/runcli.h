@@ -5,7 +5,7 @@
 struct cli_result {
     int rc;          /* exit status, -1 if killed by a signal */
     char out[65536]; /* stdout (truncated) */
-    char err[8192];  /* stderr (truncated) */
+    char err[1 << 20]; /* stderr (truncated): traces are long */
 };
 
 /* Run `trapvisor ARGS` through the shell, capturing both streams. */

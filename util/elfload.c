@@ -247,6 +247,24 @@ int elfimg_check_range(const elfimg_t *img, uint32_t lo, uint32_t hi, char *err,
     return 0;
 }
 
+int elfimg_check_unmapped(const elfimg_t *img, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < img->nsegs; i++) {
+        const struct segment *s = &img->segs[i];
+        uint64_t end = (uint64_t)s->vaddr + s->memsz;
+        if (s->vaddr < 0x80000000u || end > 0xC0000000u) {
+            fail(err, errlen, "segment at 0x%08x (%u bytes) is not in kseg0/kseg1", s->vaddr,
+                 s->memsz);
+            return -1;
+        }
+    }
+    if (img->entry < 0x80000000u || img->entry >= 0xC0000000u) {
+        fail(err, errlen, "entry point 0x%08x is not in kseg0/kseg1", img->entry);
+        return -1;
+    }
+    return 0;
+}
+
 int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen)
 {
     for (size_t i = 0; i < img->nsegs; i++) {

@@ -35,6 +35,9 @@ int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen);
 /* Every segment would load (elfimg_load's rule) inside physical [lo, hi)?
  * 0, or -1 with a reason in err. */
 int elfimg_check_range(const elfimg_t *img, uint32_t lo, uint32_t hi, char *err, size_t errlen);
+/* Every segment and the entry point in kseg0/kseg1 (what a boot ROM can load
+ * without a TLB)? 0, or -1 with a reason in err. */
+int elfimg_check_unmapped(const elfimg_t *img, char *err, size_t errlen);
 /* The whole file as parsed (owned by the image). */
 const void *elfimg_bytes(const elfimg_t *img, size_t *len);
 /* Symbol containing addr (function or object), with the offset into it; NULL if none. */
