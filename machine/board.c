@@ -34,6 +34,10 @@ bool board_guest_path(const char *name, char *buf, size_t len)
     if (slash)
         *slash = 0;
     int w = snprintf(buf, len, "%s/guests/%s", exe, name);
+    if (w > 0 && (size_t)w < len && access(buf, R_OK) == 0)
+        return true;
+    /* Not next to the executable (a test or benchmark binary): the build's. */
+    w = snprintf(buf, len, "%s/%s", TRAPVISOR_GUEST_DIR, name);
     return w > 0 && (size_t)w < len;
 }
 

@@ -72,8 +72,9 @@ const elfimg_t *board_kernel(const board_t *b);
 const elfimg_t *board_firmware(const board_t *b);
 const struct board_config *board_config(const board_t *b);
 
-/* Default guest paths: <dir of the trapvisor executable>/guests/<name>.
- * Writes the path into buf; false if it does not fit. */
+/* Default guest paths: <dir of the running executable>/guests/<name>, else
+ * the build tree's guests/ directory. Writes the path into buf; false if it
+ * does not fit. */
 bool board_guest_path(const char *name, char *buf, size_t len);
 
 #endif

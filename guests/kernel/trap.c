@@ -120,6 +120,8 @@ static void syscall(struct trapframe *tf)
     case SYS_SEEK:
         if ((int)a0 != FD_DISK)
             ret = -ERR_BADF;
+        else if (!disk_sectors())
+            ret = -ERR_NODEV;
         else if (a1 % DISK_SECTOR)
             ret = -ERR_INVAL;
         else

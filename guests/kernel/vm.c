@@ -9,17 +9,20 @@ extern char _end[];
 struct free_page {
     struct free_page *next;
 };
-static struct free_page *free_list;
+static struct free_page *free_list; /* pages given back */
+static uint32_t next_fresh, ram_end;  /* pages never used yet: [next_fresh, ram_end) */
 static uint32_t nfree;
 static uint32_t *invalid_pt; /* shared table of invalid PTEs */
 uint32_t *empty_pgd;         /* a directory mapping nothing (no current process) */
 
 void vm_init(uint32_t ram_size)
 {
-    uint32_t start = ((uint32_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    uint32_t end = KSEG0 + ram_size;
-    for (uint32_t pa = end - PAGE_SIZE; pa >= start; pa -= PAGE_SIZE)
-        page_free((void *)pa);
+    /* Free memory is handed out from the never-used range first, so booting
+     * does not touch every page of RAM (each first touch costs the host a
+     * page fault, and a real machine nothing but time). */
+    next_fresh = ((uint32_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    ram_end = KSEG0 + ram_size;
+    nfree = (ram_end - next_fresh) / PAGE_SIZE;
     invalid_pt = page_alloc();
     empty_pgd = page_alloc();
     if (!empty_pgd)
@@ -32,9 +35,14 @@ void vm_init(uint32_t ram_size)
 void *page_alloc(void)
 {
     struct free_page *p = free_list;
-    if (!p)
+    if (p) {
+        free_list = p->next;
+    } else if (next_fresh < ram_end) {
+        p = (struct free_page *)next_fresh;
+        next_fresh += PAGE_SIZE;
+    } else {
         return 0;
-    free_list = p->next;
+    }
     nfree--;
     memset(p, 0, PAGE_SIZE);
     return p;
