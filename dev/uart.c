@@ -23,7 +23,9 @@ struct uart {
 
 static void uart_update_irq(struct uart *u)
 {
-    io_link_irq(u->link, (u->ctrl & UART_CTRL_RX_IRQ) && u->count > 0);
+    /* Up while there is something to read, or nothing will ever come again
+     * (a reader blocked on an empty FIFO must learn of the end of input). */
+    io_link_irq(u->link, (u->ctrl & UART_CTRL_RX_IRQ) && (u->count > 0 || u->eof));
 }
 
 size_t uart_push_input(uart_t *u, const char *buf, size_t len)
@@ -37,7 +39,11 @@ size_t uart_push_input(uart_t *u, const char *buf, size_t len)
     return n;
 }
 
-void uart_close_input(uart_t *u) { u->eof = true; }
+void uart_close_input(uart_t *u)
+{
+    u->eof = true;
+    uart_update_irq(u);
+}
 
 static void uart_poll_input(struct uart *u)
 {
@@ -49,7 +55,7 @@ static void uart_poll_input(struct uart *u)
     char buf[UART_RX_FIFO];
     ssize_t n = read(u->cfg.in_fd, buf, UART_RX_FIFO - u->count);
     if (n <= 0) {
-        u->eof = true; /* end of file, or an error: no more input either way */
+        uart_close_input(u); /* end of file, or an error: no more input either way */
         return;
     }
     uart_push_input(u, buf, (size_t)n);

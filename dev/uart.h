@@ -8,7 +8,8 @@
  *                 byte (0 when the FIFO is empty).
  *   0x04 STATUS   R: bit 0 RX_AVAIL, bit 1 TX_READY (always 1), bit 2 RX_EOF
  *                 (the input source is exhausted and the FIFO is empty).
- *   0x08 CTRL     RW: bit 0 RX_IRQ_EN (interrupt while RX_AVAIL).
+ *   0x08 CTRL     RW: bit 0 RX_IRQ_EN (interrupt while RX_AVAIL, or once the
+ *                 input has ended, so a reader waiting for it learns of the end).
  *   0x0C RX_COUNT R: bytes waiting in the receive FIFO.
  */
 #ifndef DEV_UART_H

@@ -10,7 +10,8 @@ void cli_run(struct cli_result *r, const char *args)
 {
     char cmd[4096], path[64];
     snprintf(path, sizeof path, "/tmp/tv_cli_err.%d", getpid());
-    snprintf(cmd, sizeof cmd, "%s %s 2>%s", TRAPVISOR_BIN, args, path);
+    /* A hung guest must fail the test, not hang CI: killed after 120 s (exit 137). */
+    snprintf(cmd, sizeof cmd, "timeout -s KILL 120 %s %s 2>%s", TRAPVISOR_BIN, args, path);
     FILE *p = popen(cmd, "r");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     size_t n = fread(r->out, 1, sizeof r->out - 1, p);

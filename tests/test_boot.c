@@ -68,6 +68,47 @@ static void test_default_boot(void)
     unlink(img);
 }
 
+static double stat_num(const char *path, const char *key)
+{
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    cJSON *j = cJSON_Parse(buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+    cJSON_Delete(j);
+    return d;
+}
+
+static void test_console_input_and_sleep(void)
+{
+    /* 1050 bytes: more than the UART's 256-byte FIFO, so cat blocks on an
+     * empty FIFO and is woken by the receive interrupt more than once. */
+    char in[64], args[256];
+    make_image(in, 0);
+    FILE *f = fopen(in, "w");
+    for (int i = 0; i < 50; i++)
+        fprintf(f, "line %02d of the input\n", i); /* 21 bytes each */
+    fclose(f);
+    snprintf(args, sizeof args, "run --native --console-in %s --bootargs 'cat hello' --trace io",
+             in);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "LINE 00 OF THE INPUT\nLINE 01 OF THE INPUT\n");
+    HAS(r.out, "LINE 49 OF THE INPUT\n");
+    HAS(r.out, "cat: 1050 bytes");
+    HAS(r.out, "hello: slept 5 ms");
+    /* cat blocked: the kernel armed the UART's receive interrupt (CTRL = 1)
+     * and its handler disarmed it (CTRL = 0) when input came. */
+    HAS(r.err, "io   write bus0.slot0 (uart) reg+0x008 size 4 <- 00000001");
+    HAS(r.err, "io   write bus0.slot0 (uart) reg+0x008 size 4 <- 00000000");
+    unlink(in);
+}
+
 static void test_little_endian(void)
 {
     cli_run(&r, "run --native --le --console-in none --bootargs 'hello compute'");
@@ -115,22 +156,6 @@ static void test_faults_kill_only_the_process(void)
     cli_run(&r, "run --native --console-in none --bootargs 'fault hello'");
     CU_ASSERT_EQUAL(r.rc, 131);
     HAS(r.out, "hello from user mode");
-}
-
-static double stat_num(const char *path, const char *key)
-{
-    FILE *f = fopen(path, "r");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    static char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    cJSON *j = cJSON_Parse(buf);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-    double d = cJSON_IsNumber(v) ? v->valuedouble : -1;
-    cJSON_Delete(j);
-    return d;
 }
 
 static void test_determinism_and_stats(void)
@@ -284,6 +309,7 @@ static void test_dtb(void)
 
 static const struct test_case tests[] = {
     {"default board: init runs every program, disk written", test_default_boot},
+    {"console input through blocking reads; sleep", test_console_input_and_sleep},
     {"little-endian board", test_little_endian},
     {"preemption interleaves two compute-bound processes", test_preemption_interleaves},
     {"faulting processes are killed, the others finish", test_faults_kill_only_the_process},

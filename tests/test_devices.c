@@ -156,10 +156,17 @@ static void test_uart_file_input(void)
     CU_ASSERT(next > 10 && next != IODEV_NO_EVENT);
     CU_ASSERT_EQUAL(reg(&r, 1, 0, UART_REG_RX_COUNT), 3);
     CU_ASSERT_EQUAL(reg(&r, 1, 0, UART_REG_DATA), 'x');
-    advance(&r, next); /* end of file seen */
     reg(&r, 1, 0, UART_REG_DATA);
     reg(&r, 1, 0, UART_REG_DATA);
+    /* A reader waits with the interrupt armed; the end of input raises it. */
+    wreg(&r, 1, 0, UART_REG_CTRL, UART_CTRL_RX_IRQ);
+    CU_ASSERT_EQUAL(phys_write(r.phys, IOBUS_INTC_BASE + INTC_REG_ENABLE(1), 4, 1), PHYS_OK);
+    CU_ASSERT_FALSE(r.line[3]);
+    CU_ASSERT_EQUAL(advance(&r, next), IODEV_NO_EVENT); /* end of file seen: no more polls */
+    CU_ASSERT_TRUE(r.line[3]);
     CU_ASSERT_EQUAL(reg(&r, 1, 0, UART_REG_STATUS), UART_ST_TX_READY | UART_ST_RX_EOF);
+    wreg(&r, 1, 0, UART_REG_CTRL, 0);
+    CU_ASSERT_FALSE(r.line[3]);
     /* No input at all: end of input from the start. */
     uart_new(r.io, 1, 1, &(struct uart_config){0, 0, UART_INPUT_NONE});
     CU_ASSERT_EQUAL(reg(&r, 1, 1, UART_REG_STATUS), UART_ST_TX_READY | UART_ST_RX_EOF);

@@ -74,6 +74,9 @@ void kmain(const void *fdt, const void *bootinfo)
     vm_init(ram);
     kprintf("memory: %u pages free\n", pages_free());
     timer_init();
+    const struct device *uart = device_find("uart");
+    if (uart)
+        irq_enable(uart); /* console input wakes readers (console.c arms the UART) */
     if (disk_init() == 0)
         kprintf("disk: %u sectors\n", disk_sectors());
     else

@@ -30,5 +30,6 @@ programs:
     PROGRAM spin
     PROGRAM fault
     PROGRAM priv
+    PROGRAM cat
     .section .data.progtab, "aw"
     .word 0, 0, 0
