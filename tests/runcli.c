@@ -3,6 +3,8 @@
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,4 +29,13 @@ void cli_run(struct cli_result *r, const char *args)
     if (e)
         fclose(e);
     unlink(path);
+}
+
+void make_temp_file(char *path, size_t size)
+{
+    strcpy(path, "/tmp/tv_test_XXXXXX");
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)size), 0);
+    close(fd);
 }

@@ -11,4 +11,10 @@ struct cli_result {
 /* Run `trapvisor ARGS` through the shell, capturing both streams. */
 void cli_run(struct cli_result *r, const char *args);
 
+#include <stddef.h>
+
+/* Create a file of `size` zero bytes under /tmp; its name goes to path
+ * (at least 32 bytes). The test unlinks it. */
+void make_temp_file(char *path, size_t size);
+
 #endif

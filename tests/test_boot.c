@@ -22,19 +22,11 @@ static struct cli_result r, r2;
         CU_ASSERT_PTR_NOT_NULL(strstr((text), (needle)));                                          \
     } while (0)
 
-static void make_image(char *path, size_t size)
-{
-    strcpy(path, "/tmp/tv_boot_XXXXXX");
-    int fd = mkstemp(path);
-    CU_ASSERT_FATAL(fd >= 0);
-    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)size), 0);
-    close(fd);
-}
 
 static void test_default_boot(void)
 {
     char img[64], args[256];
-    make_image(img, 1 << 20);
+    make_temp_file(img, 1 << 20);
     snprintf(args, sizeof args, "run --native --console-in none --disk %s", img);
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
@@ -89,7 +81,7 @@ static void test_console_input_and_sleep(void)
     /* 1050 bytes: more than the UART's 256-byte FIFO, so cat blocks on an
      * empty FIFO and is woken by the receive interrupt more than once. */
     char in[64], args[256];
-    make_image(in, 0);
+    make_temp_file(in, 0);
     FILE *f = fopen(in, "w");
     for (int i = 0; i < 50; i++)
         fprintf(f, "line %02d of the input\n", i); /* 21 bytes each */
@@ -161,7 +153,7 @@ static void test_faults_kill_only_the_process(void)
 static void test_determinism_and_stats(void)
 {
     char img[64], args[512];
-    make_image(img, 1 << 20);
+    make_temp_file(img, 1 << 20);
     snprintf(args, sizeof args,
              "run --native --console-in none --disk %s --bootargs 'spin init spin' "
              "--stats /tmp/tv_boot_s1.json", img);
@@ -234,7 +226,7 @@ static void test_bad_inputs(void)
     HAS(r.err, "kernel /nonexistent/kernel.elf");
 
     char bad[64];
-    make_image(bad, 0);
+    make_temp_file(bad, 0);
     int fd = open(bad, O_WRONLY);
     CU_ASSERT_EQUAL(write(fd, "\x7f" "ELF garbage garbage garbage garbage garbage", 44), 44);
     close(fd);
@@ -260,7 +252,7 @@ static void test_bad_inputs(void)
     HAS(r.err, "unknown device type 'gpu'");
 
     char ini[64];
-    make_image(ini, 0);
+    make_temp_file(ini, 0);
     fd = open(ini, O_WRONLY);
     const char *text = "[bus0.slot0]\ntype = uart\n[bus0.slot0]\ntype = timer\n";
     CU_ASSERT_EQUAL(write(fd, text, strlen(text)), (ssize_t)strlen(text));
@@ -275,7 +267,7 @@ static void test_bad_inputs(void)
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "disk image /nonexistent/disk.img");
     char small[64];
-    make_image(small, 100);
+    make_temp_file(small, 100);
     snprintf(args, sizeof args, "run --native --disk %s", small);
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 2);

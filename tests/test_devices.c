@@ -4,6 +4,7 @@
  * by the test's own clock.
  */
 #include "cunit_main.h"
+#include "runcli.h"
 #include "dev/disk.h"
 #include "dev/fb.h"
 #include "dev/kbd.h"
@@ -221,14 +222,6 @@ static void test_timer(void)
 
 /* ---- disk ------------------------------------------------------------------- */
 
-static void make_image(char *path, size_t size)
-{
-    strcpy(path, "/tmp/tv_disk_XXXXXX");
-    int fd = mkstemp(path);
-    CU_ASSERT_FATAL(fd >= 0);
-    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)size), 0);
-    close(fd);
-}
 
 static uint32_t disk_wait(struct rig *r, unsigned bus, unsigned slot)
 {
@@ -248,11 +241,11 @@ static void test_disk_bad_images(void)
     CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){"/nonexistent/x.img", false, true}, err,
                                 sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.img"));
-    make_image(path, 0);
+    make_temp_file(path, 0);
     CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "multiple of 512"));
     unlink(path);
-    make_image(path, 1000);
+    make_temp_file(path, 1000);
     CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
     unlink(path);
     CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){"/tmp", false, true}, err, sizeof err));
@@ -266,7 +259,7 @@ static void test_disk_io(void)
     struct rig r;
     rig_init(&r, true);
     char err[256], path[64];
-    make_image(path, 64 * 512);
+    make_temp_file(path, 64 * 512);
     disk_t *d = disk_new(r.io, 1, 2, &(struct disk_config){path, false, true}, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(reg(&r, 1, 2, DISK_REG_SECTORS), 64);
@@ -361,7 +354,7 @@ static void test_disk_readonly_and_reset(void)
     struct rig r;
     rig_init(&r, false);
     char err[256], path[64];
-    make_image(path, 8 * 512);
+    make_temp_file(path, 8 * 512);
     CU_ASSERT_PTR_NOT_NULL_FATAL(
         disk_new(r.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
     wreg(&r, 0, 0, DISK_REG_COMMAND, DISK_CMD_WRITE_PIO);

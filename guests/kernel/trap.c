@@ -12,28 +12,41 @@ const char *exc_name(uint32_t code) { return code < 14 ? exc_names[code] : "rese
 
 #define IO_CHUNK 128
 
-static int sys_write(struct proc *p, int fd, uint32_t ubuf, uint32_t len)
+/* read/write on FD_DISK: whole sectors at the process's position, through a
+ * bounce page (the disk DMAs only to kernel memory), a page at a time. */
+static int disk_user_io(struct proc *p, uint32_t ubuf, uint32_t len, int write)
 {
-    if (fd == FD_DISK) {
-        if ((p->disk_pos | len) % DISK_SECTOR)
-            return -ERR_INVAL;
-        uint8_t *bounce = page_alloc();
-        if (!bounce)
-            return -ERR_NOMEM;
-        uint32_t done = 0;
-        int err = 0;
-        while (!err && done < len) {
-            uint32_t n = len - done > PAGE_SIZE ? PAGE_SIZE : len - done;
+    if ((p->disk_pos | len) % DISK_SECTOR)
+        return -ERR_INVAL;
+    uint8_t *bounce = page_alloc();
+    if (!bounce)
+        return -ERR_NOMEM;
+    uint32_t done = 0;
+    int err = 0;
+    while (!err && done < len) {
+        uint32_t n = len - done > PAGE_SIZE ? PAGE_SIZE : len - done;
+        uint32_t lba = (p->disk_pos + done) / DISK_SECTOR;
+        if (write) {
             err = copy_from_user(p, bounce, ubuf + done, n);
             if (!err)
-                err = disk_rw((p->disk_pos + done) / DISK_SECTOR, bounce, n / DISK_SECTOR, 1);
+                err = disk_rw(lba, bounce, n / DISK_SECTOR, 1);
+        } else {
+            err = disk_rw(lba, bounce, n / DISK_SECTOR, 0);
             if (!err)
-                done += n;
+                err = copy_to_user(p, ubuf + done, bounce, n);
         }
-        page_free(bounce);
-        p->disk_pos += done;
-        return err ? err : (int)done;
+        if (!err)
+            done += n;
     }
+    page_free(bounce);
+    p->disk_pos += done;
+    return err ? err : (int)done;
+}
+
+static int sys_write(struct proc *p, int fd, uint32_t ubuf, uint32_t len)
+{
+    if (fd == FD_DISK)
+        return disk_user_io(p, ubuf, len, 1);
     if (fd != FD_STDOUT && fd != FD_STDERR)
         return -ERR_BADF;
     char buf[IO_CHUNK];
@@ -51,26 +64,8 @@ static int sys_write(struct proc *p, int fd, uint32_t ubuf, uint32_t len)
 
 static int sys_read(struct proc *p, int fd, uint32_t ubuf, uint32_t len)
 {
-    if (fd == FD_DISK) {
-        if ((p->disk_pos | len) % DISK_SECTOR)
-            return -ERR_INVAL;
-        uint8_t *bounce = page_alloc();
-        if (!bounce)
-            return -ERR_NOMEM;
-        uint32_t done = 0;
-        int err = 0;
-        while (!err && done < len) {
-            uint32_t n = len - done > PAGE_SIZE ? PAGE_SIZE : len - done;
-            err = disk_rw((p->disk_pos + done) / DISK_SECTOR, bounce, n / DISK_SECTOR, 0);
-            if (!err)
-                err = copy_to_user(p, ubuf + done, bounce, n);
-            if (!err)
-                done += n;
-        }
-        page_free(bounce);
-        p->disk_pos += done;
-        return err ? err : (int)done;
-    }
+    if (fd == FD_DISK)
+        return disk_user_io(p, ubuf, len, 0);
     if (fd != FD_STDIN)
         return -ERR_BADF;
     if (len > IO_CHUNK)
