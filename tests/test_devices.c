@@ -523,7 +523,71 @@ static void test_power(void)
     rig_free(&r);
 }
 
+/* A hostile driver: random accesses of every size to every offset of every
+ * device's slot, with time moving on. Nothing may crash (this suite also runs
+ * under ASan/UBSan), and DMA may never leave its window. */
+static void test_hostile_registers(void)
+{
+    struct rig r;
+    rig_init(&r, true);
+    char err[256], path[64];
+    make_temp_file(path, 16 * 512);
+    vswitch_t *sw = vswitch_new();
+    struct capture cap = {0};
+    uart_new(r.io, 0, 0, &(struct uart_config){NULL, &cap, UART_INPUT_PUSH});
+    iotimer_new(r.io, 0, 1, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(
+        disk_new(r.io, 0, 2, &(struct disk_config){path, false, true}, err, sizeof err));
+    nic_new(r.io, 0, 3, sw);
+    nic_new(r.io, 0, 4, sw);
+    fb_new(r.io, 0, 5, true);
+    kbd_new(r.io, 0, 6);
+    struct power_log log = {0};
+    power_new(r.io, 0, 7, on_power, &log);
+    for (unsigned s = 0; s < 8; s++)
+        iobus_set_dma_window(r.io, 0, s, 0x80000, 0x40000);
+    /* A canary outside every window. */
+    static uint8_t canary[0x80000];
+    for (size_t i = 0; i < sizeof canary; i++)
+        canary[i] = (uint8_t)(i * 13);
+    CU_ASSERT_EQUAL(phys_load(r.phys, 0, canary, sizeof canary), 0);
+    uint32_t seed = 12345;
+    unsigned bus_errors = 0;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned slot = (seed >> 8) % 9; /* slot 8 is empty */
+        seed = seed * 1103515245u + 12345u;
+        uint32_t off = (seed >> 4) % 0x500;
+        unsigned size = 1u << ((seed >> 20) % 3);
+        off &= ~(size - 1);
+        seed = seed * 1103515245u + 12345u;
+        uint32_t v = seed;
+        if (seed & 0x100)
+            v &= 0xFF; /* small values hit commands and lengths */
+        if ((seed & 0x3000) == 0x1000)
+            v = 0x80000 + (seed & 0x3FFFF); /* addresses near the windows */
+        uint32_t addr = iobus_slot_base(0, slot) + off;
+        uint32_t x;
+        enum phys_result res =
+            (seed & 1) ? phys_write(r.phys, addr, size, v) : phys_read(r.phys, addr, size, &x);
+        bus_errors += res != PHYS_OK;
+        if (i % 64 == 0)
+            advance(&r, r.now + (seed % 5000));
+    }
+    static uint8_t after[0x80000];
+    CU_ASSERT_EQUAL(phys_dump(r.phys, 0, after, sizeof after), 0);
+    CU_ASSERT_EQUAL(memcmp(after, canary, sizeof after), 0);
+    struct iobus_stats st;
+    iobus_get_stats(r.io, &st);
+    CU_ASSERT(st.mmio_writes > 50000);
+    CU_ASSERT(bus_errors > 1000 && bus_errors < 200000); /* both kinds of outcome were hit */
+    rig_free(&r);
+    vswitch_free(sw);
+    unlink(path);
+}
+
 static const struct test_case tests[] = {
+    {"hostile driver: random register traffic", test_hostile_registers},
     {"uart: transmit, receive FIFO, interrupt", test_uart},
     {"uart: input from a file, end of input", test_uart_file_input},
     {"timer: time, RTC, periodic and one-shot expiry", test_timer},
