@@ -546,6 +546,43 @@ static void test_wait(void)
     tm_free(&t);
 }
 
+/* The owner's device deadline: a batch ends exactly there, and WAIT skips
+ * idle time only up to it. */
+static void test_device_deadline(void)
+{
+    struct tm t = tm_new(true);
+    for (unsigned i = 0; i < 64; i++)
+        tm_put32(&t, TM_CODE + 4 * i, ADDIU(T0, T0, 1));
+    cpu_set_deadline(t.cpu, 10);
+    CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_DEADLINE);
+    CU_ASSERT_EQUAL(cpu_cycles(t.cpu), 10);
+    CU_ASSERT_EQUAL(G(&t, T0), 10);
+    /* A device arming an earlier event between runs moves it. */
+    cpu_set_deadline(t.cpu, 25);
+    CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_DEADLINE);
+    CU_ASSERT_EQUAL(G(&t, T0), 25);
+    tm_free(&t);
+
+    t = tm_new(true);
+    tm_put32(&t, TM_CODE, WAIT);
+    tm_put32(&t, TM_CODE + 4, HYPCALL(7));
+    cpu_set_deadline(t.cpu, 5000);
+    CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_DEADLINE);
+    CU_ASSERT_TRUE(cpu_waiting(t.cpu));
+    CU_ASSERT_EQUAL(cpu_cycles(t.cpu), 5000); /* 1 instruction, the rest idle */
+    struct cpu_stats st;
+    cpu_get_stats(t.cpu, &st);
+    CU_ASSERT_EQUAL(st.insns, 1);
+    /* The owner's device raised a line: WAIT ends (masked: execution goes on). */
+    cpu_set_deadline(t.cpu, UINT64_MAX);
+    cpu_cp0_write(t.cpu, C0_STATUS, 0, 1u << (ST_IM_SHIFT + 2));
+    cpu_set_irq(t.cpu, 2, true);
+    CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_TRAP);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->hypcall_code, 7);
+    CU_ASSERT_FALSE(cpu_waiting(t.cpu));
+    tm_free(&t);
+}
+
 static void test_hw_interrupt_and_di_ei(void)
 {
     struct tm t = tm_new(true);
@@ -628,6 +665,7 @@ static const struct test_case tests[] = {
     {"EBase", test_ebase_and_iv},
     {"ERET", test_eret},
     {"timer interrupt", test_timer_interrupt},
+    {"device deadline ends batches and WAIT", test_device_deadline},
     {"WAIT", test_wait},
     {"hardware interrupt, DI/EI", test_hw_interrupt_and_di_ei},
     {"RDHWR", test_rdhwr},
