@@ -290,6 +290,24 @@ static void test_bad_inputs(void)
     HAS(r.out, "hello from user mode");
 }
 
+static void test_shipped_configs(void)
+{
+    cli_run(&r, "run --native --config " SOURCE_DIR "/configs/minimal.ini");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "8192 KiB RAM");
+    HAS(r.out, "16 TLB entries");
+    HAS(r.out, "bus0.slot7  power");
+    HAS(r.out, "discovery: 3 devices in the device tree, 3 found by the bus scan: they agree");
+    HAS(r.out, "disk: none");
+    HAS(r.out, "hello: slept 5 ms");
+    /* native.ini is the default board: the same console output. */
+    cli_run(&r, "run --native --console-in none --bootargs hello");
+    cli_run(&r2, "run --native --config " SOURCE_DIR "/configs/native.ini --console-in none "
+                 "--bootargs hello");
+    CU_ASSERT_EQUAL(r2.rc, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, r2.out);
+}
+
 static void test_dtb(void)
 {
     cli_run(&r, "dtb --set board.bootargs=xyz > /tmp/tv_boot.dtb && dtc -I dtb -O dts "
@@ -309,6 +327,7 @@ static const struct test_case tests[] = {
     {"traces: exceptions, io, tlb with symbols", test_traces},
     {"instruction budget", test_limits},
     {"bad inputs: clear errors, exit 2", test_bad_inputs},
+    {"shipped configs/ boot", test_shipped_configs},
     {"trapvisor dtb readable by dtc", test_dtb},
 };
 
