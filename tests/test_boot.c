@@ -207,6 +207,11 @@ static void test_traces(void)
     HAS(r.err, "io   write bus0.slot2 (power) reg+0x000");
     cli_run(&r, "run --native --console-in none --bootargs hello --trace tlb --max-insns 3000000");
     HAS(r.err, "<tlb_refill+0x"); /* the kernel's refill handler, by symbol */
+    /* Instructions: the boot ROM's, by the firmware's symbols (not the kernel's). */
+    cli_run(&r, "run --native --console-in none --trace insns --max-insns 3");
+    CU_ASSERT_EQUAL(r.rc, 124);
+    HAS(r.err, "insn bfc00000 <_start+0x0>  lui $t0, 0x40\n");
+    HAS(r.err, "insn bfc00004 <_start+0x4>  mtc0 $t0, $t4, 0\n");
     cli_run(&r, "run --native --console-in none --trace bogus");
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "unknown category");

@@ -45,6 +45,8 @@ static void test_elf_load_and_symbols(void)
     CU_ASSERT_STRING_EQUAL(elfimg_symbol_at(img, 0x80010000u, &off), "_start");
     CU_ASSERT_FALSE(elfimg_symbol_addr(img, "no_such_symbol", &main_addr));
     CU_ASSERT_PTR_NULL(elfimg_symbol_at(img, 0x1000, &off));
+    /* Beyond the image, no label (such as _end, which has no size) claims an address. */
+    CU_ASSERT_PTR_NULL(elfimg_symbol_at(img, 0xBFC00000u, &off));
 
     phys_t *phys = phys_new(1u << 20, true);
     CU_ASSERT_EQUAL(elfimg_load(img, phys, err, sizeof(err)), 0);

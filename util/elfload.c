@@ -305,6 +305,14 @@ const char *elfimg_symbol_at(const elfimg_t *img, uint32_t addr, uint32_t *offse
     const struct elfsym *s = &img->syms[lo - 1];
     if (s->size && addr - s->addr >= s->size)
         return NULL;
+    if (!s->size) {
+        /* A label without a size (assembly, _end): only inside the image. */
+        bool inside = false;
+        for (size_t i = 0; i < img->nsegs && !inside; i++)
+            inside = addr - img->segs[i].vaddr < img->segs[i].memsz;
+        if (!inside)
+            return NULL;
+    }
     if (offset)
         *offset = addr - s->addr;
     return s->name;
