@@ -152,28 +152,30 @@ static void test_faults_kill_only_the_process(void)
 
 static void test_determinism_and_stats(void)
 {
-    char img[64], args[512];
+    char img[64], args[512], s1[64], s2[64];
     make_temp_file(img, 1 << 20);
+    make_temp_file(s1, 0); /* unique names: test runs may overlap */
+    make_temp_file(s2, 0);
     snprintf(args, sizeof args,
              "run --native --console-in none --disk %s --bootargs 'spin init spin' "
-             "--stats /tmp/tv_boot_s1.json", img);
+             "--stats %s", img, s1);
     cli_run(&r, args);
     snprintf(args, sizeof args,
              "run --native --console-in none --disk %s --bootargs 'spin init spin' "
-             "--stats /tmp/tv_boot_s2.json", img);
+             "--stats %s", img, s2);
     cli_run(&r2, args);
     CU_ASSERT_EQUAL(r.rc, 0);
     CU_ASSERT_EQUAL(r2.rc, 0);
     CU_ASSERT_STRING_EQUAL(r.out, r2.out);
-    double i1 = stat_num("/tmp/tv_boot_s1.json", "instructions");
-    double i2 = stat_num("/tmp/tv_boot_s2.json", "instructions");
+    double i1 = stat_num(s1, "instructions");
+    double i2 = stat_num(s2, "instructions");
     CU_ASSERT(i1 > 1e6);
     CU_ASSERT_EQUAL(i1, i2);
-    CU_ASSERT_EQUAL(stat_num("/tmp/tv_boot_s1.json", "cycles"),
-                    stat_num("/tmp/tv_boot_s2.json", "cycles"));
+    CU_ASSERT_EQUAL(stat_num(s1, "cycles"),
+                    stat_num(s2, "cycles"));
 
     /* The counters say what happened. */
-    FILE *f = fopen("/tmp/tv_boot_s1.json", "r");
+    FILE *f = fopen(s1, "r");
     static char buf[8192];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;
@@ -192,8 +194,8 @@ static void test_determinism_and_stats(void)
     CU_ASSERT_EQUAL(cJSON_GetObjectItem(disk, "bytes_written")->valuedouble, 8 * 512);
     CU_ASSERT_EQUAL(cJSON_GetObjectItem(disk, "flushes")->valuedouble, 1);
     cJSON_Delete(j);
-    unlink("/tmp/tv_boot_s1.json");
-    unlink("/tmp/tv_boot_s2.json");
+    unlink(s1);
+    unlink(s2);
     unlink(img);
 }
 
@@ -315,8 +317,12 @@ static void test_shipped_configs(void)
 
 static void test_dtb(void)
 {
-    cli_run(&r, "dtb --set board.bootargs=xyz > /tmp/tv_boot.dtb && dtc -I dtb -O dts "
-                "/tmp/tv_boot.dtb 2>/dev/null; rm -f /tmp/tv_boot.dtb");
+    char dtb[64], args[256];
+    make_temp_file(dtb, 0);
+    snprintf(args, sizeof args,
+             "dtb --set board.bootargs=xyz > %s && dtc -I dtb -O dts %s 2>/dev/null", dtb, dtb);
+    cli_run(&r, args);
+    unlink(dtb);
     HAS(r.out, "bootargs = \"xyz\"");
     HAS(r.out, "uart@1e000000");
     HAS(r.out, "compatible = \"trapvisor,timer\"");
