@@ -142,15 +142,19 @@ static void test_bad_input(void)
     expect_error("exec " GUEST_DIR "/sort-eb.elf --ram 1M", "does not fit");
     expect_error("frobnicate", "unknown command");
 
-    /* A garbage file and a truncated ELF. */
-    FILE *f = fopen("/tmp/tv_garbage.elf", "wb");
+    /* A garbage file and a truncated ELF (unique names: runs may overlap). */
+    char garbage[64], trunc[64], cmd[160];
+    make_temp_file(garbage, 0);
+    make_temp_file(trunc, 0);
+    FILE *f = fopen(garbage, "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     for (int i = 0; i < 4096; i++)
         fputc((i * 7919) & 0xFF, f);
     fclose(f);
-    expect_error("exec /tmp/tv_garbage.elf", "not an ELF file");
+    snprintf(cmd, sizeof cmd, "exec %s", garbage);
+    expect_error(cmd, "not an ELF file");
     FILE *in = fopen(GUEST_DIR "/arith-eb.elf", "rb");
-    f = fopen("/tmp/tv_trunc.elf", "wb");
+    f = fopen(trunc, "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(in);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     char buf[200];
@@ -158,9 +162,12 @@ static void test_bad_input(void)
     fwrite(buf, 1, n, f);
     fclose(in);
     fclose(f);
-    expect_error("exec /tmp/tv_trunc.elf", "tv_trunc.elf:");
-    unlink("/tmp/tv_garbage.elf");
-    unlink("/tmp/tv_trunc.elf");
+    snprintf(cmd, sizeof cmd, "exec %s", trunc);
+    char where[80];
+    snprintf(where, sizeof where, "%s:", trunc);
+    expect_error(cmd, where);
+    unlink(garbage);
+    unlink(trunc);
 }
 
 static const struct test_case tests[] = {
