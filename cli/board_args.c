@@ -33,6 +33,16 @@ const struct option board_args_options[] = {
     {0, 0, 0, 0},
 };
 
+void board_args_longopts(struct option *out, const struct option *own, size_t n_own)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_own && n < BOARD_ARGS_MAX_OPTIONS - 1; i++)
+        out[n++] = own[i];
+    for (size_t i = 0; board_args_options[i].name && n < BOARD_ARGS_MAX_OPTIONS - 1; i++)
+        out[n++] = board_args_options[i];
+    out[n] = (struct option){0, 0, 0, 0};
+}
+
 void board_args_init(struct board_config *c) { board_config_default(c); }
 
 void board_args_usage(FILE *f)

@@ -13,6 +13,11 @@
 /* The getopt_long table entries of the board options, ending with a zero row. */
 extern const struct option board_args_options[];
 
+/* A getopt_long table: the command's own options, then the board options,
+ * then the zero row, in out (room for BOARD_ARGS_MAX_OPTIONS). */
+#define BOARD_ARGS_MAX_OPTIONS 32
+void board_args_longopts(struct option *out, const struct option *own, size_t n_own);
+
 /* Start from the default board. */
 void board_args_init(struct board_config *c);
 /* Handle one board option (ch from getopt_long). 1 handled, 0 not a board

@@ -13,12 +13,9 @@
 
 int cmd_dtb(int argc, char **argv)
 {
-    static struct option longopts[32];
-    size_t n = 0;
-    for (size_t i = 0; board_args_options[i].name; i++)
-        longopts[n++] = board_args_options[i];
-    longopts[n++] = (struct option){"help", no_argument, 0, 'h'};
-    longopts[n] = (struct option){0, 0, 0, 0};
+    static const struct option own[] = {{"help", no_argument, 0, 'h'}};
+    struct option longopts[BOARD_ARGS_MAX_OPTIONS];
+    board_args_longopts(longopts, own, 1);
     struct board_config cfg;
     board_args_init(&cfg);
     optind = 1;

@@ -99,18 +99,13 @@ static int write_stats(const char *path, cJSON *o)
 
 int cmd_run(int argc, char **argv)
 {
-    static struct option longopts[32];
     static const struct option own[] = {
         {"native", no_argument, 0, OPT_NATIVE},      {"vmm", no_argument, 0, OPT_VMM},
         {"max-insns", required_argument, 0, OPT_MAX}, {"stats", required_argument, 0, OPT_STATS},
         {"trace", required_argument, 0, OPT_TRACE},   {"help", no_argument, 0, OPT_HELP},
     };
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        longopts[n++] = own[i];
-    for (size_t i = 0; board_args_options[i].name; i++)
-        longopts[n++] = board_args_options[i];
-    longopts[n] = (struct option){0, 0, 0, 0};
+    struct option longopts[BOARD_ARGS_MAX_OPTIONS];
+    board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
     struct board_config cfg;
     board_args_init(&cfg);

@@ -366,9 +366,6 @@ int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, co
     return phys_load(io->phys, paddr, buf, len);
 }
 
-unsigned io_link_bus(const io_link_t *link) { return link->bus; }
-unsigned io_link_slot(const io_link_t *link) { return link->slot; }
-
 int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)
 {
     return iobus_dma_read(link->io, link->bus, link->slot, paddr, buf, len);

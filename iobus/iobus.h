@@ -94,8 +94,6 @@ const struct iodev_ops *iobus_slot_ops(const iobus_t *io, unsigned bus, unsigned
 uint32_t iobus_slot_base(unsigned bus, unsigned slot);
 
 void io_link_irq(io_link_t *link, bool level);
-unsigned io_link_bus(const io_link_t *link);
-unsigned io_link_slot(const io_link_t *link);
 /* DMA from a device (see iobus_dma_read/write): 0, or -1 with nothing moved. */
 int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)
     __attribute__((warn_unused_result));

@@ -431,8 +431,3 @@ void board_get_stats(const board_t *b, struct board_stats *out)
 }
 
 cpu_t *board_cpu(board_t *b) { return b->cpu; }
-phys_t *board_phys(board_t *b) { return b->phys; }
-iobus_t *board_iobus(board_t *b) { return b->io; }
-const elfimg_t *board_kernel(const board_t *b) { return b->kernel; }
-const elfimg_t *board_firmware(const board_t *b) { return b->firmware; }
-const struct board_config *board_config(const board_t *b) { return &b->cfg; }

@@ -66,11 +66,6 @@ struct board_stats {
 void board_get_stats(const board_t *b, struct board_stats *out);
 
 cpu_t *board_cpu(board_t *b);
-phys_t *board_phys(board_t *b);
-iobus_t *board_iobus(board_t *b);
-const elfimg_t *board_kernel(const board_t *b);
-const elfimg_t *board_firmware(const board_t *b);
-const struct board_config *board_config(const board_t *b);
 
 /* Default guest paths: <dir of the running executable>/guests/<name>, else
  * the build tree's guests/ directory. Writes the path into buf; false if it

@@ -44,6 +44,5 @@
 #define BI_FDT          0x10u /* physical address of the FDT */
 #define BI_FDT_SIZE     0x14u
 #define BI_RAM_SIZE     0x18u
-#define BI_SIZE         0x1Cu
 
 #endif

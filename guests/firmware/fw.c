@@ -19,7 +19,7 @@ static void fw_scan(struct fw *f)
     f->uart = f->power = 0;
     for (uint32_t bus = 0; bus < IOBUS_MAX_BUSES; bus++)
         for (uint32_t slot = 0; slot < IOBUS_SLOTS; slot++) {
-            uint32_t base = IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN;
+            uint32_t base = slot_base(bus, slot);
             uint32_t id = mmio_read(base + SLOT_REG_ID);
             if (id == (VENDOR_TV << 16 | DEVID_UART) && !f->uart)
                 f->uart = base;

@@ -144,6 +144,11 @@
 #define POWER_OFF 0x00
 
 #ifndef __ASSEMBLER__
+/* Physical address of a slot's window. */
+static inline uint32_t slot_base(uint32_t bus, uint32_t slot)
+{
+    return IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN;
+}
 static inline uint32_t mmio_read(uint32_t paddr)
 {
     return *(volatile uint32_t *)PHYS_TO_K1(paddr);

@@ -40,7 +40,7 @@ void discover(const void *fdt)
     int scanned = 0, agree = 1;
     for (uint32_t bus = 0; bus < IOBUS_MAX_BUSES; bus++)
         for (uint32_t slot = 0; slot < IOBUS_SLOTS; slot++) {
-            uint32_t base = IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN;
+            uint32_t base = slot_base(bus, slot);
             uint32_t id = mmio_read(base + SLOT_REG_ID);
             if (id == 0)
                 continue;

@@ -144,7 +144,6 @@ struct program {
 extern const struct program programs[];
 
 /* trap.c */
-struct trapframe;
 void trap(struct trapframe *tf);
 const char *exc_name(uint32_t code);
 

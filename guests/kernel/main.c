@@ -14,7 +14,7 @@ static void find_console(void)
     /* Before anything else, scan for a UART so that panics can be seen. */
     for (uint32_t bus = 0; bus < IOBUS_MAX_BUSES; bus++)
         for (uint32_t slot = 0; slot < IOBUS_SLOTS; slot++) {
-            uint32_t base = IOBUS_BASE + bus * IOBUS_BUS_SPAN + slot * IOBUS_SLOT_SPAN;
+            uint32_t base = slot_base(bus, slot);
             if (mmio_read(base + SLOT_REG_ID) == (VENDOR_TV << 16 | DEVID_UART)) {
                 console_init(base);
                 return;
