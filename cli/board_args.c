@@ -43,7 +43,7 @@ void board_args_longopts(struct option *out, const struct option *own, size_t n_
     out[n] = (struct option){0, 0, 0, 0};
 }
 
-void board_args_init(struct board_config *c) { board_config_default(c); }
+void board_args_init(struct vmm_config *c) { vmm_config_default(c); }
 
 void board_args_usage(FILE *f)
 {
@@ -58,24 +58,25 @@ void board_args_usage(FILE *f)
             "  --disk IMAGE        disk image (on the config's disk, else at bus1.slot0)\n"
             "  --bootargs TEXT     kernel command line (default \"init\")\n"
             "  --console-in SRC    console input: stdin (default), none or a file\n"
+            "                      (under the monitor: the first guest's, unless guest0.input)\n"
             "  --console-out DST   console output: stdout (default) or a file\n");
 }
 
-static int set(struct board_config *c, const char *cmd, const char *fmt, const char *arg)
+static int set(struct vmm_config *c, const char *cmd, const char *fmt, const char *arg)
 {
     char assignment[CONFIG_PATH_MAX + 64], err[CONFIG_PATH_MAX + 128];
     snprintf(assignment, sizeof assignment, fmt, arg);
-    if (board_config_set(c, assignment, err, sizeof err) != 0) {
+    if (vmm_config_set(c, assignment, err, sizeof err) != 0) {
         fprintf(stderr, "trapvisor %s: %s\n", cmd, err);
         return -1;
     }
     return 1;
 }
 
-static int set_uart(struct board_config *c, const char *cmd, const char *key, const char *arg)
+static int set_uart(struct vmm_config *c, const char *cmd, const char *key, const char *arg)
 {
     unsigned bus, slot;
-    if (!board_config_find(c, DEV_UART, &bus, &slot)) {
+    if (!board_config_find(&c->board, DEV_UART, &bus, &slot)) {
         fprintf(stderr, "trapvisor %s: --console-%s: the board has no uart\n", cmd,
                 strcmp(key, "input") == 0 ? "in" : "out");
         return -1;
@@ -85,12 +86,12 @@ static int set_uart(struct board_config *c, const char *cmd, const char *key, co
     return set(c, cmd, fmt, arg);
 }
 
-int board_args_handle(struct board_config *c, int ch, const char *arg, const char *cmd)
+int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char *cmd)
 {
     char err[CONFIG_PATH_MAX + 128];
     switch (ch) {
     case OPT_CONFIG:
-        if (board_config_load(c, arg, err, sizeof err) != 0) {
+        if (vmm_config_load(c, arg, err, sizeof err) != 0) {
             fprintf(stderr, "trapvisor %s: %s\n", cmd, err);
             return -1;
         }
@@ -103,8 +104,8 @@ int board_args_handle(struct board_config *c, int ch, const char *arg, const cha
     case OPT_BOOTARGS: return set(c, cmd, "board.bootargs=%s", arg);
     case OPT_DISK: {
         unsigned bus = 1, slot = 0;
-        if (!board_config_find(c, DEV_DISK, &bus, &slot)) {
-            if (c->slots[1][0].type != DEV_NONE) {
+        if (!board_config_find(&c->board, DEV_DISK, &bus, &slot)) {
+            if (c->board.slots[1][0].type != DEV_NONE) {
                 fprintf(stderr, "trapvisor %s: --disk: bus1.slot0 is taken; use --set\n", cmd);
                 return -1;
             }

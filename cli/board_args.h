@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "machine/config.h"
+#include "vmm/vmm.h"
 
 #define BOARD_ARGS_FIRST_OPT 1000 /* getopt codes of board options start here */
 
@@ -18,11 +18,13 @@ extern const struct option board_args_options[];
 #define BOARD_ARGS_MAX_OPTIONS 32
 void board_args_longopts(struct option *out, const struct option *own, size_t n_own);
 
-/* Start from the default board. */
-void board_args_init(struct board_config *c);
+/* Start from the default board and the default guests. The options fill a
+ * monitor configuration: its board is what `run --native` boots, and a
+ * config file may hold [vmm] and [guestN] sections for `run --vmm`. */
+void board_args_init(struct vmm_config *c);
 /* Handle one board option (ch from getopt_long). 1 handled, 0 not a board
  * option, -1 on a bad value (message printed, prefixed with cmd). */
-int board_args_handle(struct board_config *c, int ch, const char *arg, const char *cmd);
+int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char *cmd);
 void board_args_usage(FILE *f);
 
 #endif

@@ -16,12 +16,13 @@ int cmd_dtb(int argc, char **argv)
     static const struct option own[] = {{"help", no_argument, 0, 'h'}};
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, 1);
-    struct board_config cfg;
-    board_args_init(&cfg);
+    struct vmm_config vcfg;
+    board_args_init(&vcfg);
+    struct board_config *const cfg_p = &vcfg.board;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int r = board_args_handle(&cfg, ch, optarg, "dtb");
+        int r = board_args_handle(&vcfg, ch, optarg, "dtb");
         if (r < 0)
             return 2;
         if (r > 0)
@@ -32,12 +33,12 @@ int cmd_dtb(int argc, char **argv)
         return ch == 'h' ? 0 : 2;
     }
     char err[2048];
-    if (board_config_check(&cfg, err, sizeof err) != 0) {
+    if (board_config_check(cfg_p, err, sizeof err) != 0) {
         fprintf(stderr, "trapvisor dtb: %s\n", err);
         return 2;
     }
     static uint8_t blob[ROM_FDT_MAX];
-    int size = board_fdt_build(&cfg, blob, sizeof blob);
+    int size = board_fdt_build(cfg_p, blob, sizeof blob);
     if (size < 0) {
         fprintf(stderr, "trapvisor dtb: the device tree does not fit in %u bytes\n", ROM_FDT_MAX);
         return 2;

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "machine/board.h"
 #include "util/parse.h"
+#include "vmm/vmm.h"
 
 /* Exit codes of runs that did not end in a power-off (documented in README). */
 #define EXIT_BAD_INPUT 2
@@ -23,25 +24,30 @@ enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: trapvisor run --native [options]\n"
-               "  --native            boot the board directly (no monitor)\n"
-               "  --vmm               boot the monitor with partitioned guests (not yet built)\n"
+    fprintf(f, "usage: trapvisor run --native|--vmm [options]\n"
+               "  --native            boot the board directly (no monitor; the default)\n"
+               "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
+               "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
                "  --max-insns N       stop after N instructions (exit 124)\n"
-               "  --stats FILE.json   write counters as JSON at the end\n"
-               "  --trace LIST        exceptions,tlb,io,insns to stderr\n");
+               "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
+               "                      \"guests\" array, and the monitor times its traps)\n"
+               "  --trace LIST        exceptions,tlb,io,insns (and vmm with --vmm) to stderr\n");
     board_args_usage(f);
-    fprintf(f, "exit status: the guest's power-off code; 124 budget spent; 125 the machine "
-               "hung (waits with no interrupt source); 2 bad input\n");
+    fprintf(f, "exit status: the guest's power-off code (--vmm: the first non-zero one of the "
+               "guests); 124 budget spent; 125 the machine hung (waits with no interrupt "
+               "source); 2 bad input\n");
 }
 
-static cJSON *stats_json(board_t *b, enum board_stop stop, double host_s)
+static void add_u64(cJSON *o, const char *name, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, name, (double)v);
+}
+
+/* The board's counters (both modes). */
+static void board_json(cJSON *o, board_t *b, double host_s)
 {
     struct board_stats st;
     board_get_stats(b, &st);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "stop", board_stop_name(stop));
-    if (stop == BOARD_POWEROFF)
-        cJSON_AddNumberToObject(o, "exit_code", board_exit_code(b));
     cJSON_AddNumberToObject(o, "instructions", (double)st.cpu.insns);
     cJSON_AddNumberToObject(o, "cycles", (double)st.cpu.cycles);
     cJSON_AddNumberToObject(o, "host_seconds", host_s);
@@ -80,6 +86,92 @@ static cJSON *stats_json(board_t *b, enum board_stop stop, double host_s)
         cJSON_AddNumberToObject(d, "bytes_written", (double)st.disk.bytes_written);
         cJSON_AddNumberToObject(d, "errors", (double)st.disk.errors);
     }
+}
+
+static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "mode", "native");
+    cJSON_AddStringToObject(o, "stop", board_stop_name(stop));
+    if (stop == BOARD_POWEROFF)
+        cJSON_AddNumberToObject(o, "exit_code", board_exit_code(b));
+    board_json(o, b, host_s);
+    return o;
+}
+
+static cJSON *guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", g->name);
+    cJSON_AddBoolToObject(o, "powered_off", g->halted);
+    if (g->halted)
+        add_u64(o, "exit_code", g->exit_code);
+    add_u64(o, "ram_base", g->ram_base);
+    add_u64(o, "ram_size", g->ram_size);
+    cJSON *buses = cJSON_AddArrayToObject(o, "buses");
+    for (unsigned b = 0; b < 32; b++)
+        if (g->buses & (1u << b))
+            cJSON_AddItemToArray(buses, cJSON_CreateNumber(b));
+    add_u64(o, "instructions", g->insns);
+    add_u64(o, "console_bytes", g->console_bytes);
+    cJSON *traps = cJSON_AddObjectToObject(o, "traps");
+    uint64_t total = 0, ns = 0;
+    for (unsigned k = 0; k < VMM_TRAP_KINDS; k++) {
+        add_u64(traps, vmm_trap_kind_name(k), g->traps[k]);
+        if (k != VMM_TRAP_MMIO) /* device accesses are counted inside the TLB kinds */
+            total += g->traps[k];
+        ns += g->trap_ns[k];
+    }
+    add_u64(traps, "total", total);
+    cJSON *em = cJSON_AddObjectToObject(o, "emulated");
+    for (unsigned k = 0; k < VMM_OPS; k++)
+        add_u64(em, vmm_emul_op_name(k), g->emulated[k]);
+    cJSON *d = cJSON_AddObjectToObject(o, "tlb_decisions");
+    add_u64(d, "accepted", g->decisions[VMM_ACCEPT]);
+    add_u64(d, "modified", g->decisions[VMM_MODIFY]);
+    add_u64(d, "rejected", g->decisions[VMM_REJECT]);
+    add_u64(d, "policy_violations", g->policy_violations);
+    add_u64(d, "write_faults", g->write_faults);
+    add_u64(d, "asid_flushes", g->asid_flushes);
+    cJSON *r = cJSON_AddObjectToObject(o, "reflected");
+    uint64_t rt = 0;
+    for (unsigned c = 0; c < 32; c++)
+        if (g->reflected[c]) {
+            add_u64(r, cpu_exc_name(c), g->reflected[c]);
+            rt += g->reflected[c];
+        }
+    add_u64(r, "total", rt);
+    add_u64(o, "interrupts_delivered", g->interrupts);
+    add_u64(o, "time_slices", g->slices);
+    cJSON *ns_o = cJSON_AddObjectToObject(o, "trap_host_ns");
+    for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
+        add_u64(ns_o, vmm_trap_kind_name(k), g->trap_ns[k]);
+    add_u64(ns_o, "total", ns);
+    cJSON_AddNumberToObject(o, "monitor_share", run_ns ? (double)ns / (double)run_ns : 0);
+    return o;
+}
+
+static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "mode", "vmm");
+    cJSON_AddStringToObject(o, "stop", vmm_stop_name(stop));
+    if (stop == VMM_ALL_OFF)
+        cJSON_AddNumberToObject(o, "exit_code", vmm_exit_code(v));
+    board_json(o, vmm_board(v), host_s);
+    uint64_t total_ns, monitor_ns;
+    vmm_host_time(v, &total_ns, &monitor_ns);
+    cJSON *m = cJSON_AddObjectToObject(o, "monitor");
+    add_u64(m, "host_ns", total_ns);
+    add_u64(m, "monitor_ns", monitor_ns);
+    cJSON_AddNumberToObject(m, "monitor_share",
+                            total_ns ? (double)monitor_ns / (double)total_ns : 0);
+    cJSON *arr = cJSON_AddArrayToObject(o, "guests");
+    for (unsigned i = 0; i < vmm_guest_count(v); i++) {
+        struct vmm_guest_stats g;
+        vmm_guest_stats(v, i, &g);
+        cJSON_AddItemToArray(arr, guest_json(&g, total_ns));
+    }
     return o;
 }
 
@@ -97,6 +189,119 @@ static int write_stats(const char *path, cJSON *o)
     return rc;
 }
 
+/* "exceptions,tlb,vmm": the board's categories and the monitor's. */
+static bool parse_trace(const char *list, unsigned *board_mask, bool *vmm)
+{
+    char buf[256], rest[256] = "";
+    if (strlen(list) >= sizeof buf)
+        return false;
+    strcpy(buf, list);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "vmm") == 0) {
+            *vmm = true;
+            continue;
+        }
+        if (rest[0])
+            strcat(rest, ",");
+        strcat(rest, tok);
+    }
+    *board_mask = 0;
+    return !rest[0] || board_trace_parse(rest, board_mask);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int finish_stats(const char *path, cJSON *o, int rc)
+{
+    if (write_stats(path, o) != 0) {
+        fprintf(stderr, "trapvisor run: --stats %s: cannot write\n", path);
+        rc = rc ? rc : EXIT_BAD_INPUT;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int run_native(const struct board_config *cfg, uint64_t max_insns, unsigned trace,
+                      const char *stats_path)
+{
+    char err[2048];
+    board_t *b = board_new(cfg, err, sizeof err);
+    if (!b) {
+        fprintf(stderr, "trapvisor run: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    if (trace)
+        board_set_trace(b, trace, stderr);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    enum board_stop stop = board_run(b, max_insns);
+    double host_s = seconds_since(&t0);
+    fflush(stdout);
+    int rc = 0;
+    switch (stop) {
+    case BOARD_POWEROFF: rc = (int)board_exit_code(b); break;
+    case BOARD_LIMIT:
+        fprintf(stderr, "trapvisor run: instruction budget spent at pc %08x\n", cpu_pc(board_cpu(b)));
+        rc = EXIT_LIMIT;
+        break;
+    case BOARD_HUNG:
+        fprintf(stderr, "trapvisor run: the machine hung: WAIT with no interrupt source (pc %08x)\n",
+                cpu_pc(board_cpu(b)));
+        rc = EXIT_HUNG;
+        break;
+    case BOARD_HOST: rc = EXIT_LIMIT; break;
+    }
+    if (stats_path)
+        rc = finish_stats(stats_path, native_json(b, stop, host_s), rc);
+    board_free(b);
+    return rc;
+}
+
+static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned trace, bool vtrace,
+                   const char *stats_path)
+{
+    char err[2048];
+    vmm_t *v = vmm_new(cfg, err, sizeof err);
+    if (!v) {
+        fprintf(stderr, "trapvisor run: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    if (trace)
+        board_set_trace(vmm_board(v), trace, stderr);
+    if (vtrace)
+        vmm_set_trace(v, stderr);
+    if (stats_path)
+        vmm_set_timing(v, true);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    enum vmm_stop stop = vmm_run(v, max_insns);
+    double host_s = seconds_since(&t0);
+    fflush(stdout);
+    int rc = 0;
+    switch (stop) {
+    case VMM_ALL_OFF: rc = (int)vmm_exit_code(v); break;
+    case VMM_LIMIT:
+    case VMM_HOST:
+        fprintf(stderr, "trapvisor run: instruction budget spent\n");
+        rc = EXIT_LIMIT;
+        break;
+    case VMM_HUNG:
+        fprintf(stderr, "trapvisor run: every guest waits for an interrupt that nothing can "
+                        "raise\n");
+        rc = EXIT_HUNG;
+        break;
+    }
+    if (stats_path)
+        rc = finish_stats(stats_path, vmm_json(v, stop, host_s), rc);
+    vmm_free(v);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     static const struct option own[] = {
@@ -107,12 +312,12 @@ int cmd_run(int argc, char **argv)
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
-    struct board_config cfg;
+    struct vmm_config cfg;
     board_args_init(&cfg);
     uint64_t max_insns = UINT64_MAX;
     const char *stats_path = NULL;
     unsigned trace = 0;
-    bool vmm = false;
+    bool vmm = false, vtrace = false;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -132,9 +337,9 @@ int cmd_run(int argc, char **argv)
             break;
         case OPT_STATS: stats_path = optarg; break;
         case OPT_TRACE:
-            if (!board_trace_parse(optarg, &trace)) {
+            if (!parse_trace(optarg, &trace, &vtrace)) {
                 fprintf(stderr, "trapvisor run: --trace: unknown category in '%s' "
-                                "(exceptions,tlb,io,insns)\n", optarg);
+                                "(exceptions,tlb,io,insns,vmm)\n", optarg);
                 return EXIT_BAD_INPUT;
             }
             break;
@@ -147,46 +352,11 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "trapvisor run: unexpected argument '%s'\n", argv[optind]);
         return EXIT_BAD_INPUT;
     }
-    if (vmm) {
-        fprintf(stderr, "trapvisor run: --vmm: the monitor is not built yet (issue 4); use --native\n");
+    if (vtrace && !vmm) {
+        fprintf(stderr, "trapvisor run: --trace vmm needs --vmm\n");
         return EXIT_BAD_INPUT;
     }
-    char err[2048];
-    board_t *b = board_new(&cfg, err, sizeof err);
-    if (!b) {
-        fprintf(stderr, "trapvisor run: %s\n", err);
-        return EXIT_BAD_INPUT;
-    }
-    if (trace)
-        board_set_trace(b, trace, stderr);
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum board_stop stop = board_run(b, max_insns);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    fflush(stdout);
-    double host_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    int rc = 0;
-    switch (stop) {
-    case BOARD_POWEROFF: rc = (int)board_exit_code(b); break;
-    case BOARD_LIMIT:
-        fprintf(stderr, "trapvisor run: instruction budget spent at pc %08x\n", cpu_pc(board_cpu(b)));
-        rc = EXIT_LIMIT;
-        break;
-    case BOARD_HUNG:
-        fprintf(stderr, "trapvisor run: the machine hung: WAIT with no interrupt source (pc %08x)\n",
-                cpu_pc(board_cpu(b)));
-        rc = EXIT_HUNG;
-        break;
-    case BOARD_HOST: rc = EXIT_LIMIT; break;
-    }
-    if (stats_path) {
-        cJSON *o = stats_json(b, stop, host_s);
-        if (write_stats(stats_path, o) != 0) {
-            fprintf(stderr, "trapvisor run: --stats %s: cannot write\n", stats_path);
-            rc = rc ? rc : EXIT_BAD_INPUT;
-        }
-        cJSON_Delete(o);
-    }
-    board_free(b);
-    return rc;
+    if (vmm)
+        return run_vmm(&cfg, max_insns, trace, vtrace, stats_path);
+    return run_native(&cfg.board, max_insns, trace, stats_path);
 }

@@ -117,6 +117,7 @@ void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, uns
     t->bd = c->in_delay;
     t->badvaddr = (flags & EXCF_BADVA) ? badva : 0;
     t->refill = (flags & EXCF_REFILL) != 0;
+    t->fetch = (flags & EXCF_FETCH) != 0;
     t->ce = ce;
     t->hypcall_code = 0;
     t->insn = 0;
@@ -351,19 +352,26 @@ void cpu_tlbr(struct cpu *c)
     }
 }
 
-void cpu_tlbw(struct cpu *c, bool random)
+/* Write TLB entry i and drop what the host cache holds for the old and the new pages. */
+void tlb_write_flush(struct cpu *c, unsigned i, const struct tlb_regs *r)
 {
-    unsigned i = random ? cp0_random(c) : (c->cp0.index & index_mask(c)) % tlb_size(c->tlb);
-    struct tlb_regs old, r = {c->cp0.entryhi, c->cp0.entrylo0, c->cp0.entrylo1, c->cp0.pagemask};
+    struct tlb_regs old;
     tlb_read(c->tlb, i, &old);
-    tlb_write(c->tlb, i, &r);
+    tlb_write(c->tlb, i, r);
     /* Only pages under the old and the new entry can change translation. */
     hcache_flush_range(c, old.entryhi & ENTRYHI_VPN2_MASK & ~old.pagemask,
                        (old.pagemask | 0x1FFFu) + 1);
-    hcache_flush_range(c, r.entryhi & ENTRYHI_VPN2_MASK & ~(r.pagemask & PAGEMASK_MASK),
-                       ((r.pagemask & PAGEMASK_MASK) | 0x1FFFu) + 1);
+    hcache_flush_range(c, r->entryhi & ENTRYHI_VPN2_MASK & ~(r->pagemask & PAGEMASK_MASK),
+                       ((r->pagemask & PAGEMASK_MASK) | 0x1FFFu) + 1);
     c->tlb_gen = tlb_generation(c->tlb); /* our own write is already accounted for */
     cpu_end_batch(c);                    /* the code page may have been remapped */
+}
+
+void cpu_tlbw(struct cpu *c, bool random)
+{
+    unsigned i = random ? cp0_random(c) : (c->cp0.index & index_mask(c)) % tlb_size(c->tlb);
+    struct tlb_regs r = {c->cp0.entryhi, c->cp0.entrylo0, c->cp0.entrylo1, c->cp0.pagemask};
+    tlb_write_flush(c, i, &r);
     c->stats.tlb_writes++;
     if (c->event_fn) {
         struct cpu_event ev = {CPU_EV_TLB_WRITE, 0, c->pc, i, random};

@@ -104,6 +104,20 @@ static bool idle_until_event(struct cpu *c)
     return true;
 }
 
+/* A routed trap with a trap handler installed: let the owner handle it
+ * without leaving cpu_run(). True when the run goes on. */
+static bool handle_trap(struct cpu *c)
+{
+    if (c->stop != CPU_STOP_TRAP || !c->trap_fn)
+        return false;
+    c->stop = CPU_STOP_NONE;
+    if (c->trap_fn(c->trap_opaque, c, &c->trap))
+        return true;
+    if (c->stop == CPU_STOP_NONE)
+        c->stop = CPU_STOP_TRAP;
+    return false;
+}
+
 enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
 {
     c->stop = CPU_STOP_NONE;
@@ -131,8 +145,9 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         cp0_update_timer(c);
         if (cpu_irq_pending(c)) {
             take_interrupt(c);
-            if (c->stop != CPU_STOP_NONE)
+            if (c->stop != CPU_STOP_NONE && !handle_trap(c))
                 break;
+            continue;
         }
         if (c->waiting) {
             if (!idle_until_event(c)) {
@@ -155,7 +170,7 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         cpu_exec_batch(c);
         c->insns += (uint64_t)(c->batch_len - c->batch_left);
         c->batch_len = c->batch_left = 0;
-        if (c->stop != CPU_STOP_NONE)
+        if (c->stop != CPU_STOP_NONE && !handle_trap(c))
             break;
     }
     return c->stop;
@@ -228,6 +243,23 @@ void cpu_set_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
     c->event_fn = fn;
     c->event_opaque = opaque;
 }
+void cpu_set_trap_handler(cpu_t *c, cpu_trap_fn fn, void *opaque)
+{
+    c->trap_fn = fn;
+    c->trap_opaque = opaque;
+}
+
+void cpu_tlb_write(cpu_t *c, unsigned index, const struct tlb_regs *r)
+{
+    tlb_write_flush(c, index % tlb_size(c->tlb), r);
+}
+
+void cpu_skip_cycles(cpu_t *c, uint64_t n)
+{
+    c->idle_cycles += n;
+    cpu_end_batch(c);
+}
+
 void cpu_set_insn_hook(cpu_t *c, cpu_insn_fn fn, void *opaque)
 {
     c->insn_fn = fn;

@@ -61,6 +61,7 @@ struct cpu_trap {
     uint32_t next_pc;    /* where execution continues if the host completes it */
     uint32_t badvaddr;   /* faulting address, for address and TLB exceptions */
     bool refill;         /* TLB miss that would use the refill vector */
+    bool fetch;          /* the instruction fetch itself failed (badvaddr = pc) */
     unsigned ce;         /* coprocessor number, for CpU */
     uint32_t hypcall_code;
 };
@@ -80,6 +81,14 @@ struct cpu_event {
 typedef void (*cpu_event_fn)(void *opaque, const struct cpu_event *ev);
 /* Called before each instruction when set (makes the CPU single-step: slow). */
 typedef void (*cpu_insn_fn)(void *opaque, uint32_t pc, uint32_t insn);
+
+/*
+ * Trap handler: when set, a routed trap calls it from inside cpu_run() (no
+ * return to the owner's loop: a monitor handles most traps this way). It may
+ * use every function of this header. Return true to go on running; false
+ * makes cpu_run() return CPU_STOP_TRAP with the record intact.
+ */
+typedef bool (*cpu_trap_fn)(void *opaque, cpu_t *cpu, const struct cpu_trap *trap);
 
 cpu_t *cpu_new(const struct cpu_config *cfg, phys_t *phys);
 void cpu_free(cpu_t *cpu);
@@ -123,6 +132,15 @@ void cpu_set_trap_routing(cpu_t *cpu, uint32_t exc_mask);
 uint32_t cpu_trap_routing(const cpu_t *cpu);
 void cpu_set_ext(cpu_t *cpu, uint32_t ext_mask);
 uint32_t cpu_ext(const cpu_t *cpu);
+
+void cpu_set_trap_handler(cpu_t *cpu, cpu_trap_fn fn, void *opaque);
+
+/* Host write of TLB entry index (a monitor's shadow entries): like TLBWI
+ * without touching CP0; the host lookup cache forgets the affected pages. */
+void cpu_tlb_write(cpu_t *cpu, unsigned index, const struct tlb_regs *regs);
+
+/* Let n idle cycles pass (the owner found nothing to run until an event). */
+void cpu_skip_cycles(cpu_t *cpu, uint64_t n);
 
 void cpu_set_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
 void cpu_set_insn_hook(cpu_t *cpu, cpu_insn_fn fn, void *opaque);

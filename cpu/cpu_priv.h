@@ -89,6 +89,8 @@ struct cpu {
 
     cpu_event_fn event_fn;
     void *event_opaque;
+    cpu_trap_fn trap_fn;
+    void *trap_opaque;
     cpu_insn_fn insn_fn;
     void *insn_opaque;
 
@@ -144,6 +146,7 @@ bool cpu_irq_pending(const struct cpu *c);
 void cpu_tlbp(struct cpu *c);
 void cpu_tlbr(struct cpu *c);
 void cpu_tlbw(struct cpu *c, bool random);
+void tlb_write_flush(struct cpu *c, unsigned i, const struct tlb_regs *r);
 void cpu_eret(struct cpu *c);
 
 /* cpu_exec.c */

@@ -18,7 +18,8 @@ struct slot {
     const struct iodev_ops *ops; /* NULL: empty */
     void *opaque;
     struct io_link irq;
-    uint32_t dma_base, dma_size;
+    uint32_t dma_base, dma_size; /* device addresses the slot may use */
+    uint32_t dma_phys;           /* physical address that dma_base lands at */
 };
 
 struct bus {
@@ -261,7 +262,7 @@ int iobus_attach(iobus_t *io, unsigned bus, unsigned slot, const struct iodev_op
     s->ops = ops;
     s->opaque = opaque;
     s->irq = (struct io_link){io, bus, slot};
-    s->dma_base = s->dma_size = 0;
+    s->dma_base = s->dma_size = s->dma_phys = 0;
     if (irq)
         *irq = &s->irq;
     return 0;
@@ -330,30 +331,42 @@ uint64_t iobus_tick(iobus_t *io, uint64_t now)
 
 void iobus_set_dma_window(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size)
 {
+    iobus_set_dma_map(io, bus, slot, base, size, base);
+}
+
+void iobus_set_dma_map(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size,
+                       uint32_t phys_base)
+{
     if (bus >= io->n || slot >= IOBUS_SLOTS)
         return;
     io->buses[bus].slots[slot].dma_base = base;
     io->buses[bus].slots[slot].dma_size = size;
+    io->buses[bus].slots[slot].dma_phys = phys_base;
 }
 
-static bool dma_allowed(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, size_t len)
+/* Check a transfer against the slot's window and translate it: the
+ * physical address in *paddr, or false with nothing to move. */
+static bool dma_map(iobus_t *io, unsigned bus, unsigned slot, uint32_t *paddr, size_t len)
 {
     if (bus >= io->n || slot >= IOBUS_SLOTS)
         return false;
     const struct slot *s = &io->buses[bus].slots[slot];
-    uint64_t end = (uint64_t)paddr + len;
-    bool ok = s->ops && paddr >= s->dma_base && end <= (uint64_t)s->dma_base + s->dma_size &&
-              end <= phys_ram_size(io->phys);
-    if (!ok)
+    uint64_t end = (uint64_t)*paddr + len;
+    uint64_t phys_end = end - s->dma_base + s->dma_phys;
+    bool ok = s->ops && *paddr >= s->dma_base && end <= (uint64_t)s->dma_base + s->dma_size &&
+              phys_end <= phys_ram_size(io->phys);
+    if (!ok) {
         io->stats.dma_refused++;
-    else
-        io->stats.dma_bytes += len;
-    return ok;
+        return false;
+    }
+    io->stats.dma_bytes += len;
+    *paddr = *paddr - s->dma_base + s->dma_phys;
+    return true;
 }
 
 int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, void *buf, size_t len)
 {
-    if (!dma_allowed(io, bus, slot, paddr, len))
+    if (!dma_map(io, bus, slot, &paddr, len))
         return -1;
     return phys_dump(io->phys, paddr, buf, len);
 }
@@ -361,7 +374,7 @@ int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, voi
 int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,
                     size_t len)
 {
-    if (!dma_allowed(io, bus, slot, paddr, len))
+    if (!dma_map(io, bus, slot, &paddr, len))
         return -1;
     return phys_load(io->phys, paddr, buf, len);
 }

@@ -127,6 +127,11 @@ uint64_t iobus_tick(iobus_t *io, uint64_t now);
  * touches anything but RAM, fails whole and moves no byte.
  */
 void iobus_set_dma_window(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size);
+/* The IOMMU form: the device's addresses [base, base + size) land at
+ * physical [phys_base, phys_base + size) (the monitor maps a guest's
+ * "physical" 0 onto its partition). iobus_set_dma_window is phys_base = base. */
+void iobus_set_dma_map(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size,
+                       uint32_t phys_base);
 int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, void *buf, size_t len)
     __attribute__((warn_unused_result));
 int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,

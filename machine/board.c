@@ -121,7 +121,7 @@ static int open_console_io(struct board *b, const struct dev_config *d, char *er
         b->console_fn = console_to_file;
         b->console_opaque = b->console_file;
     }
-    if (strcmp(d->input, "none") == 0) {
+    if (b->hosted || strcmp(d->input, "none") == 0) {
         b->console_in_fd = -1;
     } else if (strcmp(d->input, "stdin") == 0) {
         b->console_in_fd = 0;
@@ -192,7 +192,7 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
     return 0;
 }
 
-static elfimg_t *open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
+elfimg_t *board_open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
                             char *err, size_t errlen)
 {
     char path[PATH_MAX], msg[512];
@@ -232,6 +232,30 @@ static void place_kernel(struct board *b)
     phys_load(b->phys, b->kernel_image, bytes, len);
 }
 
+int board_kernel_placement(const elfimg_t *kernel, uint32_t ram_size, uint32_t *image, char *err,
+                           size_t errlen)
+{
+    char msg[512];
+    size_t klen;
+    elfimg_bytes(kernel, &klen);
+    if (klen > ram_size / 2) {
+        snprintf(err, errlen, "kernel image of %zu bytes does not fit in %u bytes of RAM", klen,
+                 ram_size);
+        return -1;
+    }
+    *image = (uint32_t)(((uint64_t)ram_size - klen) & ~(uint64_t)0xFFF);
+    if (elfimg_check_unmapped(kernel, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "kernel: %s (the boot protocol loads kernels there)", msg);
+        return -1;
+    }
+    if (elfimg_check_range(kernel, 0, *image - ROM_FW_STACK, msg, sizeof msg) != 0) {
+        snprintf(err, errlen, "kernel: %s (RAM below its staged image and the boot ROM's stack)",
+                 msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int place_rom(struct board *b, char *err, size_t errlen)
 {
     char msg[512];
@@ -250,22 +274,8 @@ static int place_rom(struct board *b, char *err, size_t errlen)
 
     size_t klen;
     elfimg_bytes(b->kernel, &klen);
-    uint64_t image = ((uint64_t)b->cfg.ram_size - klen) & ~(uint64_t)0xFFF;
-    if (klen > b->cfg.ram_size / 2) {
-        snprintf(err, errlen, "kernel image of %zu bytes does not fit in %u bytes of RAM", klen,
-                 b->cfg.ram_size);
+    if (board_kernel_placement(b->kernel, b->cfg.ram_size, &b->kernel_image, err, errlen) != 0)
         return -1;
-    }
-    b->kernel_image = (uint32_t)image;
-    if (elfimg_check_unmapped(b->kernel, msg, sizeof msg) != 0) {
-        snprintf(err, errlen, "kernel: %s (the boot protocol loads kernels there)", msg);
-        return -1;
-    }
-    if (elfimg_check_range(b->kernel, 0, b->kernel_image - ROM_FW_STACK, msg, sizeof msg) != 0) {
-        snprintf(err, errlen, "kernel: %s (RAM below its staged image and the boot ROM's stack)",
-                 msg);
-        return -1;
-    }
     put_word(b, ROM_BOOTINFO + BI_MAGIC, BOOTINFO_MAGIC);
     put_word(b, ROM_BOOTINFO + BI_VERSION, BOOTINFO_VERSION);
     put_word(b, ROM_BOOTINFO + BI_KERNEL_IMAGE, b->kernel_image);
@@ -276,7 +286,8 @@ static int place_rom(struct board *b, char *err, size_t errlen)
     return 0;
 }
 
-board_t *board_new(const struct board_config *cfg, char *err, size_t errlen)
+static board_t *board_create(const struct board_config *cfg, bool hosted, char *err,
+                             size_t errlen)
 {
     if (board_config_check(cfg, err, errlen) != 0)
         return NULL;
@@ -286,14 +297,15 @@ board_t *board_new(const struct board_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     b->cfg = *cfg;
+    b->hosted = hosted;
     b->console_in_fd = -1;
     b->deadline = IODEV_NO_EVENT;
     bool be = !cfg->little_endian;
     char eb_name[32], fw_name[32];
     snprintf(eb_name, sizeof eb_name, "kernel-%s.elf", be ? "eb" : "el");
     snprintf(fw_name, sizeof fw_name, "firmware-%s.elf", be ? "eb" : "el");
-    if (!(b->kernel = open_guest(cfg->kernel, eb_name, "kernel", be, err, errlen)) ||
-        !(b->firmware = open_guest(cfg->firmware, fw_name, "firmware", be, err, errlen)))
+    if (!(b->kernel = board_open_guest(cfg->kernel, eb_name, "kernel", be, err, errlen)) ||
+        !(b->firmware = board_open_guest(cfg->firmware, fw_name, "firmware", be, err, errlen)))
         goto fail;
 
     b->phys = phys_new(cfg->ram_size, be);
@@ -311,12 +323,23 @@ board_t *board_new(const struct board_config *cfg, char *err, size_t errlen)
                 goto fail;
     if (place_rom(b, err, errlen) != 0)
         goto fail;
-    place_kernel(b);
+    if (!hosted)
+        place_kernel(b);
     cpu_set_event_hook(b->cpu, on_cpu_event, b);
     return b;
 fail:
     board_free(b);
     return NULL;
+}
+
+board_t *board_new(const struct board_config *cfg, char *err, size_t errlen)
+{
+    return board_create(cfg, false, err, errlen);
+}
+
+board_t *board_new_hosted(const struct board_config *cfg, char *err, size_t errlen)
+{
+    return board_create(cfg, true, err, errlen);
 }
 
 void board_free(board_t *b)
@@ -431,3 +454,8 @@ void board_get_stats(const board_t *b, struct board_stats *out)
 }
 
 cpu_t *board_cpu(board_t *b) { return b->cpu; }
+phys_t *board_phys(board_t *b) { return b->phys; }
+iobus_t *board_iobus(board_t *b) { return b->io; }
+const struct board_config *board_config_of(const board_t *b) { return &b->cfg; }
+
+void board_console_write(board_t *b, const char *buf, size_t len) { console_out(b, buf, len); }

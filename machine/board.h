@@ -33,6 +33,10 @@ enum board_stop {
  * at the reset vector. NULL with a one-line message in err on a bad config,
  * a missing or corrupt ELF, an unusable disk image. */
 board_t *board_new(const struct board_config *cfg, char *err, size_t errlen);
+/* The same board for a monitor (vmm/): devices, boot ROM and device tree,
+ * but no kernel placed and no console input taken (the monitor gives each
+ * guest its own). */
+board_t *board_new_hosted(const struct board_config *cfg, char *err, size_t errlen);
 void board_free(board_t *b);
 
 /* Run until a stop, at most max_insns instructions. */
@@ -66,6 +70,20 @@ struct board_stats {
 void board_get_stats(const board_t *b, struct board_stats *out);
 
 cpu_t *board_cpu(board_t *b);
+phys_t *board_phys(board_t *b);
+iobus_t *board_iobus(board_t *b);
+const struct board_config *board_config_of(const board_t *b);
+/* Write to the console's sink (what the UART's output goes to), counted in
+ * console_bytes: the monitor's console multiplexer prints through this. */
+void board_console_write(board_t *b, const char *buf, size_t len);
+/* Check a kernel for the boot protocol on ram_size bytes of RAM and return
+ * where its image is staged (machine/rom.h). 0, or -1 with a message. */
+int board_kernel_placement(const elfimg_t *kernel, uint32_t ram_size, uint32_t *image, char *err,
+                           size_t errlen);
+/* Open a guest ELF (given path, else the default guests/<dflt>) and check its
+ * byte order. NULL with a message. */
+elfimg_t *board_open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
+                           char *err, size_t errlen);
 
 /* Default guest paths: <dir of the running executable>/guests/<name>, else
  * the build tree's guests/ directory. Writes the path into buf; false if it

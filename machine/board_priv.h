@@ -8,6 +8,7 @@
 
 struct board {
     struct board_config cfg;
+    bool hosted; /* built for a monitor: no kernel, no console input */
     phys_t *phys;
     cpu_t *cpu;
     iobus_t *io;

@@ -20,6 +20,16 @@ static const char *const type_names[DEV_TYPE_COUNT] = {
 
 const char *dev_type_name(enum dev_type t) { return t < DEV_TYPE_COUNT ? type_names[t] : "?"; }
 
+bool dev_type_parse(const char *name, enum dev_type *out)
+{
+    for (unsigned i = 0; i < DEV_TYPE_COUNT; i++)
+        if (strcmp(name, type_names[i]) == 0) {
+            *out = (enum dev_type)i;
+            return true;
+        }
+    return false;
+}
+
 static void set_dev(struct board_config *c, unsigned bus, unsigned slot, enum dev_type t)
 {
     struct dev_config *d = &c->slots[bus][slot];
@@ -137,11 +147,8 @@ static int apply_slot(struct board_config *c, unsigned bus, unsigned slot, const
 {
     struct dev_config *d = &c->slots[bus][slot];
     if (strcmp(key, "type") == 0) {
-        enum dev_type t = DEV_TYPE_COUNT;
-        for (unsigned i = 0; i < DEV_TYPE_COUNT; i++)
-            if (strcmp(v, type_names[i]) == 0)
-                t = (enum dev_type)i;
-        if (t == DEV_TYPE_COUNT) {
+        enum dev_type t;
+        if (!dev_type_parse(v, &t)) {
             snprintf(err, errlen,
                      "bus%u.slot%u: unknown device type '%s' (known: uart timer disk nic fb kbd "
                      "power none)",
@@ -189,9 +196,15 @@ static bool parse_slot_section(const char *sec, unsigned *bus, unsigned *slot, b
     return true;
 }
 
-static int config_apply(struct board_config *c, const char *section, const char *key,
-                        const char *value, unsigned line, char *err, size_t errlen)
+static int config_apply(struct board_config *c, const struct config_ext *ext, const char *section,
+                        const char *key, const char *value, unsigned line, char *err,
+                        size_t errlen)
 {
+    if (ext) {
+        int r = ext->apply(ext->opaque, section, key, value, err, errlen);
+        if (r <= 0)
+            return r;
+    }
     if (strcmp(section, "board") == 0)
         return apply_board(c, key, value, err, errlen);
     unsigned bus, slot;
@@ -204,7 +217,8 @@ static int config_apply(struct board_config *c, const char *section, const char 
         }
         return apply_slot(c, bus, slot, key, value, line, err, errlen);
     }
-    snprintf(err, errlen, "unknown section [%s] (expected [board] or [busB.slotS])", section);
+    snprintf(err, errlen, "unknown section [%s] (expected [board]%s or [busB.slotS])", section,
+             ext && ext->sections ? ext->sections : "");
     return -1;
 }
 
@@ -213,6 +227,7 @@ struct load_ctx {
     unsigned line; /* lines read so far: the handler's current line (Debian's
                       inih is built without INI_HANDLER_LINENO) */
     struct board_config *c;
+    const struct config_ext *ext;
     bool devices_cleared;
     char *err;
     size_t errlen;
@@ -241,7 +256,8 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
     char msg[512];
     if (!name) /* a section header alone */
         return 1;
-    if (config_apply(lc->c, section, name, value, (unsigned)lineno, msg, sizeof msg) != 0) {
+    if (config_apply(lc->c, lc->ext, section, name, value, (unsigned)lineno, msg, sizeof msg) !=
+        0) {
         snprintf(lc->err, lc->errlen, "line %d: %s", lineno, msg);
         lc->failed = lineno > 0 ? lineno : 1;
         return 0;
@@ -251,13 +267,19 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
 
 int board_config_load(struct board_config *c, const char *path, char *err, size_t errlen)
 {
+    return board_config_load_ext(c, NULL, path, err, errlen);
+}
+
+int board_config_load_ext(struct board_config *c, const struct config_ext *ext, const char *path,
+                          char *err, size_t errlen)
+{
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "config %s: cannot open", path);
         return -1;
     }
     char msg[600] = "";
-    struct load_ctx lc = {f, 0, c, false, msg, sizeof msg, 0};
+    struct load_ctx lc = {f, 0, c, ext, false, msg, sizeof msg, 0};
     int rc = ini_parse_stream(counting_reader, &lc, on_ini_entry, &lc);
     fclose(f);
     if (rc != 0 || lc.failed) {
@@ -273,6 +295,12 @@ int board_config_load(struct board_config *c, const char *path, char *err, size_
 }
 
 int board_config_set(struct board_config *c, const char *assignment, char *err, size_t errlen)
+{
+    return board_config_set_ext(c, NULL, assignment, err, errlen);
+}
+
+int board_config_set_ext(struct board_config *c, const struct config_ext *ext,
+                         const char *assignment, char *err, size_t errlen)
 {
     const char *eq = strchr(assignment, '=');
     const char *dot = NULL; /* the last '.' before '=': sections contain dots */
@@ -294,7 +322,7 @@ int board_config_set(struct board_config *c, const char *assignment, char *err, 
     memcpy(key, dot + 1, kl);
     key[kl] = 0;
     char msg[512];
-    if (config_apply(c, section, key, eq + 1, 0, msg, sizeof msg) != 0) {
+    if (config_apply(c, ext, section, key, eq + 1, 0, msg, sizeof msg) != 0) {
         snprintf(err, errlen, "override '%s': %s", assignment, msg);
         return -1;
     }

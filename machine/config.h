@@ -72,7 +72,22 @@ int board_config_set(struct board_config *c, const char *assignment, char *err, 
 /* Cross-field checks (a disk without an image, ...). 0, or -1 with a message. */
 int board_config_check(const struct board_config *c, char *err, size_t errlen);
 
+/* More sections in the same file (the monitor's [vmm] and [guestN]): apply()
+ * returns 0 when it took the key, -1 with a message, 1 when the section is
+ * not its own. `sections` names them for the unknown-section message. */
+struct config_ext {
+    int (*apply)(void *opaque, const char *section, const char *key, const char *value, char *err,
+                 size_t errlen);
+    void *opaque;
+    const char *sections; /* e.g. ", [vmm], [guestN]" */
+};
+int board_config_load_ext(struct board_config *c, const struct config_ext *ext, const char *path,
+                          char *err, size_t errlen);
+int board_config_set_ext(struct board_config *c, const struct config_ext *ext,
+                         const char *assignment, char *err, size_t errlen);
+
 const char *dev_type_name(enum dev_type t);
+bool dev_type_parse(const char *name, enum dev_type *out);
 /* Find the first slot holding a device of this type; false if none. */
 bool board_config_find(const struct board_config *c, enum dev_type t, unsigned *bus,
                        unsigned *slot);

@@ -1,0 +1,339 @@
+/*
+ * vmm/config.c — the monitor's configuration: the board's INI file plus
+ * [vmm] (quantum, policy) and one [guestN] section per guest (RAM, base,
+ * buses, shared devices, kernel, bootargs, console). docs/vmm.md lists the keys.
+ */
+#include "vmm/vmm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlb/tlb.h"
+#include "util/parse.h"
+
+#define SHARED_DEFAULT ((1u << DEV_UART) | (1u << DEV_TIMER) | (1u << DEV_POWER))
+#define SHAREABLE      SHARED_DEFAULT
+
+static void guest_default(struct vmm_guest_config *g, unsigned i)
+{
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "g%u", i);
+    g->ram_size = 16u << 20;
+    g->ram_base = VMM_AUTO_BASE;
+    g->shared = SHARED_DEFAULT;
+}
+
+void vmm_config_default(struct vmm_config *c)
+{
+    memset(c, 0, sizeof *c);
+    board_config_default(&c->board);
+    c->nguests = 2;
+    for (unsigned i = 0; i < 2; i++) {
+        guest_default(&c->guests[i], i);
+        c->guests[i].buses = 1u << (i + 1);
+    }
+    c->quantum = 100000; /* 1 ms of guest time */
+    strcpy(c->policy, "default");
+}
+
+/* "1,2" or "1 2" or "none" -> bit mask. */
+static bool parse_bus_list(const char *v, uint32_t *mask)
+{
+    *mask = 0;
+    if (strcmp(v, "none") == 0)
+        return true;
+    const char *p = v;
+    while (*p) {
+        char *end;
+        unsigned long b = strtoul(p, &end, 10);
+        if (end == p || b >= IOBUS_MAX_BUSES)
+            return false;
+        *mask |= 1u << b;
+        p = end;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return *mask != 0;
+}
+
+static bool parse_shared(const char *v, uint32_t *mask)
+{
+    *mask = 0;
+    if (strcmp(v, "none") == 0)
+        return true;
+    char buf[128];
+    if (strlen(v) >= sizeof buf)
+        return false;
+    strcpy(buf, v);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
+         tok = strtok_r(NULL, ", ", &save)) {
+        enum dev_type t;
+        if (!dev_type_parse(tok, &t) || !(SHAREABLE & (1u << t)))
+            return false;
+        *mask |= 1u << t;
+    }
+    return true;
+}
+
+static int copy_str(char *dst, size_t cap, const char *v, const char *key, char *err, size_t errlen)
+{
+    if (strlen(v) >= cap) {
+        snprintf(err, errlen, "%s: longer than %zu characters", key, cap - 1);
+        return -1;
+    }
+    strcpy(dst, v);
+    return 0;
+}
+
+static int apply_guest(struct vmm_config *c, unsigned i, const char *key, const char *v, char *err,
+                       size_t errlen)
+{
+    struct vmm_guest_config *g = &c->guests[i];
+    char k[48];
+    snprintf(k, sizeof k, "guest%u.%s", i, key);
+    uint64_t n;
+    if (strcmp(key, "name") == 0) {
+        if (!v[0] || strlen(v) >= sizeof g->name || strpbrk(v, " \t[]\"\\")) {
+            snprintf(err, errlen, "%s: '%s' is not a name of 1..%zu characters without spaces", k,
+                     v, sizeof g->name - 1);
+            return -1;
+        }
+        strcpy(g->name, v);
+    } else if (strcmp(key, "ram") == 0) {
+        uint32_t sz;
+        if (!parse_size(v, &sz) || sz < (1u << 20) || sz % 4096 || sz > IOBUS_BASE) {
+            snprintf(err, errlen, "%s: '%s' is not a size of 1M..480M in 4K pages", k, v);
+            return -1;
+        }
+        g->ram_size = sz;
+    } else if (strcmp(key, "base") == 0) {
+        uint32_t b;
+        if (strcmp(v, "auto") == 0)
+            g->ram_base = VMM_AUTO_BASE;
+        else if (!parse_size(v, &b) || b % 4096) {
+            snprintf(err, errlen, "%s: '%s' is not auto or a 4K-aligned address", k, v);
+            return -1;
+        } else
+            g->ram_base = b;
+    } else if (strcmp(key, "buses") == 0) {
+        if (!parse_bus_list(v, &g->buses)) {
+            snprintf(err, errlen, "%s: '%s' is not none or a list of bus numbers 0..%d", k, v,
+                     IOBUS_MAX_BUSES - 1);
+            return -1;
+        }
+    } else if (strcmp(key, "shared") == 0) {
+        if (!parse_shared(v, &g->shared)) {
+            snprintf(err, errlen, "%s: '%s' is not none or a list of uart, timer, power", k, v);
+            return -1;
+        }
+    } else if (strcmp(key, "tlb") == 0) {
+        if (!parse_u64(v, &n) || n < TLB_MIN_PAIRS || n > TLB_MAX_PAIRS) {
+            snprintf(err, errlen, "%s: '%s' is not a pair count of %d..%d", k, v, TLB_MIN_PAIRS,
+                     TLB_MAX_PAIRS);
+            return -1;
+        }
+        g->tlb_pairs = (unsigned)n;
+    } else if (strcmp(key, "kernel") == 0) {
+        return copy_str(g->kernel, sizeof g->kernel, v, k, err, errlen);
+    } else if (strcmp(key, "bootargs") == 0) {
+        return copy_str(g->bootargs, sizeof g->bootargs, v, k, err, errlen);
+    } else if (strcmp(key, "input") == 0) {
+        return copy_str(g->input, sizeof g->input, v, k, err, errlen);
+    } else if (strcmp(key, "output") == 0) {
+        return copy_str(g->output, sizeof g->output, v, k, err, errlen);
+    } else {
+        snprintf(err, errlen, "guest%u: unknown key '%s' (name ram base buses shared tlb kernel "
+                 "bootargs input output)", i, key);
+        return -1;
+    }
+    return 0;
+}
+
+struct ext_ctx {
+    struct vmm_config *c;
+    bool from_file;
+    bool guests_cleared;
+};
+
+static int apply_ext(void *opaque, const char *section, const char *key, const char *v,
+                     char *err, size_t errlen)
+{
+    struct ext_ctx *x = opaque;
+    struct vmm_config *c = x->c;
+    if (strcmp(section, "vmm") == 0) {
+        uint64_t n;
+        if (strcmp(key, "quantum") == 0) {
+            if (!parse_u64(v, &n) || n < 1000 || n > 1000000000) {
+                snprintf(err, errlen, "vmm.quantum: '%s' is not 1000..1000000000 cycles", v);
+                return -1;
+            }
+            c->quantum = n;
+        } else if (strcmp(key, "policy") == 0) {
+            if (!vmm_policy_find(v)) {
+                snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v,
+                         vmm_policy_names());
+                return -1;
+            }
+            snprintf(c->policy, sizeof c->policy, "%s", v);
+        } else {
+            snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy)", key);
+            return -1;
+        }
+        return 0;
+    }
+    unsigned i;
+    char tail;
+    if (sscanf(section, "guest%u%c", &i, &tail) == 1) {
+        if (i >= VMM_MAX_GUESTS) {
+            snprintf(err, errlen, "[%s]: guests are guest0..guest%d", section, VMM_MAX_GUESTS - 1);
+            return -1;
+        }
+        if (x->from_file && !x->guests_cleared) {
+            /* A file that describes guests describes all of them. */
+            c->nguests = 0;
+            x->guests_cleared = true;
+        }
+        if (i >= c->nguests) {
+            if (x->from_file && i != c->nguests) {
+                snprintf(err, errlen, "[%s]: guests must be numbered from guest0 without gaps "
+                         "(expected [guest%u])", section, c->nguests);
+                return -1;
+            }
+            for (unsigned j = c->nguests; j <= i; j++)
+                guest_default(&c->guests[j], j);
+            c->nguests = i + 1;
+        }
+        return apply_guest(c, i, key, v, err, errlen);
+    }
+    return 1;
+}
+
+int vmm_config_load(struct vmm_config *c, const char *path, char *err, size_t errlen)
+{
+    struct ext_ctx x = {c, true, false};
+    struct config_ext ext = {apply_ext, &x, ", [vmm], [guestN]"};
+    return board_config_load_ext(&c->board, &ext, path, err, errlen);
+}
+
+int vmm_config_set(struct vmm_config *c, const char *assignment, char *err, size_t errlen)
+{
+    struct ext_ctx x = {c, false, false};
+    struct config_ext ext = {apply_ext, &x, ", [vmm], [guestN]"};
+    return board_config_set_ext(&c->board, &ext, assignment, err, errlen);
+}
+
+/* Largest power of two <= x (x > 0), capped at 4 MiB: the alignment that
+ * lets the shadow TLB use large pages for a partition. */
+static uint32_t natural_align(uint32_t x)
+{
+    uint32_t a = 4096;
+    while (a < (4u << 20) && a * 2 <= x)
+        a *= 2;
+    return a;
+}
+
+static bool overlaps(uint32_t a, uint32_t as, uint32_t b, uint32_t bs)
+{
+    return (uint64_t)a < (uint64_t)b + bs && (uint64_t)b < (uint64_t)a + as;
+}
+
+int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
+{
+    if (board_config_check(&c->board, err, errlen) != 0)
+        return -1;
+    if (c->nguests == 0) {
+        snprintf(err, errlen, "no guests: add a [guest0] section");
+        return -1;
+    }
+    if (c->board.ram_size <= VMM_RESERVED) {
+        snprintf(err, errlen, "board.ram: the monitor keeps the top %u KiB for itself",
+                 VMM_RESERVED >> 10);
+        return -1;
+    }
+    if (c->nguests * VMM_ROM_COPY_SIZE > VMM_RESERVED) {
+        snprintf(err, errlen, "too many guests");
+        return -1;
+    }
+    uint32_t usable = c->board.ram_size - VMM_RESERVED;
+    uint32_t owned = 0;
+    for (unsigned i = 0; i < c->nguests; i++) {
+        struct vmm_guest_config *g = &c->guests[i];
+        for (unsigned j = 0; j < i; j++)
+            if (strcmp(c->guests[j].name, g->name) == 0) {
+                snprintf(err, errlen, "guest%u and guest%u are both named '%s'", j, i, g->name);
+                return -1;
+            }
+        for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++) {
+            if (!(g->buses & (1u << b)))
+                continue;
+            if (b >= c->board.buses) {
+                snprintf(err, errlen, "guest%u (%s): bus %u does not exist (the board has %u "
+                         "buses, board.buses)", i, g->name, b, c->board.buses);
+                return -1;
+            }
+            if (owned & (1u << b)) {
+                for (unsigned j = 0; j < i; j++)
+                    if (c->guests[j].buses & (1u << b)) {
+                        snprintf(err, errlen, "bus %u is given to guest%u (%s) and guest%u (%s): "
+                                 "a bus belongs to one partition", b, j, c->guests[j].name, i,
+                                 g->name);
+                        return -1;
+                    }
+            }
+            owned |= 1u << b;
+        }
+        if (g->tlb_pairs == 0)
+            g->tlb_pairs = c->board.tlb_pairs;
+    }
+    /* Explicit bases first, then automatic ones first-fit. */
+    for (unsigned i = 0; i < c->nguests; i++) {
+        struct vmm_guest_config *g = &c->guests[i];
+        if (g->ram_base == VMM_AUTO_BASE)
+            continue;
+        if ((uint64_t)g->ram_base + g->ram_size > usable) {
+            snprintf(err, errlen, "guest%u (%s): RAM 0x%x..0x%llx exceeds the board's %u MiB "
+                     "(less the monitor's top %u KiB)", i, g->name, g->ram_base,
+                     (unsigned long long)g->ram_base + g->ram_size - 1, c->board.ram_size >> 20,
+                     VMM_RESERVED >> 10);
+            return -1;
+        }
+        for (unsigned j = 0; j < i; j++) {
+            const struct vmm_guest_config *o = &c->guests[j];
+            if (o->ram_base != VMM_AUTO_BASE &&
+                overlaps(g->ram_base, g->ram_size, o->ram_base, o->ram_size)) {
+                snprintf(err, errlen, "guest%u (%s) and guest%u (%s) overlap in RAM "
+                         "(0x%x+%uK and 0x%x+%uK)", j, o->name, i, g->name, o->ram_base,
+                         o->ram_size >> 10, g->ram_base, g->ram_size >> 10);
+                return -1;
+            }
+        }
+    }
+    for (unsigned i = 0; i < c->nguests; i++) {
+        struct vmm_guest_config *g = &c->guests[i];
+        if (g->ram_base != VMM_AUTO_BASE)
+            continue;
+        uint32_t align = natural_align(g->ram_size);
+        bool placed = false;
+        for (uint64_t base = 0; base + g->ram_size <= usable && !placed; base += align) {
+            bool clash = false;
+            for (unsigned j = 0; j < c->nguests && !clash; j++) {
+                const struct vmm_guest_config *o = &c->guests[j];
+                if (j != i && o->ram_base != VMM_AUTO_BASE &&
+                    overlaps((uint32_t)base, g->ram_size, o->ram_base, o->ram_size))
+                    clash = true;
+            }
+            if (!clash) {
+                g->ram_base = (uint32_t)base;
+                placed = true;
+            }
+        }
+        if (!placed) {
+            snprintf(err, errlen, "guest%u (%s): no room for %u MiB of RAM on a %u MiB board "
+                     "(board.ram; the monitor keeps the top %u KiB)", i, g->name,
+                     g->ram_size >> 20, c->board.ram_size >> 20, VMM_RESERVED >> 10);
+            return -1;
+        }
+    }
+    return 0;
+}

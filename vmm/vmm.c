@@ -1,0 +1,379 @@
+/*
+ * vmm/vmm.c — the monitor: creation, the trap dispatcher (called by the CPU
+ * for every routed trap, without leaving cpu_run), the round-robin scheduler
+ * of vCPUs, device time for the real and the emulated buses, statistics and
+ * the trace. docs/vmm.md, "Trap flow".
+ */
+#include "vmm/vmm_priv.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu/cp0_regs.h"
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vmm_tracef(struct vmm *v, const char *fmt, ...)
+{
+    if (!v->trace)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(v->trace, "[%llu] ", (unsigned long long)cpu_cycles(v->cpu));
+    vfprintf(v->trace, fmt, ap);
+    fputc('\n', v->trace);
+    va_end(ap);
+}
+
+/* ---- the trap dispatcher ------------------------------------------------- */
+
+static enum vmm_trap_kind trap_kind(const struct cpu_trap *t)
+{
+    switch (t->code) {
+    case EXC_CPU: return VMM_TRAP_PRIV;
+    case EXC_MOD: return VMM_TRAP_TLB_MOD;
+    case EXC_TLBL:
+    case EXC_TLBS: return t->refill ? VMM_TRAP_TLB_MISS : VMM_TRAP_TLB_INVALID;
+    case CPU_TRAP_HYPCALL: return VMM_TRAP_HYPCALL;
+    default: return VMM_TRAP_EXCEPTION;
+    }
+}
+
+static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
+{
+    struct vmm *v = opaque;
+    struct guest *g = v->cur;
+    uint64_t t0 = v->timing ? host_ns() : 0;
+    enum vmm_trap_kind kind = trap_kind(t);
+    switch (t->code) {
+    case EXC_CPU:
+        g->st.traps[VMM_TRAP_PRIV]++;
+        if (t->ce == 0 && (guest_vmode(g) == VMODE_KERNEL || (g->cp0.status & ST_CU0))) {
+            if (!guest_emulate_cop0(g, t))
+                guest_reflect_trap(g, t, EXC_RI);
+            else if (v->trace)
+                vmm_tracef(v, "vmm %s emulate %08x at %08x", g->cfg.name, t->insn, t->pc);
+        } else {
+            guest_reflect_trap(g, t, EXC_CPU);
+        }
+        break;
+    case EXC_TLBL:
+    case EXC_TLBS:
+    case EXC_MOD: shadow_handle(g, t); break;
+    case CPU_TRAP_HYPCALL:
+        /* No hypercall ABI yet: the guest sees the Reserved Instruction its
+         * own hardware would raise for an unknown encoding. */
+        g->st.traps[VMM_TRAP_HYPCALL]++;
+        guest_reflect_trap(g, t, EXC_RI);
+        break;
+    case EXC_INT: break; /* real interrupts are never enabled under the monitor */
+    default:
+        g->st.traps[VMM_TRAP_EXCEPTION]++;
+        guest_reflect_trap(g, t, t->code);
+        break;
+    }
+    guest_irq_check(g);
+    if (g->waiting || g->halted || g->reset_pending)
+        cpu_request_stop(cpu); /* the scheduler decides what runs next */
+    if (v->timing)
+        g->st.trap_ns[kind] += host_ns() - t0;
+    return true;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
+{
+    struct vmm *v = calloc(1, sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    v->cfg = *cfg;
+    if (vmm_config_check(&v->cfg, err, errlen) != 0)
+        goto fail;
+    if (!(v->policy = vmm_policy_find(v->cfg.policy))) {
+        snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v->cfg.policy,
+                 vmm_policy_names());
+        goto fail;
+    }
+    if (!(v->board = board_new_hosted(&v->cfg.board, err, errlen)))
+        goto fail;
+    v->cpu = board_cpu(v->board);
+    v->phys = board_phys(v->board);
+    v->io = board_iobus(v->board);
+    v->tlb = cpu_tlb(v->cpu);
+    v->deadline = UINT64_MAX;
+    v->asid_gen = 1;
+    v->asid_next = 1;
+    if (!(v->shadow = calloc(tlb_size(v->tlb), sizeof *v->shadow))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (unsigned i = 0; i < tlb_size(v->tlb); i++)
+        v->shadow[i].guest = -1;
+    /* The real CPU: user mode, no interrupts, every exception to us. */
+    cpu_set_trap_routing(v->cpu, 0xFFFFFFFFu);
+    cpu_set_trap_handler(v->cpu, on_trap, v);
+    cpu_set_ext(v->cpu, CPU_EXT_PHYS_AS_VIRT);
+    cpu_cp0_write(v->cpu, C0_STATUS, 0, 2u << ST_KSU_SHIFT);
+    cpu_cp0_write(v->cpu, C0_ENTRYHI, 0, 0);
+    for (unsigned i = 0; i < v->cfg.nguests; i++) {
+        struct guest *g = calloc(1, sizeof *g);
+        if (!g) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        v->guests[v->n++] = g;
+        g->v = v;
+        g->id = i;
+        g->cfg = v->cfg.guests[i];
+        g->input_fd = -1;
+        if (guest_setup(g, err, errlen) != 0)
+            goto fail;
+    }
+    for (unsigned i = 0; i < v->n; i++)
+        guest_boot(v->guests[i]);
+    return v;
+fail:
+    vmm_free(v);
+    return NULL;
+}
+
+void vmm_free(vmm_t *v)
+{
+    if (!v)
+        return;
+    for (unsigned i = 0; i < v->n; i++) {
+        guest_teardown(v->guests[i]);
+        free(v->guests[i]);
+    }
+    free(v->shadow);
+    board_free(v->board);
+    free(v);
+}
+
+/* ---- scheduling ---------------------------------------------------------- */
+
+static void save_vcpu(struct vmm *v, struct guest *g)
+{
+    for (unsigned i = 1; i < 32; i++)
+        g->gpr[i] = cpu_gpr(v->cpu, i);
+    g->pc = cpu_pc(v->cpu);
+    g->hi = cpu_hi(v->cpu);
+    g->lo = cpu_lo(v->cpu);
+}
+
+static void load_vcpu(struct vmm *v, struct guest *g)
+{
+    for (unsigned i = 1; i < 32; i++)
+        cpu_set_gpr(v->cpu, i, g->gpr[i]);
+    cpu_set_pc(v->cpu, g->pc);
+    cpu_set_hilo(v->cpu, g->hi, g->lo);
+    v->cur = g;
+    shadow_set_asid(g);
+}
+
+static bool runnable(struct guest *g)
+{
+    if (g->halted)
+        return false;
+    if (g->waiting && guest_wakeable(g))
+        g->waiting = false;
+    return !g->waiting;
+}
+
+/* Round robin: the current guest keeps the CPU until its slice ends. */
+static struct guest *pick(struct vmm *v, uint64_t now)
+{
+    struct guest *cur = v->cur;
+    if (cur && now < v->slice_end && runnable(cur))
+        return cur;
+    unsigned start = cur ? cur->id + 1 : 0;
+    for (unsigned k = 0; k < v->n; k++) {
+        struct guest *g = v->guests[(start + k) % v->n];
+        if (runnable(g)) {
+            v->slice_end = now + v->cfg.quantum;
+            g->st.slices++;
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static bool all_halted(const struct vmm *v)
+{
+    for (unsigned i = 0; i < v->n; i++)
+        if (!v->guests[i]->halted)
+            return false;
+    return true;
+}
+
+enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
+{
+    struct cpu_stats st;
+    cpu_get_stats(v->cpu, &st);
+    uint64_t start = st.insns, t_start = host_ns(), run_ns = 0;
+    enum vmm_stop result;
+    for (;;) {
+        for (unsigned i = 0; i < v->n; i++)
+            if (v->guests[i]->reset_pending) {
+                struct guest *g = v->guests[i];
+                guest_boot(g);
+                if (g == v->cur)
+                    load_vcpu(v, g);
+            }
+        if (all_halted(v)) {
+            result = VMM_ALL_OFF;
+            break;
+        }
+        if (v->host_stop) {
+            v->host_stop = false;
+            result = VMM_HOST;
+            break;
+        }
+        uint64_t now = cpu_cycles(v->cpu);
+        uint64_t next = iobus_tick(v->io, now);
+        for (unsigned i = 0; i < v->n; i++) {
+            uint64_t e = iobus_tick(v->guests[i]->vio, now);
+            if (e < next)
+                next = e;
+        }
+        cpu_get_stats(v->cpu, &st);
+        uint64_t done = st.insns - start;
+        if (done >= max_insns) {
+            result = VMM_LIMIT;
+            break;
+        }
+        struct guest *g = pick(v, now);
+        if (!g) {
+            /* Everybody waits: let time pass to the next event. */
+            uint64_t wake = next;
+            for (unsigned i = 0; i < v->n; i++) {
+                struct guest *w = v->guests[i];
+                if (!w->halted && (w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
+                    wake = w->cp0.timer_deadline;
+            }
+            if (wake == UINT64_MAX) {
+                result = VMM_HUNG;
+                break;
+            }
+            if (wake > now)
+                cpu_skip_cycles(v->cpu, wake - now);
+            continue;
+        }
+        if (g != v->cur) {
+            if (v->cur)
+                save_vcpu(v, v->cur);
+            load_vcpu(v, g);
+            vmm_tracef(v, "vmm switch to %s at %08x", g->cfg.name, g->pc);
+        }
+        guest_irq_check(g);
+        uint64_t deadline = next < v->slice_end ? next : v->slice_end;
+        if ((g->cp0.status & ST_IM7) && g->cp0.timer_deadline < deadline)
+            deadline = g->cp0.timer_deadline;
+        v->deadline = deadline;
+        cpu_set_deadline(v->cpu, deadline);
+        uint64_t before = st.insns, t0 = host_ns();
+        cpu_run(v->cpu, max_insns - done);
+        run_ns += host_ns() - t0;
+        cpu_get_stats(v->cpu, &st);
+        g->st.insns += st.insns - before;
+    }
+    uint64_t total = host_ns() - t_start;
+    v->run_ns += total;
+    v->monitor_ns += total - run_ns;
+    if (v->cur)
+        save_vcpu(v, v->cur);
+    fflush(stdout);
+    return result;
+}
+
+void vmm_request_stop(vmm_t *v)
+{
+    v->host_stop = true;
+    cpu_request_stop(v->cpu);
+}
+
+const char *vmm_stop_name(enum vmm_stop s)
+{
+    switch (s) {
+    case VMM_ALL_OFF: return "poweroff";
+    case VMM_LIMIT: return "limit";
+    case VMM_HUNG: return "hung";
+    case VMM_HOST: return "host";
+    }
+    return "?";
+}
+
+unsigned vmm_exit_code(const vmm_t *v)
+{
+    for (unsigned i = 0; i < v->n; i++)
+        if (v->guests[i]->halted && v->guests[i]->exit_code)
+            return v->guests[i]->exit_code;
+    return 0;
+}
+
+void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
+{
+    v->policy = p ? p : vmm_policy_find(v->cfg.policy);
+    shadow_flush_guest(v, -1); /* decisions of the old policy go */
+}
+
+void vmm_set_trace(vmm_t *v, FILE *out) { v->trace = out; }
+void vmm_set_timing(vmm_t *v, bool on) { v->timing = on; }
+
+/* ---- statistics ---------------------------------------------------------- */
+
+unsigned vmm_guest_count(const vmm_t *v) { return v->n; }
+
+void vmm_guest_stats(const vmm_t *v, unsigned i, struct vmm_guest_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= v->n)
+        return;
+    const struct guest *g = v->guests[i];
+    *out = g->st;
+    snprintf(out->name, sizeof out->name, "%s", g->cfg.name);
+    out->halted = g->halted;
+    out->exit_code = g->exit_code;
+    out->ram_base = g->cfg.ram_base;
+    out->ram_size = g->cfg.ram_size;
+    out->buses = g->cfg.buses;
+}
+
+void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns)
+{
+    uint64_t traps = 0;
+    for (unsigned i = 0; i < v->n; i++)
+        for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
+            traps += v->guests[i]->st.trap_ns[k];
+    *total_ns = v->run_ns;
+    *monitor_ns = v->monitor_ns + traps;
+}
+
+const char *vmm_trap_kind_name(enum vmm_trap_kind k)
+{
+    static const char *const names[VMM_TRAP_KINDS] = {
+        "privileged", "tlb_miss", "tlb_invalid", "tlb_mod", "mmio", "exception", "hypcall",
+    };
+    return k < VMM_TRAP_KINDS ? names[k] : "?";
+}
+
+const char *vmm_emul_op_name(enum vmm_emul_op op)
+{
+    static const char *const names[VMM_OPS] = {
+        "mfc0", "mtc0", "tlbr", "tlbwi", "tlbwr", "tlbp", "eret",
+        "wait", "di",   "ei",   "cache", "load", "store",
+    };
+    return op < VMM_OPS ? names[op] : "?";
+}
+
+struct board *vmm_board(vmm_t *v) { return v->board; }

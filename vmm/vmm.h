@@ -1,0 +1,138 @@
+/*
+ * vmm/vmm.h — the trap-and-emulate monitor.
+ *
+ * The monitor owns a hosted board (machine/board.h: RAM, CPU, buses, devices,
+ * boot ROM) and runs several guests on its one CPU, each in a partition: a
+ * slice of RAM seen by the guest from physical 0, whole buses of its own
+ * (passed through), and per-guest emulated copies of the shared devices
+ * (console UART, timer, power). Guest kernels run deprivileged (real user
+ * mode, "physical as virtual" on, every exception routed to the monitor);
+ * privileged instructions are emulated against a virtual CP0 and a virtual
+ * TLB; real TLB misses go through a replaceable policy (vmm/policy.h).
+ * docs/vmm.md describes the trap flow.
+ *
+ * Configuration: the board's INI format plus [vmm] and [guestN] sections
+ * (docs/vmm.md, "Configuration").
+ */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "machine/config.h"
+#include "vmm/policy.h"
+
+#define VMM_MAX_GUESTS 8
+#define VMM_NAME_MAX   16
+/* The monitor keeps the top VMM_RESERVED bytes of board RAM for itself
+ * (each guest's copy of the device-tree and boot-info part of the ROM). */
+#define VMM_RESERVED      0x00100000u
+#define VMM_ROM_COPY_SIZE 0x00020000u /* per guest: ROM 0x1FC80000..0x1FC9FFFF */
+#define VMM_AUTO_BASE     UINT32_MAX
+
+struct vmm_guest_config {
+    char name[VMM_NAME_MAX];
+    uint32_t ram_size;
+    uint32_t ram_base;   /* host-physical base, VMM_AUTO_BASE to place it */
+    uint32_t buses;      /* bit b: the guest owns bus b */
+    uint32_t shared;     /* bit t (enum dev_type): emulated copies it gets */
+    unsigned tlb_pairs;  /* its virtual TLB (0: the board's) */
+    char kernel[CONFIG_PATH_MAX];   /* "" = the board's kernel */
+    char bootargs[256];             /* "" = the board's bootargs */
+    char input[CONFIG_PATH_MAX];    /* console input: none | stdin | FILE; "" = guest0
+                                       takes the board console's input, others none */
+    char output[CONFIG_PATH_MAX];   /* "" = the board's console, lines prefixed */
+};
+
+struct vmm_config {
+    struct board_config board;
+    unsigned nguests;
+    struct vmm_guest_config guests[VMM_MAX_GUESTS];
+    uint64_t quantum;        /* time slice in cycles */
+    char policy[32];         /* vmm_policy_find() name */
+};
+
+/* Two guests of the default kernel on the default board: guest0 owns bus 1
+ * (network, and the disk when one is given), guest1 owns bus 2 (framebuffer,
+ * keyboard); both get the console, timer and power of bus 0 emulated. */
+void vmm_config_default(struct vmm_config *c);
+/* Read an INI file: board keys as board_config_load, plus [vmm] and
+ * [guestN]. A file with any [guestN] replaces the default guests. */
+int vmm_config_load(struct vmm_config *c, const char *path, char *err, size_t errlen);
+/* "section.key=value" for any section, e.g. "guest1.ram=8M", "vmm.quantum=50000". */
+int vmm_config_set(struct vmm_config *c, const char *assignment, char *err, size_t errlen);
+/* Placement and isolation checks: overlapping partitions, a bus given twice,
+ * more than the board has... Fills in automatic bases. 0, or -1 with a message. */
+int vmm_config_check(struct vmm_config *c, char *err, size_t errlen);
+
+typedef struct vmm vmm_t;
+
+vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen);
+void vmm_free(vmm_t *v);
+
+enum vmm_stop {
+    VMM_ALL_OFF, /* every guest powered off: vmm_exit_code() */
+    VMM_LIMIT,   /* the instruction budget is spent */
+    VMM_HUNG,    /* every guest waits for an interrupt that nothing can raise */
+    VMM_HOST,    /* vmm_request_stop() */
+};
+enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns);
+void vmm_request_stop(vmm_t *v);
+const char *vmm_stop_name(enum vmm_stop s);
+/* The first non-zero power-off code in guest order, else 0. */
+unsigned vmm_exit_code(const vmm_t *v);
+
+/* Replace the TLB policy (NULL restores the configured one). */
+void vmm_set_policy(vmm_t *v, const struct vmm_policy *p);
+/* Trace every trap and decision to out (NULL: off). */
+void vmm_set_trace(vmm_t *v, FILE *out);
+/* Measure host time per trap (costs two clock reads per trap). */
+void vmm_set_timing(vmm_t *v, bool on);
+
+/* Statistics, per guest. */
+enum vmm_trap_kind {
+    VMM_TRAP_PRIV = 0,  /* privileged instruction (CpU) */
+    VMM_TRAP_TLB_MISS,  /* real TLB refill */
+    VMM_TRAP_TLB_INVALID,
+    VMM_TRAP_TLB_MOD,
+    VMM_TRAP_MMIO,      /* emulated device access (a subset of the TLB traps) */
+    VMM_TRAP_EXCEPTION, /* the guest's own exception (syscall, break, address error...) */
+    VMM_TRAP_HYPCALL,
+    VMM_TRAP_KINDS
+};
+enum vmm_emul_op {
+    VMM_OP_MFC0 = 0, VMM_OP_MTC0, VMM_OP_TLBR, VMM_OP_TLBWI, VMM_OP_TLBWR, VMM_OP_TLBP,
+    VMM_OP_ERET, VMM_OP_WAIT, VMM_OP_DI, VMM_OP_EI, VMM_OP_CACHE, VMM_OP_LOAD, VMM_OP_STORE,
+    VMM_OPS
+};
+struct vmm_guest_stats {
+    char name[VMM_NAME_MAX];
+    bool halted;
+    unsigned exit_code;
+    uint32_t ram_base, ram_size, buses;
+    uint64_t traps[VMM_TRAP_KINDS];
+    uint64_t emulated[VMM_OPS];
+    uint64_t decisions[VMM_DECISIONS];
+    uint64_t policy_violations;
+    uint64_t write_faults;    /* stores to pages the policy made read-only */
+    uint64_t reflected[32];   /* exceptions delivered to the guest, by ExcCode */
+    uint64_t interrupts;      /* Int exceptions delivered */
+    uint64_t slices;          /* times scheduled */
+    uint64_t insns;           /* instructions run */
+    uint64_t asid_flushes;    /* real TLB flushed because real ASIDs ran out */
+    uint64_t trap_ns[VMM_TRAP_KINDS]; /* host time in the monitor (with vmm_set_timing) */
+    uint64_t console_bytes;
+};
+unsigned vmm_guest_count(const vmm_t *v);
+void vmm_guest_stats(const vmm_t *v, unsigned guest, struct vmm_guest_stats *out);
+const char *vmm_trap_kind_name(enum vmm_trap_kind k);
+const char *vmm_emul_op_name(enum vmm_emul_op op);
+/* Host nanoseconds spent running (cpu) and inside the monitor (traps, scheduling). */
+void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
+
+struct board;
+struct board *vmm_board(vmm_t *v);
+
+#endif

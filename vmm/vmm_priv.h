@@ -1,0 +1,128 @@
+/* vmm/vmm_priv.h — the monitor's state, private to vmm/. */
+#ifndef VMM_VMM_PRIV_H
+#define VMM_VMM_PRIV_H
+
+#include "cpu/cpu.h"
+#include "iobus/iobus.h"
+#include "machine/board.h"
+#include "mmu/mmu.h"
+#include "tlb/tlb.h"
+#include "util/elfload.h"
+#include "vmm/vmm.h"
+
+/* The guest's virtual CP0: what MFC0/MTC0 see (masks as cpu/cp0.c). */
+struct vcp0 {
+    uint32_t index, entrylo0, entrylo1, context, userlocal, pagemask, wired, hwrena;
+    uint32_t badvaddr, entryhi, compare, status, cause, epc, ebase, errorepc, lladdr;
+    uint32_t count_offset;   /* Count = machine cycles + count_offset */
+    uint64_t timer_deadline; /* machine cycle at which Count reaches Compare */
+    uint64_t random_epoch;
+};
+
+#define VMM_MAX_REGIONS 24
+
+struct vmm_region {
+    uint32_t gpa, size, hpa;
+    enum vmm_region_kind kind;
+    bool writable;
+};
+
+/* Address-space contexts that get their own real ASIDs. */
+enum vmm_ctx { CTX_KERNEL = 0, CTX_KERNEL_ERL, CTX_SUPERVISOR, CTX_USER, CTX_COUNT };
+
+struct guest {
+    struct vmm *v;
+    unsigned id;
+    struct vmm_guest_config cfg;
+    /* vCPU */
+    uint32_t gpr[32], pc, hi, lo;
+    struct vcp0 cp0;
+    tlb_t *vtlb;
+    bool waiting, halted;
+    unsigned exit_code;
+    /* partition */
+    struct vmm_region regions[VMM_MAX_REGIONS];
+    unsigned nregions;
+    uint32_t rom_copy; /* host-physical address of its ROM copy */
+    elfimg_t *kernel;
+    uint32_t kernel_image; /* guest-physical */
+    uint8_t fdt[0x10000] __attribute__((aligned(8))); /* libfdt wants 8-byte alignment */
+    int fdt_size;
+    /* emulated devices: a private bus set in a private address space */
+    phys_t *vphys;
+    iobus_t *vio;
+    uint8_t vlines; /* bit n: the emulated buses assert Cause.IP(n) */
+    int input_fd;   /* console input, -1 none */
+    FILE *output;   /* own console output file, NULL: the board's, prefixed */
+    bool line_start;
+    bool reset_pending;
+    /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
+    uint8_t asid[CTX_COUNT][256];
+    uint32_t asid_gen[CTX_COUNT][256];
+    uint64_t slice_insns_start;
+    struct vmm_guest_stats st;
+};
+
+/* What the monitor knows of each real TLB entry. */
+struct shadow_info {
+    int guest;          /* -1: free */
+    int vtlb_index;     /* guest TLB entry it came from, -1 partition map */
+    enum vmm_decision decision;
+    enum vmm_ctx ctx;
+};
+
+struct vmm {
+    struct vmm_config cfg;
+    board_t *board;
+    cpu_t *cpu;
+    phys_t *phys;
+    iobus_t *io;
+    tlb_t *tlb;
+    struct guest *guests[VMM_MAX_GUESTS];
+    unsigned n;
+    struct guest *cur;
+    uint64_t slice_end;
+    uint64_t deadline; /* what the CPU was told */
+    const struct vmm_policy *policy;
+    struct shadow_info *shadow;
+    unsigned victim;
+    uint32_t asid_gen;
+    unsigned asid_next;
+    uint8_t cur_real_asid;
+    bool host_stop;
+    FILE *trace;
+    bool timing;
+    uint64_t run_ns, monitor_ns;
+};
+
+/* emulate.c: privileged instructions, device accesses, reflection. */
+enum vmm_vmode guest_vmode(const struct guest *g);
+void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32_t badva,
+                   bool refill, unsigned ce);
+void guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code);
+bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t);
+void guest_emulate_mmio(struct guest *g, const struct cpu_trap *t, const struct vmm_region *r,
+                        uint32_t gpa);
+uint32_t guest_cause(struct guest *g);
+void guest_update_timer(struct guest *g, uint64_t now);
+bool guest_irq_check(struct guest *g);
+bool guest_wakeable(struct guest *g);
+void guest_reset_cp0(struct guest *g);
+
+/* shadow.c: real TLB misses, ASIDs. */
+void shadow_handle(struct guest *g, const struct cpu_trap *t);
+void shadow_set_asid(struct guest *g);
+void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
+void shadow_flush_guest(struct vmm *v, int guest);
+const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
+
+/* partition.c: regions, boot, device tree. */
+int guest_setup(struct guest *g, char *err, size_t errlen);
+void guest_boot(struct guest *g);
+void guest_teardown(struct guest *g);
+int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *board_fdt,
+                      void *out, size_t outlen);
+
+void vmm_tracef(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
