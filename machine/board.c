@@ -195,8 +195,15 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
 elfimg_t *board_open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
                             char *err, size_t errlen)
 {
-    char path[PATH_MAX], msg[512];
-    if (given[0]) {
+    char path[PATH_MAX], msg[512], named[128];
+    if (strncmp(given, "guest:", 6) == 0) {
+        /* "guest:NAME": the built guest NAME-eb.elf / NAME-el.elf */
+        snprintf(named, sizeof named, "%s-%s.elf", given + 6, big_endian ? "eb" : "el");
+        if (!board_guest_path(named, path, sizeof path)) {
+            snprintf(err, errlen, "%s: cannot find the built guest %s", what, named);
+            return NULL;
+        }
+    } else if (given[0]) {
         snprintf(path, sizeof path, "%s", given);
     } else if (!board_guest_path(dflt, path, sizeof path)) {
         snprintf(err, errlen, "%s: cannot find the default %s", what, dflt);

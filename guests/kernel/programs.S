@@ -31,5 +31,6 @@ programs:
     PROGRAM fault
     PROGRAM priv
     PROGRAM cat
+    PROGRAM victim
     .section .data.progtab, "aw"
     .word 0, 0, 0
