@@ -32,5 +32,6 @@ programs:
     PROGRAM priv
     PROGRAM cat
     PROGRAM victim
+    PROGRAM syscalls
     .section .data.progtab, "aw"
     .word 0, 0, 0
