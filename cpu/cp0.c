@@ -30,7 +30,7 @@ void hcache_flush_range(struct cpu *c, uint32_t vaddr, uint32_t len)
         unsigned idx = (page >> 12) & (HCACHE_SIZE - 1);
         for (unsigned m = 0; m < 3; m++)
             for (unsigned k = 0; k < HC_KINDS; k++)
-                if (c->hcache[m][k][idx].tag == page)
+                if ((c->hcache[m][k][idx].tag & 0xFFFFF000u) == page) /* any ASID */
                     c->hcache[m][k][idx].tag = HCACHE_INVALID;
     }
 }
@@ -289,7 +289,7 @@ void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v)
         uint32_t old = cp->entryhi;
         cp->entryhi = v & (ENTRYHI_VPN2_MASK | ENTRYHI_ASID_MASK);
         if ((old ^ cp->entryhi) & ENTRYHI_ASID_MASK) {
-            hcache_flush_all(c);
+            c->asid_tag = (cp->entryhi & ENTRYHI_ASID_MASK) << 4; /* no flush: tags carry it */
             cpu_end_batch(c);
         }
         break;
@@ -347,7 +347,7 @@ void cpu_tlbr(struct cpu *c)
     c->cp0.entrylo1 = r.entrylo1;
     c->cp0.pagemask = r.pagemask;
     if ((old ^ r.entryhi) & ENTRYHI_ASID_MASK) {
-        hcache_flush_all(c);
+        c->asid_tag = (r.entryhi & ENTRYHI_ASID_MASK) << 4;
         cpu_end_batch(c);
     }
 }

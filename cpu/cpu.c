@@ -68,6 +68,7 @@ void cpu_reset(cpu_t *c)
     cp->config4 = (1u << 14) | (mmu >> 6);  /* MMUExtDef = 1: MMUSizeExt */
     cp->compare = 0;
     tlb_reset(c->tlb);
+    c->asid_tag = 0;
     c->tlb_gen = tlb_generation(c->tlb);
     hcache_flush_all(c);
     cpu_update_mode(c);

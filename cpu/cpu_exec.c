@@ -80,10 +80,11 @@ static inline void wr16(const struct cpu *c, uint8_t *p, uint32_t v)
 }
 
 /* Host pointer for va if the page is cached and va is aligned to align+1. */
-static inline uint8_t *hc_hit(const struct hcache_entry *tab, uint32_t va, uint32_t align)
+static inline uint8_t *hc_hit(uint32_t asid_tag, const struct hcache_entry *tab, uint32_t va,
+                              uint32_t align)
 {
     const struct hcache_entry *e = &tab[(va >> 12) & (HCACHE_SIZE - 1)];
-    if (likely(e->tag == (va & (0xFFFFF000u | align))))
+    if (likely(e->tag == ((va & (0xFFFFF000u | align)) | asid_tag)))
         return (uint8_t *)(e->addend + va);
     return NULL;
 }
@@ -115,7 +116,7 @@ static bool mem_slow(struct cpu *c, uint32_t va, unsigned size, enum mmu_access 
     if (page) {
         enum hcache_kind k = acc == MMU_FETCH ? HC_FETCH : store ? HC_STORE : HC_LOAD;
         struct hcache_entry *e = &c->hcache[c->mode][k][(ava >> 12) & (HCACHE_SIZE - 1)];
-        e->tag = ava & 0xFFFFF000u;
+        e->tag = (ava & 0xFFFFF000u) | c->asid_tag;
         e->addend = (uintptr_t)page - (ava & 0xFFFFF000u);
         uint8_t *p = page + (ava & 0xFFFu);
         if (store) {
@@ -138,7 +139,7 @@ static bool mem_slow(struct cpu *c, uint32_t va, unsigned size, enum mmu_access 
 
 static inline bool load32(struct cpu *c, uint32_t va, uint32_t *out)
 {
-    uint8_t *p = hc_hit(c->hc_load, va, 3);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_load, va, 3);
     if (likely(p != NULL)) {
         *out = rd32(c, p);
         return true;
@@ -147,7 +148,7 @@ static inline bool load32(struct cpu *c, uint32_t va, uint32_t *out)
 }
 static inline bool load16(struct cpu *c, uint32_t va, uint32_t *out)
 {
-    uint8_t *p = hc_hit(c->hc_load, va, 1);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_load, va, 1);
     if (likely(p != NULL)) {
         *out = rd16(c, p);
         return true;
@@ -156,7 +157,7 @@ static inline bool load16(struct cpu *c, uint32_t va, uint32_t *out)
 }
 static inline bool load8(struct cpu *c, uint32_t va, uint32_t *out)
 {
-    uint8_t *p = hc_hit(c->hc_load, va, 0);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_load, va, 0);
     if (likely(p != NULL)) {
         *out = *p;
         return true;
@@ -165,7 +166,7 @@ static inline bool load8(struct cpu *c, uint32_t va, uint32_t *out)
 }
 static inline bool store32(struct cpu *c, uint32_t va, uint32_t v)
 {
-    uint8_t *p = hc_hit(c->hc_store, va, 3);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_store, va, 3);
     if (likely(p != NULL)) {
         wr32(c, p, v);
         return true;
@@ -174,7 +175,7 @@ static inline bool store32(struct cpu *c, uint32_t va, uint32_t v)
 }
 static inline bool store16(struct cpu *c, uint32_t va, uint32_t v)
 {
-    uint8_t *p = hc_hit(c->hc_store, va, 1);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_store, va, 1);
     if (likely(p != NULL)) {
         wr16(c, p, v);
         return true;
@@ -183,7 +184,7 @@ static inline bool store16(struct cpu *c, uint32_t va, uint32_t v)
 }
 static inline bool store8(struct cpu *c, uint32_t va, uint32_t v)
 {
-    uint8_t *p = hc_hit(c->hc_store, va, 0);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_store, va, 0);
     if (likely(p != NULL)) {
         *p = (uint8_t)v;
         return true;
@@ -193,7 +194,7 @@ static inline bool store8(struct cpu *c, uint32_t va, uint32_t v)
 /* The aligned word holding va, for LWL/LWR/SWL/SWR. */
 static inline bool load_word_of(struct cpu *c, uint32_t va, uint32_t *out)
 {
-    uint8_t *p = hc_hit(c->hc_load, va & ~3u, 3);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_load, va & ~3u, 3);
     if (likely(p != NULL)) {
         *out = rd32(c, p);
         return true;
@@ -202,7 +203,7 @@ static inline bool load_word_of(struct cpu *c, uint32_t va, uint32_t *out)
 }
 static inline bool store_word_of(struct cpu *c, uint32_t va, uint32_t v)
 {
-    uint8_t *p = hc_hit(c->hc_store, va & ~3u, 3);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_store, va & ~3u, 3);
     if (likely(p != NULL)) {
         wr32(c, p, v);
         return true;
@@ -212,7 +213,7 @@ static inline bool store_word_of(struct cpu *c, uint32_t va, uint32_t v)
 
 static inline bool fetch(struct cpu *c, uint32_t *insn)
 {
-    uint8_t *p = hc_hit(c->hc_fetch, c->pc, 3);
+    uint8_t *p = hc_hit(c->asid_tag, c->hc_fetch, c->pc, 3);
     if (likely(p != NULL)) {
         *insn = rd32(c, p);
         return true;
@@ -732,7 +733,9 @@ void cpu_exec_batch(struct cpu *c)
             if (unlikely(!fetch(c, &insn)))
                 continue;
             const struct hcache_entry *e = &c->hc_fetch[(pc >> 12) & (HCACHE_SIZE - 1)];
-            page_tag = e->tag;
+            /* Only an entry of this address space vouches for the page. */
+            page_tag = e->tag == ((pc & 0xFFFFF000u) | c->asid_tag) ? pc & 0xFFFFF000u
+                                                                      : HCACHE_INVALID;
             page_host = (const uint8_t *)(e->addend + (pc & 0xFFFFF000u));
         }
         exec_insn(c, insn, false, page_tag, page_host);

@@ -12,17 +12,18 @@
 
 /*
  * Host lookup cache: direct-mapped, one per access kind and per mode, keyed
- * by the virtual page. A hit means "this 4 KiB page is RAM (or ROM for
+ * by the virtual page and the ASID (tag = page | ASID << 4, so an ASID
+ * switch needs no flush: a monitor switches ASIDs on every guest trap). A hit means "this 4 KiB page is RAM (or ROM for
  * loads/fetches) at host address vaddr + addend". It holds only what a full
  * translation would say; it is flushed when that could change (TLB writes,
  * ASID change, ERL or extension change) — see hcache_* in cp0.c.
  */
 #define HCACHE_BITS 8
 #define HCACHE_SIZE (1u << HCACHE_BITS)
-#define HCACHE_INVALID 0xFFFFFFFFu /* bits 2..11 set: no access ever matches */
+#define HCACHE_INVALID 0xFFFFFFFFu /* bits 2..3 set: no access ever matches */
 
 struct hcache_entry {
-    uint32_t tag; /* vaddr & 0xFFFFF000, or HCACHE_INVALID */
+    uint32_t tag; /* vaddr & 0xFFFFF000 | ASID << 4, or HCACHE_INVALID */
     uintptr_t addend;
 };
 
@@ -67,6 +68,7 @@ struct cpu {
     int64_t batch_left; /* instructions left in the current batch */
     int64_t batch_len;
     struct hcache_entry *hc_load, *hc_store, *hc_fetch; /* current mode's */
+    uint32_t asid_tag; /* EntryHi.ASID << 4: part of every cache tag */
 
     enum mmu_mode mode;
     struct cp0 cp0;
