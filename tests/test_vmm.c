@@ -278,6 +278,34 @@ static void test_asid_remap(void)
     vmm_free(v);
 }
 
+static void test_virtual_count_compare(void)
+{
+    setup_one();
+    cpu_t *cpu = v->cpu;
+    emulate(MFC0(8, C0_COUNT, 0));
+    uint32_t count = cpu_gpr(cpu, 8);
+    cpu_set_gpr(cpu, 9, count + 1000);
+    emulate(MTC0(9, C0_COMPARE, 0));
+    CU_ASSERT_EQUAL(guest_cause(g) & CAUSE_IP7, 0);
+    cpu_skip_cycles(cpu, 500);
+    CU_ASSERT_EQUAL(guest_cause(g) & CAUSE_IP7, 0);
+    cpu_skip_cycles(cpu, 600);
+    CU_ASSERT_EQUAL(guest_cause(g) & CAUSE_IP7, CAUSE_IP7);
+    /* The real CP0 timer is not the guest's. */
+    CU_ASSERT_EQUAL(cpu_cp0_read(cpu, C0_COMPARE, 0), 0);
+    /* Enabled and unmasked: delivered to the guest's general vector. */
+    g->cp0.status = ST_IE | ST_IM7;
+    CU_ASSERT_TRUE(guest_irq_check(g));
+    CU_ASSERT_EQUAL((g->cp0.cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT, EXC_INT);
+    CU_ASSERT_EQUAL(cpu_pc(cpu), 0x80000180u);
+    CU_ASSERT_EQUAL(g->st.interrupts, 1);
+    /* Writing Compare acknowledges it. */
+    cpu_set_gpr(cpu, 9, count);
+    emulate(MTC0(9, C0_COMPARE, 0));
+    CU_ASSERT_EQUAL(guest_cause(g) & CAUSE_IP7, 0);
+    vmm_free(v);
+}
+
 /* ---- policies on a running guest ----------------------------------------- */
 
 static unsigned rejected_seen;
@@ -366,6 +394,7 @@ static const struct test_case tests[] = {
     {"device tree rewritten per guest (libfdt)", test_fdt_rewrite},
     {"privileged instructions against the virtual CP0/TLB", test_emulated_instructions},
     {"real ASIDs per guest context, exhaustion flushes", test_asid_remap},
+    {"virtual Count/Compare raise the guest's IP7 only", test_virtual_count_compare},
     {"a policy rejecting a page makes the guest fault there", test_policy_reject_faults_guest},
     {"writewatch policy: modified decisions, writes seen", test_policy_writewatch},
     {"a policy cannot map outside the partition", test_policy_cannot_escape},
