@@ -54,7 +54,6 @@ void guest_update_timer(struct guest *g, uint64_t now)
 
 void guest_reset_cp0(struct guest *g)
 {
-    cpu_t *cpu = g->v->cpu;
     struct vcp0 *c = &g->cp0;
     memset(c, 0, sizeof *c);
     c->status = ST_BEV | ST_ERL;
@@ -63,7 +62,6 @@ void guest_reset_cp0(struct guest *g)
     c->count_offset = (uint32_t)0 - (uint32_t)now;
     c->random_epoch = now;
     timer_rearm(g, now);
-    (void)cpu;
 }
 
 /* ---- interrupts ---------------------------------------------------------- */

@@ -161,11 +161,8 @@ static void install(struct guest *g, uint32_t base_va, uint32_t size, const uint
     uint32_t hi = base_va | v->cur_real_asid;
     struct tlb_regs r = {hi, lo[0], lo[1], ((size >> 12) - 1) << 13};
     int idx = tlb_probe(v->tlb, hi);
-    if (idx < 0) {
-        idx = (int)(v->victim++ % tlb_size(v->tlb));
-        if (v->shadow[idx].guest >= 0)
-            v->shadow[idx].guest = -1;
-    }
+    if (idx < 0)
+        idx = (int)(v->victim++ % tlb_size(v->tlb)); /* round robin: deterministic */
     cpu_tlb_write(v->cpu, (unsigned)idx, &r);
     struct shadow_info *s = &v->shadow[idx];
     s->guest = (int)g->id;
