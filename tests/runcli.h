@@ -12,6 +12,16 @@ struct cli_result {
 void cli_run(struct cli_result *r, const char *args);
 
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+/* CUnit assertion that text contains needle; prints the text when not. */
+#define HAS(text, needle)                                                                          \
+    do {                                                                                           \
+        if (!strstr((text), (needle)))                                                             \
+            printf("\n  missing '%s' in:\n%s\n", (needle), (text));                                \
+        CU_ASSERT_PTR_NOT_NULL(strstr((text), (needle)));                                          \
+    } while (0)
 
 /* Create a file of `size` zero bytes under /tmp; its name goes to path
  * (at least 32 bytes). The test unlinks it. */

@@ -15,13 +15,6 @@
 
 static struct cli_result r, r2;
 
-#define HAS(text, needle)                                                                          \
-    do {                                                                                           \
-        if (!strstr((text), (needle)))                                                             \
-            printf("\n  missing '%s' in:\n%s\n", (needle), (text));                                \
-        CU_ASSERT_PTR_NOT_NULL(strstr((text), (needle)));                                          \
-    } while (0)
-
 
 static void test_default_boot(void)
 {
