@@ -17,6 +17,8 @@ enum {
     OPT_BOOTARGS,
     OPT_CONSOLE_IN,
     OPT_CONSOLE_OUT,
+    OPT_UNSAFE,
+    OPT_FIX,
 };
 
 const struct option board_args_options[] = {
@@ -30,6 +32,8 @@ const struct option board_args_options[] = {
     {"bootargs", required_argument, 0, OPT_BOOTARGS},
     {"console-in", required_argument, 0, OPT_CONSOLE_IN},
     {"console-out", required_argument, 0, OPT_CONSOLE_OUT},
+    {"unsafe", required_argument, 0, OPT_UNSAFE},
+    {"fix", required_argument, 0, OPT_FIX},
     {0, 0, 0, 0},
 };
 
@@ -59,7 +63,12 @@ void board_args_usage(FILE *f)
             "  --bootargs TEXT     kernel command line (default \"init\")\n"
             "  --console-in SRC    console input: stdin (default), none or a file\n"
             "                      (under the monitor: the first guest's, unless guest0.input)\n"
-            "  --console-out DST   console output: stdout (default) or a file\n");
+            "  --console-out DST   console output: stdout (default) or a file\n"
+            "  --unsafe LIST       sensitive instructions that run outside kernel mode\n"
+            "                      without trapping: eret,mfc0,diei, all or none\n"
+            "                      (the [cpu] section; docs/labs/virtualizability.md)\n"
+            "  --fix none|scan     under the monitor: scan code pages and patch those\n"
+            "                      instructions with HYPCALL (vmm.fix)\n");
 }
 
 static int set(struct vmm_config *c, const char *cmd, const char *fmt, const char *arg)
@@ -118,6 +127,17 @@ int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char 
     }
     case OPT_CONSOLE_IN: return set_uart(c, cmd, "input", arg);
     case OPT_CONSOLE_OUT: return set_uart(c, cmd, "output", arg);
+    case OPT_FIX: return set(c, cmd, "vmm.fix=%s", arg);
+    case OPT_UNSAFE: {
+        uint32_t mask;
+        if (!config_unsafe_parse(arg, &mask)) {
+            fprintf(stderr, "trapvisor %s: --unsafe: '%s' is not a list of eret, mfc0, diei, all, "
+                            "none\n", cmd, arg);
+            return -1;
+        }
+        c->board.unsafe = mask;
+        return 1;
+    }
     }
     return 0;
 }

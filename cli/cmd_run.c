@@ -31,7 +31,9 @@ static void run_usage(FILE *f)
                "  --max-insns N       stop after N instructions (exit 124)\n"
                "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
                "                      \"guests\" array, and the monitor times its traps)\n"
-               "  --trace LIST        exceptions,tlb,io,insns (and vmm with --vmm) to stderr\n");
+               "  --trace LIST        exceptions,tlb,io,insns,gotcha (and vmm with --vmm) to\n"
+               "                      stderr; gotcha: sensitive instructions that ran without\n"
+               "                      trapping and, under --vmm, each divergence and patch\n");
     board_args_usage(f);
     fprintf(f, "exit status: the guest's power-off code (--vmm: the first non-zero one of the "
                "guests); 124 budget spent; 125 the machine hung (waits with no interrupt "
@@ -189,8 +191,11 @@ static int write_stats(const char *path, cJSON *o)
     return rc;
 }
 
-/* "exceptions,tlb,vmm": the board's categories and the monitor's. */
-static bool parse_trace(const char *list, unsigned *board_mask, bool *vmm)
+/* "exceptions,tlb,vmm,gotcha": the board's categories and the monitor's
+ * (gotcha is both: natively the board reports it, under --vmm the monitor). */
+#define VTRACE_MONITOR 1u
+#define VTRACE_GOTCHA  2u
+static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
 {
     char buf[256], rest[256] = "";
     if (strlen(list) >= sizeof buf)
@@ -198,9 +203,11 @@ static bool parse_trace(const char *list, unsigned *board_mask, bool *vmm)
     strcpy(buf, list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (strcmp(tok, "vmm") == 0) {
-            *vmm = true;
+            *vmm |= VTRACE_MONITOR;
             continue;
         }
+        if (strcmp(tok, "gotcha") == 0)
+            *vmm |= VTRACE_GOTCHA;
         if (rest[0])
             strcat(rest, ",");
         strcat(rest, tok);
@@ -262,8 +269,8 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
     return rc;
 }
 
-static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned trace, bool vtrace,
-                   const char *stats_path)
+static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned trace,
+                   unsigned vtrace, const char *stats_path)
 {
     char err[2048];
     vmm_t *v = vmm_new(cfg, err, sizeof err);
@@ -271,10 +278,12 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         fprintf(stderr, "trapvisor run: %s\n", err);
         return EXIT_BAD_INPUT;
     }
-    if (trace)
-        board_set_trace(vmm_board(v), trace, stderr);
-    if (vtrace)
+    if (trace & ~TRACE_GOTCHA)
+        board_set_trace(vmm_board(v), trace & ~TRACE_GOTCHA, stderr);
+    if (vtrace & VTRACE_MONITOR)
         vmm_set_trace(v, stderr);
+    if (vtrace & VTRACE_GOTCHA)
+        vmm_set_gotcha_trace(v, stderr);
     if (stats_path)
         vmm_set_timing(v, true);
     struct timespec t0;
@@ -317,7 +326,8 @@ int cmd_run(int argc, char **argv)
     uint64_t max_insns = UINT64_MAX;
     const char *stats_path = NULL;
     unsigned trace = 0;
-    bool vmm = false, vtrace = false;
+    bool vmm = false;
+    unsigned vtrace = 0;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -339,7 +349,7 @@ int cmd_run(int argc, char **argv)
         case OPT_TRACE:
             if (!parse_trace(optarg, &trace, &vtrace)) {
                 fprintf(stderr, "trapvisor run: --trace: unknown category in '%s' "
-                                "(exceptions,tlb,io,insns,vmm)\n", optarg);
+                                "(exceptions,tlb,io,insns,gotcha,vmm)\n", optarg);
                 return EXIT_BAD_INPUT;
             }
             break;
@@ -352,7 +362,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "trapvisor run: unexpected argument '%s'\n", argv[optind]);
         return EXIT_BAD_INPUT;
     }
-    if (vtrace && !vmm) {
+    if ((vtrace & VTRACE_MONITOR) && !vmm) {
         fprintf(stderr, "trapvisor run: --trace vmm needs --vmm\n");
         return EXIT_BAD_INPUT;
     }

@@ -159,7 +159,7 @@ void cpu_trap_deliver(cpu_t *c)
     cp->cause = (cp->cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) | (code << CAUSE_EXC_SHIFT) |
                 ((t->ce & 3u) << CAUSE_CE_SHIFT);
     if (code == EXC_ADEL || code == EXC_ADES || code == EXC_TLBL || code == EXC_TLBS ||
-        code == EXC_MOD) {
+        code == EXC_MOD || code == EXC_TLBRI || code == EXC_TLBXI) {
         cp->badvaddr = t->badvaddr;
         if (code != EXC_ADEL && code != EXC_ADES) {
             cp->context = (cp->context & 0xFF800000u) | ((t->badvaddr >> 9) & 0x007FFFF0u);
@@ -200,6 +200,8 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
     case MMU_TLB_MODIFIED:
         cpu_raise(c, EXC_MOD, vaddr, f | EXCF_TLB, 0);
         break;
+    case MMU_TLB_RI: cpu_raise(c, EXC_TLBRI, vaddr, f | EXCF_TLB, 0); break;
+    case MMU_TLB_XI: cpu_raise(c, EXC_TLBXI, vaddr, f | EXCF_TLB, 0); break;
     }
 }
 
@@ -383,6 +385,7 @@ void cpu_eret(struct cpu *c)
 {
     struct cp0 *cp = &c->cp0;
     uint32_t at = c->pc, old = cp->status;
+    bool unpriv = c->mode != MMU_KERNEL; /* only with CPU_EXT_ERET_UNPRIV */
     if (cp->status & ST_ERL) {
         c->pc = cp->errorepc;
         cp->status &= ~ST_ERL;
@@ -396,7 +399,7 @@ void cpu_eret(struct cpu *c)
     cpu_update_mode(c);
     cpu_end_batch(c);
     if (c->event_fn) {
-        struct cpu_event ev = {CPU_EV_ERET, 0, at, c->pc, 0};
+        struct cpu_event ev = {CPU_EV_ERET, 0, at, c->pc, unpriv};
         c->event_fn(c->event_opaque, &ev);
     }
 }

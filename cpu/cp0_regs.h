@@ -69,6 +69,8 @@
 #define EXC_CPU  11
 #define EXC_OV   12
 #define EXC_TR   13
+#define EXC_TLBRI 19 /* Release 3 read inhibit (CPU_EXT_RIXI) */
+#define EXC_TLBXI 20 /* Release 3 execute inhibit (CPU_EXT_RIXI) */
 
 /* Vectors */
 #define VEC_RESET       0xBFC00000u

@@ -49,6 +49,7 @@ void cpu_reset(cpu_t *c)
     c->insns = c->idle_cycles = 0;
     c->irq_lines = 0;
     c->ext = 0;
+    tlb_set_rixi(c->tlb, false);
     c->route_mask = 0;
     c->stop = CPU_STOP_NONE;
     c->stop_requested = false;
@@ -235,9 +236,12 @@ uint32_t cpu_trap_routing(const cpu_t *c) { return c->route_mask; }
 void cpu_set_ext(cpu_t *c, uint32_t ext)
 {
     c->ext = ext;
+    tlb_set_rixi(c->tlb, (ext & CPU_EXT_RIXI) != 0);
     hcache_flush_all(c); /* translation rules may have changed */
 }
 uint32_t cpu_ext(const cpu_t *c) { return c->ext; }
+
+void cpu_set_llbit(cpu_t *c, bool on) { c->llbit = on; }
 
 void cpu_set_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
 {
@@ -293,7 +297,7 @@ bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)
         return false;
     struct mmu_ctx ctx = mmu_ctx_of(c);
     struct mmu_xlate x;
-    if (mmu_translate(&ctx, vaddr, MMU_LOAD, &x) != MMU_OK)
+    if (mmu_translate(&ctx, vaddr, MMU_PEEK, &x) != MMU_OK)
         return false;
     if (!phys_host_page(c->phys, x.paddr & ~0xFFFu, false))
         return false; /* never touch MMIO from a debugger read: it has side effects */
@@ -302,6 +306,7 @@ bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)
 
 static const char *const exc_names[32] = {
     "Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE", "DBE", "Sys", "Bp", "RI", "CpU", "Ov", "Tr",
+    [19] = "TLBRI", [20] = "TLBXI",
 };
 
 const char *cpu_exc_name(unsigned code)

@@ -33,7 +33,10 @@ enum cpu_ext {
     CPU_EXT_ERET_UNPRIV = 1u << 1,  /* ERET executes in user/supervisor mode without trapping */
     CPU_EXT_MFC0_UNPRIV = 1u << 2,  /* MFC0 of Status and Cause executes outside kernel mode */
     CPU_EXT_DIEI_UNPRIV = 1u << 3,  /* DI/EI execute outside kernel mode */
+    CPU_EXT_RIXI = 1u << 4,         /* TLB entries keep EntryLo RI/XI (Release 3): TLBRI/TLBXI */
 };
+/* The sensitive-instruction switches, for configuration and messages. */
+#define CPU_EXT_UNSAFE (CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV | CPU_EXT_DIEI_UNPRIV)
 
 /* Why cpu_run() returned. */
 enum cpu_stop {
@@ -71,12 +74,16 @@ enum cpu_event_kind {
     CPU_EV_EXCEPTION, /* architecturally delivered exception */
     CPU_EV_TLB_WRITE, /* TLBWI/TLBWR; index in a */
     CPU_EV_ERET,
+    CPU_EV_SENSITIVE, /* MFC0 Status/Cause or DI/EI run outside kernel mode (unsafe switch) */
 };
 struct cpu_event {
     enum cpu_event_kind kind;
     unsigned code; /* ExcCode for exceptions */
     uint32_t pc;   /* instruction address */
-    uint32_t a, b; /* kind-specific: exception: BadVAddr, new PC; TLB write: index; ERET: target */
+    /* kind-specific: exception: BadVAddr, new PC; TLB write: index; ERET:
+     * target, 1 if it ran outside kernel mode (the gotcha); sensitive: the
+     * instruction, the value it put in rt */
+    uint32_t a, b;
 };
 typedef void (*cpu_event_fn)(void *opaque, const struct cpu_event *ev);
 /* Called before each instruction when set (makes the CPU single-step: slow). */
@@ -138,6 +145,9 @@ void cpu_set_trap_handler(cpu_t *cpu, cpu_trap_fn fn, void *opaque);
 /* Host write of TLB entry index (a monitor's shadow entries): like TLBWI
  * without touching CP0; the host lookup cache forgets the affected pages. */
 void cpu_tlb_write(cpu_t *cpu, unsigned index, const struct tlb_regs *regs);
+
+/* The LL/SC reservation (a host that emulated an LL sets it). */
+void cpu_set_llbit(cpu_t *cpu, bool on);
 
 /* Let n idle cycles pass (the owner found nothing to run until an event). */
 void cpu_skip_cycles(cpu_t *cpu, uint64_t n);

@@ -248,6 +248,13 @@ static void hypcall(struct cpu *c, uint32_t insn)
     c->trap.hypcall_code = (insn >> 11) & 0x3FFu;
 }
 
+/* An unsafe switch let a sensitive instruction run outside kernel mode. */
+static void sensitive_event(struct cpu *c, uint32_t insn, uint32_t value)
+{
+    struct cpu_event ev = {CPU_EV_SENSITIVE, 0, c->pc, insn, value};
+    c->event_fn(c->event_opaque, &ev);
+}
+
 static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
 {
     bool usable = cp0_usable(c);
@@ -291,6 +298,8 @@ static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
             return;
         }
         GPR(rt) = cp0_read(c, rd, sel);
+        if (unlikely(!usable) && c->event_fn)
+            sensitive_event(c, insn, GPR(rt));
         NEXT();
     case 0x04: /* MTC0 */
         if (!usable) {
@@ -316,11 +325,14 @@ static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
             cpu_raise(c, EXC_CPU, 0, 0, 0);
             return;
         }
-        GPR(rt) = c->cp0.status;
+        uint32_t old = c->cp0.status;
         if (insn & 0x20u)
             c->cp0.status |= ST_IE;
         else
             c->cp0.status &= ~ST_IE;
+        GPR(rt) = old;
+        if (unlikely(!usable) && c->event_fn)
+            sensitive_event(c, insn, old);
         cpu_end_batch(c);
         NEXT();
     default: cpu_raise(c, EXC_RI, 0, 0, 0); return;

@@ -40,6 +40,8 @@ struct iobus {
     struct iobus_clock clock;
     iobus_trace_fn trace_fn;
     void *trace_opaque;
+    iobus_dma_hook_fn dma_hook;
+    void *dma_hook_opaque;
     uint64_t last_tick;
     struct bus buses[IOBUS_MAX_BUSES];
 };
@@ -376,7 +378,16 @@ int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, co
 {
     if (!dma_map(io, bus, slot, &paddr, len))
         return -1;
-    return phys_load(io->phys, paddr, buf, len);
+    int r = phys_load(io->phys, paddr, buf, len);
+    if (r == 0 && io->dma_hook)
+        io->dma_hook(io->dma_hook_opaque, paddr, len);
+    return r;
+}
+
+void iobus_set_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque)
+{
+    io->dma_hook = fn;
+    io->dma_hook_opaque = opaque;
 }
 
 int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)

@@ -332,6 +332,7 @@ static board_t *board_create(const struct board_config *cfg, bool hosted, char *
         goto fail;
     if (!hosted)
         place_kernel(b);
+    cpu_set_ext(b->cpu, cfg->unsafe); /* a monitor adds its own extensions */
     cpu_set_event_hook(b->cpu, on_cpu_event, b);
     return b;
 fail:
@@ -375,6 +376,7 @@ static void board_reset(struct board *b)
 {
     b->reset_pending = false;
     cpu_reset(b->cpu);
+    cpu_set_ext(b->cpu, b->cfg.unsafe);
     iobus_reset(b->io);
     place_kernel(b);
     if (b->power)

@@ -54,8 +54,9 @@ enum board_trace {
     TRACE_TLB = 1u << 1,   /* TLB writes and refills */
     TRACE_IO = 1u << 2,    /* MMIO accesses to bus slots */
     TRACE_INSNS = 1u << 3, /* every instruction (slow) */
+    TRACE_GOTCHA = 1u << 4, /* sensitive instructions run outside kernel mode ([cpu] switches) */
 };
-/* Parse "exceptions,tlb,io,insns"; false on an unknown name. */
+/* Parse "exceptions,tlb,io,insns,gotcha"; false on an unknown name. */
 bool board_trace_parse(const char *list, unsigned *mask);
 void board_set_trace(board_t *b, unsigned mask, FILE *out);
 

@@ -10,8 +10,77 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/cpu.h"
 #include "tlb/tlb.h"
 #include "util/parse.h"
+
+static const struct {
+    const char *name;
+    uint32_t bit;
+} unsafe_names[] = {
+    {"eret", CPU_EXT_ERET_UNPRIV},
+    {"mfc0", CPU_EXT_MFC0_UNPRIV},
+    {"diei", CPU_EXT_DIEI_UNPRIV},
+};
+#define N_UNSAFE (sizeof unsafe_names / sizeof unsafe_names[0])
+
+bool config_unsafe_parse(const char *list, uint32_t *mask)
+{
+    char buf[128];
+    if (strlen(list) >= sizeof buf)
+        return false;
+    strcpy(buf, list);
+    uint32_t m = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "all") == 0) {
+            m |= CPU_EXT_UNSAFE;
+            continue;
+        }
+        if (strcmp(tok, "none") == 0)
+            continue;
+        size_t i = 0;
+        while (i < N_UNSAFE && strcmp(tok, unsafe_names[i].name) != 0)
+            i++;
+        if (i == N_UNSAFE)
+            return false;
+        m |= unsafe_names[i].bit;
+    }
+    *mask = m;
+    return true;
+}
+
+const char *config_unsafe_name(uint32_t mask, char *buf, size_t len)
+{
+    buf[0] = 0;
+    for (size_t i = 0; i < N_UNSAFE; i++)
+        if (mask & unsafe_names[i].bit)
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "",
+                     unsafe_names[i].name);
+    if (!buf[0])
+        snprintf(buf, len, "none");
+    return buf;
+}
+
+/* [cpu] eret|mfc0|diei = trap|native */
+static int apply_cpu(struct board_config *c, const char *key, const char *v, char *err,
+                     size_t errlen)
+{
+    for (size_t i = 0; i < N_UNSAFE; i++) {
+        if (strcmp(key, unsafe_names[i].name) != 0)
+            continue;
+        if (strcmp(v, "trap") == 0 || strcmp(v, "privileged") == 0) {
+            c->unsafe &= ~unsafe_names[i].bit;
+        } else if (strcmp(v, "native") == 0 || strcmp(v, "unprivileged") == 0) {
+            c->unsafe |= unsafe_names[i].bit;
+        } else {
+            snprintf(err, errlen, "cpu.%s: '%s' is not trap or native", key, v);
+            return -1;
+        }
+        return 0;
+    }
+    snprintf(err, errlen, "cpu: unknown key '%s' (known: eret, mfc0, diei)", key);
+    return -1;
+}
 
 static const char *const type_names[DEV_TYPE_COUNT] = {
     [DEV_NONE] = "none", [DEV_UART] = "uart", [DEV_TIMER] = "timer", [DEV_DISK] = "disk",
@@ -207,6 +276,8 @@ static int config_apply(struct board_config *c, const struct config_ext *ext, co
     }
     if (strcmp(section, "board") == 0)
         return apply_board(c, key, value, err, errlen);
+    if (strcmp(section, "cpu") == 0)
+        return apply_cpu(c, key, value, err, errlen);
     unsigned bus, slot;
     bool valid;
     if (parse_slot_section(section, &bus, &slot, &valid)) {
@@ -217,7 +288,7 @@ static int config_apply(struct board_config *c, const struct config_ext *ext, co
         }
         return apply_slot(c, bus, slot, key, value, line, err, errlen);
     }
-    snprintf(err, errlen, "unknown section [%s] (expected [board]%s or [busB.slotS])", section,
+    snprintf(err, errlen, "unknown section [%s] (expected [board], [cpu]%s or [busB.slotS])", section,
              ext && ext->sections ? ext->sections : "");
     return -1;
 }

@@ -12,6 +12,11 @@
  *   bootargs = init             [bus1.slot0]
  *   rtc = fixed                 type = disk
  *   buses = 4                   image = disk.img
+ *
+ *   [cpu]                       ; the sensitive-instruction switches
+ *   eret = trap                 ; trap (default) | native: runs outside kernel mode
+ *   mfc0 = trap                 ; MFC0 of Status and Cause
+ *   diei = trap                 ; DI and EI
  */
 #ifndef MACHINE_CONFIG_H
 #define MACHINE_CONFIG_H
@@ -55,6 +60,7 @@ struct board_config {
     char bootargs[256];
     bool rtc_host;      /* RTC from the host clock (not repeatable) */
     uint32_t rtc_epoch; /* else this fixed epoch */
+    uint32_t unsafe;    /* CPU_EXT_*_UNPRIV switches set by [cpu] (0: every one traps) */
     struct dev_config slots[IOBUS_MAX_BUSES][IOBUS_SLOTS];
 };
 
@@ -85,6 +91,11 @@ int board_config_load_ext(struct board_config *c, const struct config_ext *ext, 
                           char *err, size_t errlen);
 int board_config_set_ext(struct board_config *c, const struct config_ext *ext,
                          const char *assignment, char *err, size_t errlen);
+
+/* "eret,mfc0,diei", "all" or "none" to CPU_EXT_*_UNPRIV bits; false on an unknown name. */
+bool config_unsafe_parse(const char *list, uint32_t *mask);
+/* The switches that are on, as "eret,mfc0" ("none" if none); buf of 32 bytes. */
+const char *config_unsafe_name(uint32_t mask, char *buf, size_t len);
 
 const char *dev_type_name(enum dev_type t);
 bool dev_type_parse(const char *name, enum dev_type *out);

@@ -55,9 +55,20 @@ void board_trace_exception(struct board *b, const struct cpu_event *ev)
         break;
     }
     case CPU_EV_ERET:
-        if (!(b->trace_mask & TRACE_EXC))
+        if ((b->trace_mask & TRACE_GOTCHA) && ev->b) {
+            describe_pc(b, ev->pc, 0, false, where, sizeof where);
+            fprintf(b->trace_out, "gotcha ERET outside kernel mode did not trap: pc=%s -> %08x\n",
+                    where, ev->a);
+        } else if (b->trace_mask & TRACE_EXC) {
+            fprintf(b->trace_out, "eret pc=%08x -> %08x\n", ev->pc, ev->a);
+        }
+        break;
+    case CPU_EV_SENSITIVE:
+        if (!(b->trace_mask & TRACE_GOTCHA))
             return;
-        fprintf(b->trace_out, "eret pc=%08x -> %08x\n", ev->pc, ev->a);
+        describe_pc(b, ev->pc, ev->a, true, where, sizeof where);
+        fprintf(b->trace_out, "gotcha outside kernel mode, did not trap: pc=%s -> rt=%08x\n", where,
+                ev->b);
         break;
     }
 }
@@ -89,7 +100,7 @@ bool board_trace_parse(const char *list, unsigned *mask)
         const char *name;
         unsigned bit;
     } names[] = {{"exceptions", TRACE_EXC}, {"exc", TRACE_EXC}, {"tlb", TRACE_TLB},
-                 {"io", TRACE_IO},          {"insns", TRACE_INSNS}};
+                 {"io", TRACE_IO},          {"insns", TRACE_INSNS},   {"gotcha", TRACE_GOTCHA}};
     char buf[128];
     if (strlen(list) >= sizeof buf)
         return false;

@@ -5,7 +5,7 @@ static enum mmu_result mapped(const struct mmu_ctx *ctx, uint32_t vaddr, enum mm
                               struct mmu_xlate *out)
 {
     struct tlb_hit hit;
-    switch (tlb_lookup(ctx->tlb, vaddr, ctx->asid, access == MMU_STORE, &hit)) {
+    switch (tlb_lookup(ctx->tlb, vaddr, ctx->asid, (unsigned)access, &hit)) {
     case TLB_HIT:
         out->paddr = hit.paddr;
         out->mapped = true;
@@ -14,6 +14,8 @@ static enum mmu_result mapped(const struct mmu_ctx *ctx, uint32_t vaddr, enum mm
     case TLB_MISS: return MMU_TLB_REFILL;
     case TLB_INVALID: return MMU_TLB_INVALID;
     case TLB_MODIFIED: return MMU_TLB_MODIFIED;
+    case TLB_READ_INHIBIT: return MMU_TLB_RI;
+    case TLB_EXEC_INHIBIT: return MMU_TLB_XI;
     }
     return MMU_TLB_REFILL;
 }

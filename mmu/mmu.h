@@ -30,7 +30,8 @@
 
 #include "tlb/tlb.h"
 
-enum mmu_access { MMU_LOAD = 0, MMU_STORE = 1, MMU_FETCH = 2 };
+/* MMU_PEEK: a host-side read (debugger, trap record) that ignores RI/XI. */
+enum mmu_access { MMU_LOAD = 0, MMU_STORE = 1, MMU_FETCH = 2, MMU_PEEK = 3 };
 
 enum mmu_mode { MMU_KERNEL = 0, MMU_SUPERVISOR = 1, MMU_USER = 2 };
 
@@ -40,6 +41,8 @@ enum mmu_result {
     MMU_TLB_REFILL,   /* no TLB entry: TLBL/TLBS through the refill vector */
     MMU_TLB_INVALID,  /* entry with V = 0: TLBL/TLBS through the general vector */
     MMU_TLB_MODIFIED, /* store to an entry with D = 0: Mod */
+    MMU_TLB_RI,       /* load from an entry with RI = 1: TLBRI */
+    MMU_TLB_XI,       /* fetch from an entry with XI = 1: TLBXI */
 };
 
 struct mmu_ctx {

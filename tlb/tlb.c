@@ -19,6 +19,7 @@ struct tlb_entry {
 
 struct tlb {
     unsigned n;
+    uint32_t lo_mask; /* EntryLo bits kept: with or without RI/XI */
     uint64_t generation;
     struct tlb_entry e[];
 };
@@ -31,6 +32,7 @@ tlb_t *tlb_new(unsigned npairs)
     if (!tlb)
         return NULL;
     tlb->n = npairs;
+    tlb->lo_mask = ENTRYLO_MASK;
     tlb_reset(tlb);
     return tlb;
 }
@@ -40,6 +42,11 @@ void tlb_free(tlb_t *tlb) { free(tlb); }
 unsigned tlb_size(const tlb_t *tlb) { return tlb->n; }
 
 uint64_t tlb_generation(const tlb_t *tlb) { return tlb->generation; }
+
+void tlb_set_rixi(tlb_t *tlb, bool on)
+{
+    tlb->lo_mask = on ? ENTRYLO_MASK | ENTRYLO_RI | ENTRYLO_XI : ENTRYLO_MASK;
+}
 
 void tlb_reset(tlb_t *tlb)
 {
@@ -61,7 +68,7 @@ static inline bool entry_matches(const struct tlb_entry *e, uint32_t vaddr, uint
     return ((vaddr & ~e->mask) == e->vpn2) && (e->global || e->asid == asid);
 }
 
-enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, bool store,
+enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, unsigned access,
                            struct tlb_hit *hit)
 {
     for (unsigned i = 0; i < tlb->n; i++) {
@@ -72,7 +79,12 @@ enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, bool 
         uint32_t lo = e->lo[(vaddr & (page_mask + 1)) ? 1 : 0];
         if (!(lo & ENTRYLO_V))
             return TLB_INVALID;
-        if (store && !(lo & ENTRYLO_D))
+        /* Release 3 order: V, then RI/XI, then D. */
+        if (access == TLB_LOAD && (lo & ENTRYLO_RI))
+            return TLB_READ_INHIBIT;
+        if (access == TLB_FETCH && (lo & ENTRYLO_XI))
+            return TLB_EXEC_INHIBIT;
+        if (access == TLB_STORE && !(lo & ENTRYLO_D))
             return TLB_MODIFIED;
         uint32_t pfn_base = ((lo & ENTRYLO_PFN_MASK) >> ENTRYLO_PFN_SHIFT) << 12;
         hit->paddr = (pfn_base & ~page_mask) | (vaddr & page_mask);
@@ -116,7 +128,7 @@ void tlb_write(tlb_t *tlb, unsigned index, const struct tlb_regs *in)
     e->vpn2 = in->entryhi & ENTRYHI_VPN2_MASK & ~e->mask;
     e->asid = in->entryhi & ENTRYHI_ASID_MASK;
     e->global = (in->entrylo0 & in->entrylo1 & ENTRYLO_G) != 0;
-    e->lo[0] = in->entrylo0 & ENTRYLO_MASK & ~ENTRYLO_G;
-    e->lo[1] = in->entrylo1 & ENTRYLO_MASK & ~ENTRYLO_G;
+    e->lo[0] = in->entrylo0 & tlb->lo_mask & ~ENTRYLO_G;
+    e->lo[1] = in->entrylo1 & tlb->lo_mask & ~ENTRYLO_G;
     tlb->generation++;
 }

@@ -9,7 +9,10 @@
  *
  * Register formats (MIPS32 PRA, CP0 registers 2, 3, 5, 10):
  *   EntryHi   [31:13] VPN2   [7:0] ASID
- *   EntryLo   [29:6] PFN     [5:3] C   [2] D   [1] V   [0] G
+ *   EntryLo   [31] RI [30] XI  [29:6] PFN  [5:3] C  [2] D  [1] V  [0] G
+ * RI (read inhibit) and XI (execute inhibit) are the MIPS32 Release 3 bits; they
+ * are kept only when tlb_set_rixi() enabled them (a host extension: the CPU's
+ * CPU_EXT_RIXI), otherwise they read as 0 as in Release 2.
  *   PageMask  [28:13] Mask   (4 KiB .. 256 MiB in pairs of bits; we allow up to 16 MiB)
  */
 #ifndef TLB_TLB_H
@@ -31,6 +34,8 @@
 #define ENTRYLO_V         0x00000002u
 #define ENTRYLO_G         0x00000001u
 #define ENTRYLO_MASK      0x3FFFFFFFu
+#define ENTRYLO_RI        0x80000000u
+#define ENTRYLO_XI        0x40000000u
 #define PAGEMASK_MASK     0x01FFE000u /* 4 KiB .. 16 MiB */
 
 /* The CP0 view of one TLB entry (what TLBR produces and TLBWI/TLBWR consume). */
@@ -47,7 +52,13 @@ enum tlb_result {
     TLB_MISS,     /* no matching entry: refill exception */
     TLB_INVALID,  /* matching entry, V == 0 */
     TLB_MODIFIED, /* store to a matching valid entry with D == 0 */
+    TLB_READ_INHIBIT, /* load from a valid entry with RI == 1 */
+    TLB_EXEC_INHIBIT, /* fetch from a valid entry with XI == 1 */
 };
+
+/* What a lookup is for (the values of enum mmu_access; false/true also work
+ * as load/store). TLB_PEEK is a host-side read that ignores RI and XI. */
+enum tlb_access { TLB_LOAD = 0, TLB_STORE = 1, TLB_FETCH = 2, TLB_PEEK = 3 };
 
 /* A successful translation: physical address and the extent of the page. */
 struct tlb_hit {
@@ -67,9 +78,13 @@ unsigned tlb_size(const tlb_t *tlb);
 /* Invalidate every entry (each gets a distinct unmatchable VPN2 in kseg0, as a reset handler would). */
 void tlb_reset(tlb_t *tlb);
 
-/* Translate vaddr for asid. store selects the Modified check. */
-enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, bool store,
+/* Translate vaddr for asid; access (enum tlb_access) selects the Modified,
+ * read-inhibit and execute-inhibit checks. */
+enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, unsigned access,
                            struct tlb_hit *hit);
+
+/* Keep EntryLo's RI/XI bits in entries written from now on (off after tlb_new). */
+void tlb_set_rixi(tlb_t *tlb, bool on);
 
 /* TLBP: index of the entry matching entryhi's VPN2 and ASID (or global), -1 if none. */
 int tlb_probe(const tlb_t *tlb, uint32_t entryhi);

@@ -176,8 +176,26 @@ static int apply_ext(void *opaque, const char *section, const char *key, const c
                 return -1;
             }
             snprintf(c->policy, sizeof c->policy, "%s", v);
+        } else if (strcmp(key, "fix") == 0) {
+            if (strcmp(v, "none") == 0)
+                c->fix = VMM_FIX_NONE;
+            else if (strcmp(v, "scan") == 0)
+                c->fix = VMM_FIX_SCAN;
+            else {
+                snprintf(err, errlen, "vmm.fix: '%s' is not none or scan", v);
+                return -1;
+            }
+        } else if (strcmp(key, "real_epc") == 0) {
+            if (strcmp(v, "guest") == 0)
+                c->real_epc = VMM_EPC_GUEST;
+            else if (strcmp(v, "resume") == 0)
+                c->real_epc = VMM_EPC_RESUME;
+            else {
+                snprintf(err, errlen, "vmm.real_epc: '%s' is not guest or resume", v);
+                return -1;
+            }
         } else {
-            snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy)", key);
+            snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy fix real_epc)", key);
             return -1;
         }
         return 0;

@@ -144,6 +144,7 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
         }
     }
     c->status |= ST_EXL;
+    gotcha_follow(g, GOTCHA_EXCEPTION, 0);
     uint32_t base = (c->status & ST_BEV) ? VEC_BEV_BASE : (c->ebase & 0xFFFFF000u);
     cpu_set_pc(g->v->cpu, base + offset);
     g->waiting = false;
@@ -249,6 +250,7 @@ static void vcp0_write(struct guest *g, unsigned reg, unsigned sel, uint32_t v)
         break;
     case C0_STATUS << 3:
         c->status = (c->status & ~STATUS_WRITABLE) | (v & STATUS_WRITABLE);
+        gotcha_follow(g, GOTCHA_STATUS, c->status);
         shadow_set_asid(g);
         break;
     case C0_CAUSE << 3: c->cause = (c->cause & ~CAUSE_WRITABLE) | (v & CAUSE_WRITABLE); break;
@@ -294,6 +296,7 @@ static void veret(struct guest *g)
         target = c->epc;
         c->status &= ~ST_EXL;
     }
+    gotcha_follow(g, GOTCHA_ERET, 0);
     cpu_set_pc(g->v->cpu, target);
     shadow_set_asid(g);
 }
@@ -331,6 +334,7 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t)
         op = ei ? VMM_OP_EI : VMM_OP_DI;
         uint32_t old = g->cp0.status;
         g->cp0.status = ei ? old | ST_IE : old & ~ST_IE;
+        gotcha_follow(g, GOTCHA_IE, ei);
         cpu_trap_skip(cpu);
         cpu_set_gpr(cpu, RT(insn), old);
     } else if (rs & 0x10) {
@@ -348,6 +352,8 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t)
             break;
         }
         case 0x18:
+            if (t->bd)
+                return false; /* ERET in a delay slot: Reserved Instruction, as natively */
             g->st.emulated[VMM_OP_ERET]++;
             veret(g);
             return true; /* no skip: ERET sets the PC and has no delay slot */

@@ -59,6 +59,26 @@ void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index)
             invalidate(v, i);
 }
 
+/* Every real entry that maps host page hpa_page (any guest, any alias). */
+void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page)
+{
+    for (unsigned i = 0; i < tlb_size(v->tlb); i++) {
+        if (v->shadow[i].guest < 0)
+            continue;
+        struct tlb_regs e;
+        tlb_read(v->tlb, i, &e);
+        uint32_t half = ((e.pagemask | 0x1FFFu) + 1) >> 1;
+        uint32_t lo[2] = {e.entrylo0, e.entrylo1};
+        for (unsigned h = 0; h < 2; h++) {
+            uint32_t base = ((lo[h] & ENTRYLO_PFN_MASK) >> ENTRYLO_PFN_SHIFT) << 12;
+            if ((lo[h] & ENTRYLO_V) && hpa_page >= base && hpa_page - base < half) {
+                invalidate(v, i);
+                break;
+            }
+        }
+    }
+}
+
 /* Make the real EntryHi.ASID the one of the guest's current context. */
 void shadow_set_asid(struct guest *g)
 {
@@ -117,6 +137,8 @@ static void guest_translate(const struct guest *g, uint32_t va, bool store, stru
     case TLB_MISS: x->exc = store ? EXC_TLBS : EXC_TLBL; x->refill = true; return;
     case TLB_INVALID: x->exc = store ? EXC_TLBS : EXC_TLBL; return;
     case TLB_MODIFIED: x->exc = EXC_MOD; return;
+    case TLB_READ_INHIBIT:
+    case TLB_EXEC_INHIBIT: break; /* a guest TLB keeps no RI/XI (Release 2) */
     }
     x->gpa = hit.paddr;
     x->writable = hit.dirty;
@@ -180,6 +202,12 @@ static uint32_t entrylo(uint32_t hpa, bool writable, bool uncached)
 static bool mappable(enum vmm_region_kind k)
 {
     return k == VMM_REGION_RAM || k == VMM_REGION_ROM || k == VMM_REGION_DEVICE;
+}
+
+/* Memory that may hold code: what the scanner fix keeps track of. */
+static bool scanned_kind(const struct vmm *v, enum vmm_region_kind k)
+{
+    return v->scanner && (k == VMM_REGION_RAM || k == VMM_REGION_ROM);
 }
 
 /* Fill in a candidate for va (whose guest translation is x, in region r). */
@@ -275,7 +303,21 @@ void shadow_handle(struct guest *g, const struct cpu_trap *t)
         return;
     }
     bool uncached = (va >= 0xA0000000u && va < KSEG2) || r->kind == VMM_REGION_DEVICE;
-    uint32_t size = choose_size(r, x.gpa, va, x.page ? x.page : 0, x.source == VMM_SRC_PARTITION);
+    /* The scanner fix tracks code per 4 KiB page. */
+    uint32_t limit = scanned_kind(v, r->kind) ? 4096 : x.page;
+    uint32_t size = choose_size(r, x.gpa, va, limit, x.source == VMM_SRC_PARTITION);
+
+    if (store && scanned_kind(v, r->kind)) {
+        uint32_t hpa = r->hpa + (x.gpa - r->gpa);
+        if (patch_page_scanned(v, hpa)) {
+            if (t->code == EXC_MOD) {
+                patch_on_store(g, t, hpa); /* a store into code: done and rescanned */
+                return;
+            }
+            /* A store miss: the entry is installed read-only below, and the
+             * retried store comes back as Mod. */
+        }
+    }
 
     if (t->code == EXC_MOD) {
         /* A page the policy made read-only, which the guest may write. */
@@ -342,6 +384,11 @@ void shadow_handle(struct guest *g, const struct cpu_trap *t)
                 break;
             }
             lo[half] = entrylo(c.hpa & ~(size - 1), c.writable, uncached);
+            if (scanned_kind(v, hr->kind)) {
+                if (mine && t->fetch) /* first execution: scan before it runs */
+                    patch_scan_page(g, c.hpa & ~0xFFFu, pva & ~0xFFFu);
+                lo[half] = patch_adjust_lo(v, c.hpa & ~0xFFFu, lo[half]);
+            }
         }
         if (shrink)
             continue;

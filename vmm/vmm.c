@@ -41,9 +41,65 @@ static enum vmm_trap_kind trap_kind(const struct cpu_trap *t)
     case EXC_MOD: return VMM_TRAP_TLB_MOD;
     case EXC_TLBL:
     case EXC_TLBS: return t->refill ? VMM_TRAP_TLB_MISS : VMM_TRAP_TLB_INVALID;
+    case EXC_TLBRI:
+    case EXC_TLBXI: return VMM_TRAP_TLB_INVALID;
     case CPU_TRAP_HYPCALL: return VMM_TRAP_HYPCALL;
     default: return VMM_TRAP_EXCEPTION;
     }
+}
+
+void guest_privileged(struct guest *g, const struct cpu_trap *t)
+{
+    if (t->ce == 0 && (guest_vmode(g) == VMODE_KERNEL || (g->cp0.status & ST_CU0))) {
+        gotcha_note_emulation(g, t);
+        if (!guest_emulate_cop0(g, t))
+            guest_reflect_trap(g, t, EXC_RI);
+        else
+            vmm_tracef(g->v, "vmm %s emulate %08x at %08x", g->cfg.name, t->insn, t->pc);
+    } else {
+        guest_reflect_trap(g, t, EXC_CPU);
+    }
+}
+
+/* HYPCALL: a paravirtual call or a patched site (vmm.h, "hypercall ABI"). */
+static void hypercall(struct guest *g, const struct cpu_trap *t)
+{
+    static const uint32_t stands_for[] = {
+        [VMM_HC_ERET] = 0x42000018u,   /* eret */
+        [VMM_HC_DI] = 0x41626000u,     /* di $v0 */
+        [VMM_HC_EI] = 0x41626020u,     /* ei $v0 */
+        [VMM_HC_STATUS] = 0x40026000u, /* mfc0 $v0, $12 */
+        [VMM_HC_CAUSE] = 0x40026800u,  /* mfc0 $v0, $13 */
+    };
+    struct vmm *v = g->v;
+    struct cpu_trap e = *t;
+    e.code = EXC_CPU;
+    e.ce = 0;
+    unsigned code = t->hypcall_code;
+    if (code >= VMM_HC_PATCH_BASE) {
+        if (!patch_original(g, t, &e.insn)) {
+            vmm_tracef(v, "vmm %s hypcall %#x at %08x: not a patch of ours", g->cfg.name, code,
+                       t->pc);
+            guest_reflect_trap(g, t, EXC_RI);
+            return;
+        }
+        g->st.scan.patch_calls++;
+        guest_privileged(g, &e);
+        return;
+    }
+    g->st.pv_calls++;
+    if (code == VMM_HC_PROBE) {
+        cpu_trap_skip(v->cpu);
+        cpu_set_gpr(v->cpu, 2, VMM_HC_MAGIC);
+        cpu_set_gpr(v->cpu, 3, VMM_HC_VERSION);
+        return;
+    }
+    if (code < sizeof stands_for / sizeof *stands_for && stands_for[code]) {
+        e.insn = stands_for[code];
+        guest_privileged(g, &e);
+        return;
+    }
+    guest_reflect_trap(g, t, EXC_RI);
 }
 
 static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
@@ -55,23 +111,22 @@ static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     switch (t->code) {
     case EXC_CPU:
         g->st.traps[VMM_TRAP_PRIV]++;
-        if (t->ce == 0 && (guest_vmode(g) == VMODE_KERNEL || (g->cp0.status & ST_CU0))) {
-            if (!guest_emulate_cop0(g, t))
-                guest_reflect_trap(g, t, EXC_RI);
-            else if (v->trace)
-                vmm_tracef(v, "vmm %s emulate %08x at %08x", g->cfg.name, t->insn, t->pc);
-        } else {
-            guest_reflect_trap(g, t, EXC_CPU);
-        }
+        guest_privileged(g, t);
         break;
     case EXC_TLBL:
     case EXC_TLBS:
     case EXC_MOD: shadow_handle(g, t); break;
+    case EXC_TLBXI:
+        g->st.traps[VMM_TRAP_TLB_INVALID]++;
+        patch_on_xi(g, t);
+        break;
+    case EXC_TLBRI:
+        g->st.traps[VMM_TRAP_TLB_INVALID]++;
+        patch_on_ri(g, t);
+        break;
     case CPU_TRAP_HYPCALL:
-        /* No hypercall ABI yet: the guest sees the Reserved Instruction its
-         * own hardware would raise for an unknown encoding. */
         g->st.traps[VMM_TRAP_HYPCALL]++;
-        guest_reflect_trap(g, t, EXC_RI);
+        hypercall(g, t);
         break;
     case EXC_INT: break; /* real interrupts are never enabled under the monitor */
     default:
@@ -80,6 +135,7 @@ static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
         break;
     }
     guest_irq_check(g);
+    gotcha_sync_real_epc(v, g);
     if (g->waiting || g->halted || g->reset_pending)
         cpu_request_stop(cpu); /* the scheduler decides what runs next */
     if (v->timing)
@@ -122,7 +178,16 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
     /* The real CPU: user mode, no interrupts, every exception to us. */
     cpu_set_trap_routing(v->cpu, 0xFFFFFFFFu);
     cpu_set_trap_handler(v->cpu, on_trap, v);
-    cpu_set_ext(v->cpu, CPU_EXT_PHYS_AS_VIRT);
+    uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg.board.unsafe;
+    if (v->cfg.fix == VMM_FIX_SCAN) {
+        if (patch_init(v, err, errlen) != 0)
+            goto fail;
+        ext |= CPU_EXT_RIXI;
+        iobus_set_dma_hook(v->io, patch_dma_written, v);
+    }
+    cpu_set_ext(v->cpu, ext);
+    v->eret_native = (v->cfg.board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
+    cpu_set_event_hook(v->cpu, gotcha_on_event, v);
     cpu_cp0_write(v->cpu, C0_STATUS, 0, 2u << ST_KSU_SHIFT);
     cpu_cp0_write(v->cpu, C0_ENTRYHI, 0, 0);
     for (unsigned i = 0; i < v->cfg.nguests; i++) {
@@ -156,6 +221,7 @@ void vmm_free(vmm_t *v)
         free(v->guests[i]);
     }
     free(v->shadow);
+    patch_fini(v);
     board_free(v->board);
     free(v);
 }
@@ -179,6 +245,7 @@ static void load_vcpu(struct vmm *v, struct guest *g)
     cpu_set_hilo(v->cpu, g->hi, g->lo);
     v->cur = g;
     shadow_set_asid(g);
+    gotcha_sync_real_epc(v, g);
 }
 
 static bool runnable(struct guest *g)
@@ -328,6 +395,7 @@ void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
 }
 
 void vmm_set_trace(vmm_t *v, FILE *out) { v->trace = out; }
+void vmm_set_gotcha_trace(vmm_t *v, FILE *out) { v->gotcha_trace = out; }
 void vmm_set_timing(vmm_t *v, bool on) { v->timing = on; }
 
 /* ---- statistics ---------------------------------------------------------- */

@@ -46,12 +46,25 @@ struct vmm_guest_config {
     char output[CONFIG_PATH_MAX];   /* "" = the board's console, lines prefixed */
 };
 
+/* The software fix for sensitive instructions that do not trap ([cpu] switches). */
+enum vmm_fix {
+    VMM_FIX_NONE = 0, /* trap-and-emulate only: unsafe switches break the guests */
+    VMM_FIX_SCAN,     /* scan code pages on first execution, patch them with HYPCALL */
+};
+/* What the real EPC holds while a guest runs (what a non-trapping ERET jumps to). */
+enum vmm_real_epc {
+    VMM_EPC_GUEST = 0, /* the guest's virtual EPC (kept in the real register) */
+    VMM_EPC_RESUME,    /* where the monitor last resumed the guest (its own ERET) */
+};
+
 struct vmm_config {
     struct board_config board;
     unsigned nguests;
     struct vmm_guest_config guests[VMM_MAX_GUESTS];
     uint64_t quantum;        /* time slice in cycles */
     char policy[32];         /* vmm_policy_find() name */
+    enum vmm_fix fix;
+    enum vmm_real_epc real_epc;
 };
 
 /* Two guests of the default kernel on the default board: guest0 owns bus 1
@@ -68,6 +81,29 @@ int vmm_config_set(struct vmm_config *c, const char *assignment, char *err, size
 int vmm_config_check(struct vmm_config *c, char *err, size_t errlen);
 
 typedef struct vmm vmm_t;
+
+/*
+ * The hypercall ABI (docs/vmm.md, "Hypercalls"): HYPCALL code (the 10-bit
+ * field of the MIPS VZ encoding 0x42000028 | code << 11). Codes below
+ * VMM_HC_PATCH_BASE are for paravirtual guests; each stands for one
+ * sensitive instruction with its result in $v0 and is emulated exactly as
+ * that instruction (so from virtual user mode it is refused with the
+ * Coprocessor Unusable the instruction would raise). VMM_HC_PROBE works in
+ * every mode. Codes from VMM_HC_PATCH_BASE up are the scanner's patch sites,
+ * valid only at the address the monitor patched; anything else is a Reserved
+ * Instruction for the guest.
+ */
+enum vmm_hypercall {
+    VMM_HC_PROBE = 0,  /* $v0 = VMM_HC_MAGIC, $v1 = ABI version */
+    VMM_HC_ERET = 1,   /* eret */
+    VMM_HC_DI = 2,     /* di $v0 */
+    VMM_HC_EI = 3,     /* ei $v0 */
+    VMM_HC_STATUS = 4, /* mfc0 $v0, Status */
+    VMM_HC_CAUSE = 5,  /* mfc0 $v0, Cause */
+    VMM_HC_PATCH_BASE = 0x40,
+};
+#define VMM_HC_MAGIC   0x54564D4Du /* "TVMM" */
+#define VMM_HC_VERSION 1
 
 vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen);
 void vmm_free(vmm_t *v);
@@ -88,6 +124,9 @@ unsigned vmm_exit_code(const vmm_t *v);
 void vmm_set_policy(vmm_t *v, const struct vmm_policy *p);
 /* Trace every trap and decision to out (NULL: off). */
 void vmm_set_trace(vmm_t *v, FILE *out);
+/* Trace each sensitive instruction that ran without trapping, each
+ * divergence between the guest's view and the monitor's, and each patch. */
+void vmm_set_gotcha_trace(vmm_t *v, FILE *out);
 /* Measure host time per trap (costs two clock reads per trap). */
 void vmm_set_timing(vmm_t *v, bool on);
 
@@ -107,6 +146,24 @@ enum vmm_emul_op {
     VMM_OP_ERET, VMM_OP_WAIT, VMM_OP_DI, VMM_OP_EI, VMM_OP_CACHE, VMM_OP_LOAD, VMM_OP_STORE,
     VMM_OPS
 };
+/* The gotcha and its fixes (docs/labs/virtualizability.md). */
+struct vmm_gotcha_stats {
+    uint64_t native;      /* sensitive instructions run outside kernel mode without trapping */
+    uint64_t divergences; /* of those, the ones after which the guest's view and the monitor's differ */
+    uint64_t user_power;  /* privileged instructions emulated as for the guest kernel while the
+                             guest was (by its own account) in user mode */
+};
+struct vmm_scan_stats {
+    uint64_t pages;        /* code pages scanned */
+    uint64_t sites;        /* sensitive instructions patched with HYPCALL */
+    uint64_t unpatched;    /* found but left (patch table full) */
+    uint64_t patch_calls;  /* patched sites executed (emulated originals) */
+    uint64_t ns;           /* host time scanning */
+    uint64_t xi_traps;     /* first executions of unscanned pages */
+    uint64_t hidden_reads; /* loads from patched pages (originals returned) */
+    uint64_t code_writes;  /* stores to scanned pages (emulated, rescanned) */
+};
+
 struct vmm_guest_stats {
     char name[VMM_NAME_MAX];
     bool halted;
@@ -124,6 +181,9 @@ struct vmm_guest_stats {
     uint64_t asid_flushes;    /* real TLB flushed because real ASIDs ran out */
     uint64_t trap_ns[VMM_TRAP_KINDS]; /* host time in the monitor (with vmm_set_timing) */
     uint64_t console_bytes;
+    uint64_t pv_calls;     /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
+    struct vmm_gotcha_stats gotcha;
+    struct vmm_scan_stats scan;
 };
 unsigned vmm_guest_count(const vmm_t *v);
 void vmm_guest_stats(const vmm_t *v, unsigned guest, struct vmm_guest_stats *out);

@@ -8,6 +8,7 @@
 #include "mmu/mmu.h"
 #include "tlb/tlb.h"
 #include "util/elfload.h"
+#include "vmm/scan.h"
 #include "vmm/vmm.h"
 
 /* The guest's virtual CP0: what MFC0/MTC0 see (masks as cpu/cp0.c). */
@@ -60,7 +61,20 @@ struct guest {
     uint8_t asid[CTX_COUNT][256];
     uint32_t asid_gen[CTX_COUNT][256];
     uint64_t slice_insns_start;
+    /* the gotcha: what the guest believes after a non-trapping ERET, while it
+     * differs from what the monitor believes (its virtual Status) */
+    bool diverged;
+    uint32_t true_status;
     struct vmm_guest_stats st;
+};
+
+/* The scanner fix (patch.c). */
+#define VMM_MAX_PATCHES (1024 - VMM_HC_PATCH_BASE)
+enum page_state { PAGE_UNSCANNED = 0, PAGE_CLEAN, PAGE_PATCHED };
+struct patch_site {
+    uint32_t hpa;  /* host-physical address of the patched word */
+    uint32_t orig; /* the instruction that was there */
+    bool used;
 };
 
 /* What the monitor knows of each real TLB entry. */
@@ -91,6 +105,14 @@ struct vmm {
     uint8_t cur_real_asid;
     bool host_stop;
     FILE *trace;
+    FILE *gotcha_trace;
+    bool eret_native; /* the CPU runs ERET outside kernel mode: keep the real EPC */
+    /* the scanner fix (NULL scanner: off) */
+    scanner_t *scanner;
+    uint8_t *page_state; /* enum page_state per RAM page, then per ROM page */
+    uint32_t ram_pages;
+    struct patch_site patches[VMM_MAX_PATCHES];
+    unsigned patches_live, patch_hint;
     bool timing;
     uint64_t run_ns, monitor_ns;
 };
@@ -115,6 +137,32 @@ void shadow_set_asid(struct guest *g);
 void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
 void shadow_flush_guest(struct vmm *v, int guest);
 const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
+void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page);
+/* Emulate a privileged instruction (CpU trap, or the original of a patch). */
+void guest_privileged(struct guest *g, const struct cpu_trap *t);
+
+/* patch.c: the scanner fix. */
+int patch_init(struct vmm *v, char *err, size_t errlen);
+void patch_fini(struct vmm *v);
+uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo);
+bool patch_page_scanned(struct vmm *v, uint32_t hpa);
+void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page);
+uint32_t patch_read_word(struct vmm *v, uint32_t hpa);
+void patch_dma_written(void *opaque, uint32_t paddr, size_t len);
+void patch_reset_guest(struct guest *g);
+void patch_on_xi(struct guest *g, const struct cpu_trap *t);
+void patch_on_ri(struct guest *g, const struct cpu_trap *t);
+void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa);
+bool patch_original(struct guest *g, const struct cpu_trap *t, uint32_t *orig);
+
+/* gotcha.c: what the monitor cannot see, observed for the lab. */
+void gotcha_on_event(void *opaque, const struct cpu_event *ev);
+enum gotcha_op { GOTCHA_EXCEPTION, GOTCHA_ERET, GOTCHA_STATUS, GOTCHA_IE };
+/* The monitor changed the virtual Status (op, with the new Status or IE):
+ * the guest's own view changes the same way. */
+void gotcha_follow(struct guest *g, enum gotcha_op op, uint32_t value);
+void gotcha_note_emulation(struct guest *g, const struct cpu_trap *t);
+void gotcha_sync_real_epc(struct vmm *v, struct guest *g);
 
 /* partition.c: regions, boot, device tree. */
 int guest_setup(struct guest *g, char *err, size_t errlen);
@@ -124,5 +172,6 @@ int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *bo
                       void *out, size_t outlen);
 
 void vmm_tracef(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vmm_gotchaf(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

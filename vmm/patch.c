@@ -1,0 +1,409 @@
+/*
+ * vmm/patch.c — the scanner fix (vmm.fix = scan): guest code is scanned when
+ * it is first executed, and every sensitive instruction that the CPU would
+ * run without trapping is replaced by a HYPCALL whose code indexes the
+ * monitor's patch table; the monitor then emulates the original.
+ *
+ * Every RAM/ROM page is in one of three states, and its real TLB entries
+ * (always 4 KiB while the fix is on) say so with the Release 3 RI/XI bits
+ * (CPU_EXT_RIXI):
+ *   unscanned  XI: the first instruction fetch traps (TLBXI) and scans it;
+ *   clean      scanned, nothing patched: D = 0, so a store traps and is
+ *              emulated here (the stored word is scanned again);
+ *   patched    as clean, plus RI: loads trap (TLBRI) and are emulated here,
+ *              returning the original words — the patch is invisible.
+ * DMA into a scanned page drops its patches and makes it unscanned again;
+ * so does a guest reset for the guest's RAM. docs/vmm.md, "The scanner fix".
+ */
+#include "vmm/vmm_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu/cp0_regs.h"
+#include "machine/rom.h"
+
+#define HYPCALL_INSN 0x42000028u
+#define OP(i)        ((i) >> 26)
+#define RS(i)        (((i) >> 21) & 31u)
+#define RT(i)        (((i) >> 16) & 31u)
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- page states ---------------------------------------------------------- */
+
+static uint8_t *state_of(struct vmm *v, uint32_t hpa)
+{
+    uint32_t page = hpa >> 12;
+    if (page < v->ram_pages)
+        return &v->page_state[page];
+    if (hpa >= ROM_BASE && hpa - ROM_BASE < ROM_SIZE)
+        return &v->page_state[v->ram_pages + ((hpa - ROM_BASE) >> 12)];
+    return NULL;
+}
+
+int patch_init(struct vmm *v, char *err, size_t errlen)
+{
+    v->ram_pages = phys_ram_size(v->phys) >> 12;
+    v->page_state = calloc(v->ram_pages + (ROM_SIZE >> 12), 1);
+    v->scanner = scanner_new(phys_big_endian(v->phys), v->cfg.board.unsafe);
+    if (!v->page_state || !v->scanner) {
+        snprintf(err, errlen, "vmm.fix=scan: cannot start the scanner (Capstone)");
+        return -1;
+    }
+    return 0;
+}
+
+void patch_fini(struct vmm *v)
+{
+    scanner_free(v->scanner);
+    v->scanner = NULL;
+    free(v->page_state);
+    v->page_state = NULL;
+}
+
+uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo)
+{
+    const uint8_t *st = state_of(v, hpa_page);
+    if (!st)
+        return lo;
+    switch (*st) {
+    case PAGE_UNSCANNED: return lo | ENTRYLO_XI;
+    case PAGE_CLEAN: return lo & ~ENTRYLO_D;
+    default: return (lo & ~ENTRYLO_D) | ENTRYLO_RI;
+    }
+}
+
+bool patch_page_scanned(struct vmm *v, uint32_t hpa)
+{
+    const uint8_t *st = state_of(v, hpa);
+    return st && *st != PAGE_UNSCANNED;
+}
+
+/* ---- words in guest byte order -------------------------------------------- */
+
+static uint8_t *host_word(struct vmm *v, uint32_t hpa)
+{
+    uint8_t *page = phys_host_page(v->phys, hpa & ~0xFFFu, false);
+    return page ? page + (hpa & 0xFFCu) : NULL;
+}
+
+static uint32_t get_word(const struct vmm *v, const uint8_t *p)
+{
+    return phys_big_endian(v->phys) ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+                                    : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static void put_word(const struct vmm *v, uint8_t *p, uint32_t w)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(phys_big_endian(v->phys) ? w >> (24 - 8 * i) : w >> (8 * i));
+}
+
+/* The patch-table index a word stands for, or -1 when it is not our patch. */
+static int patch_index(const struct vmm *v, uint32_t hpa, uint32_t word)
+{
+    if ((word & 0xFFE007FFu) != HYPCALL_INSN)
+        return -1;
+    unsigned code = (word >> 11) & 0x3FFu;
+    if (code < VMM_HC_PATCH_BASE)
+        return -1;
+    unsigned i = code - VMM_HC_PATCH_BASE;
+    return v->patches[i].used && v->patches[i].hpa == (hpa & ~3u) ? (int)i : -1;
+}
+
+/* What the guest must see at hpa: the original where we patched. */
+uint32_t patch_read_word(struct vmm *v, uint32_t hpa)
+{
+    uint8_t *p = host_word(v, hpa);
+    if (!p)
+        return 0;
+    uint32_t w = get_word(v, p);
+    int i = patch_index(v, hpa, w);
+    return i >= 0 ? v->patches[i].orig : w;
+}
+
+static void drop(struct vmm *v, unsigned i, bool restore)
+{
+    struct patch_site *s = &v->patches[i];
+    if (restore) {
+        uint8_t *p = host_word(v, s->hpa);
+        if (p)
+            put_word(v, p, s->orig);
+    }
+    s->used = false;
+    v->patches_live--;
+}
+
+/* ---- scanning ------------------------------------------------------------- */
+
+static int alloc_patch(struct vmm *v)
+{
+    for (unsigned k = 0; k < VMM_MAX_PATCHES; k++) {
+        unsigned i = (v->patch_hint + k) % VMM_MAX_PATCHES;
+        if (!v->patches[i].used) {
+            v->patch_hint = i + 1;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Patch one sensitive word at hpa (va for messages); false if the table is full. */
+static bool patch_site(struct guest *g, uint32_t hpa, uint32_t va, const struct scan_site *site)
+{
+    struct vmm *v = g->v;
+    int i = alloc_patch(v);
+    if (i < 0) {
+        g->st.scan.unpatched++;
+        vmm_gotchaf(v, "scan %s %s at %08x: patch table full, left as it is", g->cfg.name,
+                    scan_kind_name(site->kind), va);
+        return false;
+    }
+    v->patches[i] = (struct patch_site){hpa, site->insn, true};
+    v->patches_live++;
+    uint32_t hc = HYPCALL_INSN | (uint32_t)(VMM_HC_PATCH_BASE + i) << 11;
+    put_word(v, host_word(v, hpa), hc);
+    g->st.scan.sites++;
+    vmm_gotchaf(v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg.name,
+                scan_kind_name(site->kind), site->insn, va, hpa, VMM_HC_PATCH_BASE + i);
+    return true;
+}
+
+void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page)
+{
+    struct vmm *v = g->v;
+    uint8_t *st = state_of(v, hpa_page);
+    if (!st || *st != PAGE_UNSCANNED)
+        return;
+    uint8_t *host = phys_host_page(v->phys, hpa_page, false);
+    if (!host)
+        return;
+    uint64_t t0 = host_ns();
+    struct scan_site sites[1024];
+    unsigned n = scanner_scan(v->scanner, host, 4096, va_page, sites, 1024);
+    unsigned patched = 0;
+    for (unsigned k = 0; k < n; k++)
+        patched += patch_site(g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
+    *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
+    g->st.scan.pages++;
+    g->st.scan.ns += host_ns() - t0;
+    shadow_flush_hpa(v, hpa_page); /* other aliases still say "unscanned" */
+}
+
+/* Forget what we know of a page: patches outside [keep_lo, keep_hi) are
+ * undone, those inside are dropped (something else wrote there). */
+static void unscan(struct vmm *v, uint32_t hpa_page, uint32_t keep_lo, uint32_t keep_hi)
+{
+    uint8_t *st = state_of(v, hpa_page);
+    if (!st || *st == PAGE_UNSCANNED)
+        return;
+    if (*st == PAGE_PATCHED)
+        for (unsigned i = 0; i < VMM_MAX_PATCHES && v->patches_live; i++) {
+            struct patch_site *s = &v->patches[i];
+            if (s->used && (s->hpa & ~0xFFFu) == hpa_page)
+                drop(v, i, !(s->hpa >= keep_lo && s->hpa < keep_hi));
+        }
+    *st = PAGE_UNSCANNED;
+    shadow_flush_hpa(v, hpa_page);
+}
+
+void patch_dma_written(void *opaque, uint32_t paddr, size_t len)
+{
+    struct vmm *v = opaque;
+    if (!v->scanner || !len)
+        return;
+    uint64_t end = (uint64_t)paddr + len;
+    for (uint64_t p = paddr & ~0xFFFu; p < end; p += 4096)
+        unscan(v, (uint32_t)p, paddr, (uint32_t)end);
+}
+
+void patch_reset_guest(struct guest *g)
+{
+    struct vmm *v = g->v;
+    if (!v->scanner)
+        return;
+    for (unsigned r = 0; r < g->nregions; r++) {
+        const struct vmm_region *rg = &g->regions[r];
+        if (rg->kind != VMM_REGION_RAM && rg->kind != VMM_REGION_ROM)
+            continue;
+        if (rg->hpa >= ROM_BASE)
+            continue; /* the boot ROM itself is shared and never changes */
+        for (uint64_t p = rg->hpa; p < (uint64_t)rg->hpa + rg->size; p += 4096)
+            unscan(v, (uint32_t)p, 0, 0);
+    }
+}
+
+/* ---- traps of the fix ----------------------------------------------------- */
+
+/* hpa of va through the real TLB entry that just trapped. */
+static bool real_hpa(struct vmm *v, uint32_t va, uint32_t *hpa)
+{
+    struct tlb_hit hit;
+    if (tlb_lookup(v->tlb, va, v->cur_real_asid, TLB_PEEK, &hit) != TLB_HIT)
+        return false;
+    *hpa = hit.paddr;
+    return true;
+}
+
+/* TLBXI: the guest executes a page nobody scanned yet. */
+void patch_on_xi(struct guest *g, const struct cpu_trap *t)
+{
+    struct vmm *v = g->v;
+    uint32_t hpa;
+    g->st.scan.xi_traps++;
+    if (real_hpa(v, t->badvaddr, &hpa))
+        patch_scan_page(g, hpa & ~0xFFFu, t->badvaddr & ~0xFFFu);
+    /* The instruction is fetched again: a refill with the page's new state. */
+}
+
+/* Byte lanes: memory byte j of the word holds register bits of significance sig(j). */
+static unsigned sig(const struct vmm *v, unsigned j)
+{
+    return phys_big_endian(v->phys) ? 3 - j : j;
+}
+
+static uint8_t lane(uint32_t w, unsigned significance) { return (uint8_t)(w >> (8 * significance)); }
+
+/* TLBRI: a load from a patched page. Emulated from the original words. */
+void patch_on_ri(struct guest *g, const struct cpu_trap *t)
+{
+    struct vmm *v = g->v;
+    uint32_t insn = t->insn, va = t->badvaddr, hpa;
+    g->st.scan.hidden_reads++;
+    if (!real_hpa(v, va, &hpa)) {
+        guest_reflect_trap(g, t, EXC_TLBL);
+        return;
+    }
+    uint32_t w = patch_read_word(v, hpa), old = cpu_gpr(v->cpu, RT(insn)), val;
+    unsigned k = va & 3u; /* byte offset in memory order */
+    uint8_t mem[4];
+    for (unsigned j = 0; j < 4; j++)
+        mem[j] = lane(w, sig(v, j));
+    switch (OP(insn)) {
+    case 0x20: val = (uint32_t)(int32_t)(int8_t)mem[k]; break; /* LB */
+    case 0x24: val = mem[k]; break;                            /* LBU */
+    case 0x21:                                                 /* LH */
+    case 0x25: {                                               /* LHU */
+        uint16_t h = phys_big_endian(v->phys) ? (uint16_t)(mem[k] << 8 | mem[k + 1])
+                                              : (uint16_t)(mem[k + 1] << 8 | mem[k]);
+        val = OP(insn) == 0x21 ? (uint32_t)(int32_t)(int16_t)h : h;
+        break;
+    }
+    case 0x23: /* LW */
+    case 0x30: /* LL */
+        val = w;
+        if (OP(insn) == 0x30)
+            cpu_set_llbit(v->cpu, true);
+        break;
+    case 0x22:   /* LWL: memory bytes k.. (BE) / ..k (LE) into the high end of rt */
+    case 0x26: { /* LWR */
+        val = old;
+        bool left = OP(insn) == 0x22, be = phys_big_endian(v->phys);
+        for (unsigned j = 0; j < 4; j++) {
+            int s; /* register significance that memory byte j goes to, -1 none */
+            if (be)
+                s = left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
+            else
+                s = left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
+            if (s >= 0)
+                val = (val & ~(0xFFu << (8 * s))) | (uint32_t)mem[j] << (8 * s);
+        }
+        break;
+    }
+    default:
+        /* Not a load (cannot be: only loads check RI): what the guest's own
+         * hardware would do with a read fault. */
+        guest_reflect_trap(g, t, EXC_TLBL);
+        return;
+    }
+    cpu_trap_skip(v->cpu);
+    cpu_set_gpr(v->cpu, RT(insn), val);
+}
+
+/* A store to a scanned page (real D = 0): done here, then the changed word
+ * is scanned again. The caller has checked that the guest may write. */
+void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
+{
+    struct vmm *v = g->v;
+    uint32_t insn = t->insn, va = t->badvaddr, val = cpu_gpr(v->cpu, RT(insn));
+    uint8_t *p = host_word(v, hpa);
+    g->st.scan.code_writes++;
+    if (!p) {
+        guest_reflect_trap(g, t, EXC_DBE);
+        return;
+    }
+    uint32_t cur = get_word(v, p);
+    int pi = patch_index(v, hpa, cur);
+    uint32_t w = pi >= 0 ? v->patches[pi].orig : cur;
+    unsigned k = va & 3u;
+    uint8_t mem[4];
+    for (unsigned j = 0; j < 4; j++)
+        mem[j] = lane(w, sig(v, j));
+    bool be = phys_big_endian(v->phys);
+    switch (OP(insn)) {
+    case 0x28: mem[k] = (uint8_t)val; break; /* SB */
+    case 0x29:                               /* SH */
+        mem[k] = be ? (uint8_t)(val >> 8) : (uint8_t)val;
+        mem[k + 1] = be ? (uint8_t)val : (uint8_t)(val >> 8);
+        break;
+    case 0x2B: /* SW */
+    case 0x38: /* SC: the reservation is ours to give (one CPU, the store happens) */
+        for (unsigned j = 0; j < 4; j++)
+            mem[j] = lane(val, sig(v, j));
+        break;
+    case 0x2A:   /* SWL */
+    case 0x2E: { /* SWR */
+        bool left = OP(insn) == 0x2A;
+        for (unsigned j = 0; j < 4; j++) {
+            int s;
+            if (be)
+                s = left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
+            else
+                s = left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
+            if (s >= 0)
+                mem[j] = lane(val, (unsigned)s);
+        }
+        break;
+    }
+    default: guest_reflect_trap(g, t, EXC_MOD); return;
+    }
+    uint32_t nw = 0;
+    for (unsigned j = 0; j < 4; j++)
+        nw |= (uint32_t)mem[j] << (8 * sig(v, j));
+    if (pi >= 0)
+        drop(v, (unsigned)pi, false);
+    put_word(v, p, nw);
+    struct scan_site site;
+    if (scanner_scan(v->scanner, p, 4, va & ~3u, &site, 1) == 1 && patch_site(g, hpa & ~3u, va & ~3u, &site)) {
+        uint8_t *st = state_of(v, hpa);
+        if (st && *st == PAGE_CLEAN) {
+            *st = PAGE_PATCHED; /* reads must now trap too */
+            shadow_flush_hpa(v, hpa & ~0xFFFu);
+        }
+    }
+    cpu_trap_skip(v->cpu);
+    if (OP(insn) == 0x38)
+        cpu_set_gpr(v->cpu, RT(insn), 1);
+}
+
+/* HYPCALL with a patch code: emulate the original instruction, or tell the
+ * guest its instruction is reserved when the code is not ours at this PC. */
+bool patch_original(struct guest *g, const struct cpu_trap *t, uint32_t *orig)
+{
+    struct vmm *v = g->v;
+    uint32_t hpa;
+    if (!v->scanner || t->hypcall_code < VMM_HC_PATCH_BASE || !real_hpa(v, t->pc, &hpa))
+        return false;
+    uint8_t *p = host_word(v, hpa);
+    if (!p || patch_index(v, hpa, get_word(v, p)) != (int)(t->hypcall_code - VMM_HC_PATCH_BASE))
+        return false;
+    *orig = v->patches[t->hypcall_code - VMM_HC_PATCH_BASE].orig;
+    return true;
+}

@@ -1,0 +1,113 @@
+/*
+ * vmm/scan.c — find sensitive unprivileged instructions with Capstone
+ * (vmm/scan.h). Capstone names the instruction; the scanner decides whether
+ * the CPU's switches leave it untrapped (MFC0 only for Status and Cause,
+ * select 0, as CPU_EXT_MFC0_UNPRIV).
+ */
+#include "vmm/scan.h"
+
+#include <capstone/capstone.h>
+#include <stdlib.h>
+
+#include "cpu/cpu.h"
+
+#define CP0_STATUS 12
+#define CP0_CAUSE  13
+
+struct scanner {
+    csh cs;
+    cs_insn *insn;
+    uint32_t unsafe;
+    bool big_endian;
+};
+
+scanner_t *scanner_new(bool big_endian, uint32_t unsafe)
+{
+    scanner_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    cs_mode mode = CS_MODE_MIPS32 | (big_endian ? CS_MODE_BIG_ENDIAN : CS_MODE_LITTLE_ENDIAN);
+    if (cs_open(CS_ARCH_MIPS, mode, &s->cs) != CS_ERR_OK) {
+        free(s);
+        return NULL;
+    }
+    cs_option(s->cs, CS_OPT_DETAIL, CS_OPT_ON);
+    if (!(s->insn = cs_malloc(s->cs))) {
+        cs_close(&s->cs);
+        free(s);
+        return NULL;
+    }
+    s->unsafe = unsafe;
+    s->big_endian = big_endian;
+    return s;
+}
+
+void scanner_free(scanner_t *s)
+{
+    if (!s)
+        return;
+    cs_free(s->insn, 1);
+    cs_close(&s->cs);
+    free(s);
+}
+
+/* Is this decoded instruction one the switches let through? */
+static bool sensitive(const scanner_t *s, const cs_insn *in, enum scan_kind *kind)
+{
+    switch (in->id) {
+    case MIPS_INS_ERET:
+        *kind = SCAN_ERET;
+        return (s->unsafe & CPU_EXT_ERET_UNPRIV) != 0;
+    case MIPS_INS_DI:
+        *kind = SCAN_DI;
+        return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
+    case MIPS_INS_EI:
+        *kind = SCAN_EI;
+        return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
+    case MIPS_INS_MFC0: {
+        if (!(s->unsafe & CPU_EXT_MFC0_UNPRIV))
+            return false;
+        /* mfc0 rt, rd, sel: Capstone gives rd as a register operand */
+        const cs_mips *m = &in->detail->mips;
+        if (m->op_count < 2 || m->operands[1].type != MIPS_OP_REG)
+            return false;
+        int rd = (int)m->operands[1].reg - MIPS_REG_0;
+        int64_t sel = m->op_count > 2 && m->operands[2].type == MIPS_OP_IMM ? m->operands[2].imm : 0;
+        *kind = SCAN_MFC0;
+        return sel == 0 && (rd == CP0_STATUS || rd == CP0_CAUSE);
+    }
+    default: return false;
+    }
+}
+
+unsigned scanner_scan(scanner_t *s, const uint8_t *code, size_t len, uint32_t addr,
+                      struct scan_site *out, unsigned max)
+{
+    unsigned n = 0;
+    for (size_t off = 0; off + 4 <= len; off += 4) {
+        const uint8_t *p = code + off;
+        size_t left = 4;
+        uint64_t a = addr + off;
+        if (!cs_disasm_iter(s->cs, &p, &left, &a, s->insn))
+            continue; /* not an instruction Capstone knows: not one of ours either */
+        enum scan_kind kind;
+        if (!sensitive(s, s->insn, &kind))
+            continue;
+        if (n < max) {
+            const uint8_t *w = code + off;
+            out[n].offset = (uint32_t)off;
+            out[n].insn = s->big_endian
+                              ? (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3]
+                              : (uint32_t)w[3] << 24 | (uint32_t)w[2] << 16 | (uint32_t)w[1] << 8 | w[0];
+            out[n].kind = kind;
+        }
+        n++;
+    }
+    return n;
+}
+
+const char *scan_kind_name(enum scan_kind k)
+{
+    static const char *const names[SCAN_KINDS] = {"eret", "mfc0", "di", "ei"};
+    return k < SCAN_KINDS ? names[k] : "?";
+}
