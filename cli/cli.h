@@ -9,6 +9,12 @@
 int cmd_exec(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+
+/* One guest's monitor counters as a JSON object (cmd_run.c; run_ns: host time of the run). */
+struct cJSON;
+struct vmm_guest_stats;
+struct cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns);
 
 
 #endif

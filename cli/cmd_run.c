@@ -95,13 +95,16 @@ static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "mode", "native");
     cJSON_AddStringToObject(o, "stop", board_stop_name(stop));
+    char unsafe[64];
+    cJSON_AddStringToObject(o, "unsafe",
+                            config_unsafe_name(board_config_of(b)->unsafe, unsafe, sizeof unsafe));
     if (stop == BOARD_POWEROFF)
         cJSON_AddNumberToObject(o, "exit_code", board_exit_code(b));
     board_json(o, b, host_s);
     return o;
 }
 
-static cJSON *guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
+cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", g->name);
@@ -144,6 +147,22 @@ static cJSON *guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
         }
     add_u64(r, "total", rt);
     add_u64(o, "interrupts_delivered", g->interrupts);
+    add_u64(o, "pv_calls", g->pv_calls);
+    cJSON *gt = cJSON_AddObjectToObject(o, "gotcha");
+    add_u64(gt, "native_sensitive", g->gotcha.native);
+    add_u64(gt, "divergences", g->gotcha.divergences);
+    add_u64(gt, "user_power", g->gotcha.user_power);
+    cJSON *sc = cJSON_AddObjectToObject(o, "scan");
+    add_u64(sc, "pages_scanned", g->scan.pages);
+    add_u64(sc, "patched_sites", g->scan.sites);
+    add_u64(sc, "unpatched_sites", g->scan.unpatched);
+    add_u64(sc, "hypercalls", g->traps[VMM_TRAP_HYPCALL]);
+    add_u64(sc, "patch_calls", g->scan.patch_calls);
+    add_u64(sc, "scanner_ns", g->scan.ns);
+    add_u64(sc, "first_executions", g->scan.xi_traps);
+    add_u64(sc, "hidden_reads", g->scan.hidden_reads);
+    add_u64(sc, "code_writes", g->scan.code_writes);
+    add_u64(sc, "rewrites", g->scan.rewrites);
     add_u64(o, "time_slices", g->slices);
     cJSON *ns_o = cJSON_AddObjectToObject(o, "trap_host_ns");
     for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
@@ -161,6 +180,11 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     if (stop == VMM_ALL_OFF)
         cJSON_AddNumberToObject(o, "exit_code", vmm_exit_code(v));
     board_json(o, vmm_board(v), host_s);
+    char unsafe[64];
+    const struct vmm_config *cfg = vmm_config_of(v);
+    cJSON_AddStringToObject(o, "unsafe", config_unsafe_name(cfg->board.unsafe, unsafe, sizeof unsafe));
+    cJSON_AddStringToObject(o, "fix", cfg->fix == VMM_FIX_SCAN ? "scan" : "none");
+    cJSON_AddStringToObject(o, "real_epc", cfg->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
     uint64_t total_ns, monitor_ns;
     vmm_host_time(v, &total_ns, &monitor_ns);
     cJSON *m = cJSON_AddObjectToObject(o, "monitor");
@@ -172,7 +196,7 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     for (unsigned i = 0; i < vmm_guest_count(v); i++) {
         struct vmm_guest_stats g;
         vmm_guest_stats(v, i, &g);
-        cJSON_AddItemToArray(arr, guest_json(&g, total_ns));
+        cJSON_AddItemToArray(arr, stats_guest_json(&g, total_ns));
     }
     return o;
 }

@@ -52,8 +52,9 @@ int patch_init(struct vmm *v, char *err, size_t errlen)
 {
     v->ram_pages = phys_ram_size(v->phys) >> 12;
     v->page_state = calloc(v->ram_pages + (ROM_SIZE >> 12), 1);
+    v->page_writes = calloc(v->ram_pages + (ROM_SIZE >> 12), 1);
     v->scanner = scanner_new(phys_big_endian(v->phys), v->cfg.board.unsafe);
-    if (!v->page_state || !v->scanner) {
+    if (!v->page_state || !v->page_writes || !v->scanner) {
         snprintf(err, errlen, "vmm.fix=scan: cannot start the scanner (Capstone)");
         return -1;
     }
@@ -65,7 +66,8 @@ void patch_fini(struct vmm *v)
     scanner_free(v->scanner);
     v->scanner = NULL;
     free(v->page_state);
-    v->page_state = NULL;
+    free(v->page_writes);
+    v->page_state = v->page_writes = NULL;
 }
 
 uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo)
@@ -192,6 +194,7 @@ void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page)
     for (unsigned k = 0; k < n; k++)
         patched += patch_site(g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
     *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
+    v->page_writes[st - v->page_state] = 0;
     g->st.scan.pages++;
     g->st.scan.ns += host_ns() - t0;
     shadow_flush_hpa(v, hpa_page); /* other aliases still say "unscanned" */
@@ -328,13 +331,25 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
 }
 
 /* A store to a scanned page (real D = 0): done here, then the changed word
- * is scanned again. The caller has checked that the guest may write. */
+ * is scanned again. A page written this often is being rewritten (a loader
+ * reusing it): it goes back to unscanned instead — originals restored, the
+ * store retried at full speed, the page scanned again when next executed.
+ * The caller has checked that the guest may write. */
+#define REWRITE_THRESHOLD 32
 void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
 {
     struct vmm *v = g->v;
     uint32_t insn = t->insn, va = t->badvaddr, val = cpu_gpr(v->cpu, RT(insn));
     uint8_t *p = host_word(v, hpa);
     g->st.scan.code_writes++;
+    uint8_t *st = state_of(v, hpa);
+    if (st && ++v->page_writes[st - v->page_state] >= REWRITE_THRESHOLD) {
+        g->st.scan.rewrites++;
+        vmm_gotchaf(v, "scan %s page %08x rewritten: patches undone until it runs again",
+                    g->cfg.name, va & ~0xFFFu);
+        unscan(v, hpa & ~0xFFFu, 0, 0);
+        return;
+    }
     if (!p) {
         guest_reflect_trap(g, t, EXC_DBE);
         return;
@@ -382,7 +397,6 @@ void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
     put_word(v, p, nw);
     struct scan_site site;
     if (scanner_scan(v->scanner, p, 4, va & ~3u, &site, 1) == 1 && patch_site(g, hpa & ~3u, va & ~3u, &site)) {
-        uint8_t *st = state_of(v, hpa);
         if (st && *st == PAGE_CLEAN) {
             *st = PAGE_PATCHED; /* reads must now trap too */
             shadow_flush_hpa(v, hpa & ~0xFFFu);

@@ -15,8 +15,8 @@
 #define CP0_CAUSE  13
 
 struct scanner {
-    csh cs;
-    cs_insn *insn;
+    csh cs, cs_detail; /* a fast sweep without operand detail; detail for MFC0 */
+    cs_insn *insn, *insn_detail;
     uint32_t unsafe;
     bool big_endian;
 };
@@ -27,14 +27,15 @@ scanner_t *scanner_new(bool big_endian, uint32_t unsafe)
     if (!s)
         return NULL;
     cs_mode mode = CS_MODE_MIPS32 | (big_endian ? CS_MODE_BIG_ENDIAN : CS_MODE_LITTLE_ENDIAN);
-    if (cs_open(CS_ARCH_MIPS, mode, &s->cs) != CS_ERR_OK) {
-        free(s);
-        return NULL;
+    bool ok = cs_open(CS_ARCH_MIPS, mode, &s->cs) == CS_ERR_OK;
+    if (ok && cs_open(CS_ARCH_MIPS, mode, &s->cs_detail) == CS_ERR_OK) {
+        cs_option(s->cs_detail, CS_OPT_DETAIL, CS_OPT_ON);
+        s->insn_detail = cs_malloc(s->cs_detail);
     }
-    cs_option(s->cs, CS_OPT_DETAIL, CS_OPT_ON);
-    if (!(s->insn = cs_malloc(s->cs))) {
-        cs_close(&s->cs);
-        free(s);
+    if (ok)
+        s->insn = cs_malloc(s->cs);
+    if (!s->insn || !s->insn_detail) {
+        scanner_free(s);
         return NULL;
     }
     s->unsafe = unsafe;
@@ -46,13 +47,20 @@ void scanner_free(scanner_t *s)
 {
     if (!s)
         return;
-    cs_free(s->insn, 1);
-    cs_close(&s->cs);
+    if (s->insn)
+        cs_free(s->insn, 1);
+    if (s->insn_detail)
+        cs_free(s->insn_detail, 1);
+    if (s->cs)
+        cs_close(&s->cs);
+    if (s->cs_detail)
+        cs_close(&s->cs_detail);
     free(s);
 }
 
-/* Is this decoded instruction one the switches let through? */
-static bool sensitive(const scanner_t *s, const cs_insn *in, enum scan_kind *kind)
+/* Is this decoded instruction (at code, addr) one the switches let through? */
+static bool sensitive(scanner_t *s, const cs_insn *in, const uint8_t *code, uint64_t addr,
+                      enum scan_kind *kind)
 {
     switch (in->id) {
     case MIPS_INS_ERET:
@@ -67,8 +75,11 @@ static bool sensitive(const scanner_t *s, const cs_insn *in, enum scan_kind *kin
     case MIPS_INS_MFC0: {
         if (!(s->unsafe & CPU_EXT_MFC0_UNPRIV))
             return false;
-        /* mfc0 rt, rd, sel: Capstone gives rd as a register operand */
-        const cs_mips *m = &in->detail->mips;
+        /* mfc0 rt, rd, sel: Capstone's detail gives rd as a register operand */
+        size_t left = 4;
+        if (!cs_disasm_iter(s->cs_detail, &code, &left, &addr, s->insn_detail))
+            return false;
+        const cs_mips *m = &s->insn_detail->detail->mips;
         if (m->op_count < 2 || m->operands[1].type != MIPS_OP_REG)
             return false;
         int rd = (int)m->operands[1].reg - MIPS_REG_0;
@@ -91,7 +102,7 @@ unsigned scanner_scan(scanner_t *s, const uint8_t *code, size_t len, uint32_t ad
         if (!cs_disasm_iter(s->cs, &p, &left, &a, s->insn))
             continue; /* not an instruction Capstone knows: not one of ours either */
         enum scan_kind kind;
-        if (!sensitive(s, s->insn, &kind))
+        if (!sensitive(s, s->insn, code + off, addr + off, &kind))
             continue;
         if (n < max) {
             const uint8_t *w = code + off;

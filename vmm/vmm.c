@@ -136,6 +136,11 @@ static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     }
     guest_irq_check(g);
     gotcha_sync_real_epc(v, g);
+    /* A Compare written (or IM7 set) during the slice: stop there, not at the slice end. */
+    if ((g->cp0.status & ST_IM7) && g->cp0.timer_deadline < v->deadline) {
+        v->deadline = g->cp0.timer_deadline;
+        cpu_set_deadline(cpu, v->deadline);
+    }
     if (g->waiting || g->halted || g->reset_pending)
         cpu_request_stop(cpu); /* the scheduler decides what runs next */
     if (v->timing)
@@ -445,3 +450,4 @@ const char *vmm_emul_op_name(enum vmm_emul_op op)
 }
 
 struct board *vmm_board(vmm_t *v) { return v->board; }
+const struct vmm_config *vmm_config_of(const vmm_t *v) { return &v->cfg; }

@@ -162,6 +162,7 @@ struct vmm_scan_stats {
     uint64_t xi_traps;     /* first executions of unscanned pages */
     uint64_t hidden_reads; /* loads from patched pages (originals returned) */
     uint64_t code_writes;  /* stores to scanned pages (emulated, rescanned) */
+    uint64_t rewrites;     /* scanned pages written so often they went back to unscanned */
 };
 
 struct vmm_guest_stats {
@@ -194,5 +195,6 @@ void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
 
 struct board;
 struct board *vmm_board(vmm_t *v);
+const struct vmm_config *vmm_config_of(const vmm_t *v);
 
 #endif

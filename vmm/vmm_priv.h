@@ -110,6 +110,7 @@ struct vmm {
     /* the scanner fix (NULL scanner: off) */
     scanner_t *scanner;
     uint8_t *page_state; /* enum page_state per RAM page, then per ROM page */
+    uint8_t *page_writes; /* stores emulated since the page was scanned */
     uint32_t ram_pages;
     struct patch_site patches[VMM_MAX_PATCHES];
     unsigned patches_live, patch_hint;
