@@ -14,6 +14,8 @@ static void usage(FILE *f)
                "\n"
                "commands:\n"
                "  run --native    boot the board: firmware, the teaching kernel, its programs\n"
+               "  run --vmm       boot the monitor with partitioned guests (docs/vmm.md)\n"
+               "  lab gotcha      the virtualizability lab: one kernel on seven machines\n"
                "  dtb             write the board's device tree blob to stdout\n"
                "  exec FILE.elf   run a freestanding MIPS32 ELF until BREAK (see `trapvisor exec --help`)\n"
                "  version         print the version\n");
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "lab") == 0)
+        return cmd_lab(argc - 1, argv + 1);
     if (strcmp(cmd, "dtb") == 0)
         return cmd_dtb(argc - 1, argv + 1);
     if (strcmp(cmd, "exec") == 0)

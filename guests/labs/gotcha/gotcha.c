@@ -5,6 +5,8 @@
  * must be able to trust:
  *   [mfc0]  MFC0 Status returns what the kernel wrote (kernel mode, IM7);
  *   [di/ei] no interrupt arrives between DI and EI, and one does after EI;
+ *   [code]  the kernel reads its own code as it was built (a monitor that
+ *           patches code must hide it);
  *   [eret]  ERET starts a user process in user mode: the process must not
  *           read kernel memory (kseg0) nor install a TLB entry onto it.
  * Under a monitor on hardware where those instructions do not trap (the
@@ -12,7 +14,7 @@
  * build (-DPARAVIRT: hypercalls instead of the instructions) make them pass.
  * It prints one line per check, then "gotcha: RESULT mfc0=.. diei=.. eret=..",
  * and powers off with a bit mask of what broke: 1 mfc0, 2 di/ei, 4 eret,
- * 8 an exception storm or an unexpected kernel exception.
+ * 8 an exception storm or an unexpected kernel exception, 16 code.
  */
 #include <stdbool.h>
 
@@ -33,11 +35,13 @@
 #define BROKEN_DIEI  2u
 #define BROKEN_ERET  4u
 #define BROKEN_STORM 8u
+#define BROKEN_CODE  16u
 
 void lab_main(uint32_t fdt, uint32_t bootinfo);
 void exc_handler(uint32_t cause, uint32_t epc);
 void enter_user(uint32_t pc, uint32_t status) __attribute__((noreturn));
 extern char user_code[];
+extern const uint32_t exc_return[]; /* start.S: the exception handler's ERET */
 
 volatile uint32_t kernel_secret = SECRET;
 uint32_t exc_frame[20];
@@ -116,8 +120,9 @@ static const char *verdict(unsigned bit) { return (broken & bit) ? "BROKEN" : "o
 
 static void __attribute__((noreturn)) finish(void)
 {
-    say("gotcha: RESULT mfc0=%s diei=%s eret=%s%s\n", verdict(BROKEN_MFC0), verdict(BROKEN_DIEI),
-        verdict(BROKEN_ERET), (broken & BROKEN_STORM) ? " storm=yes" : "");
+    say("gotcha: RESULT mfc0=%s diei=%s code=%s eret=%s%s\n", verdict(BROKEN_MFC0),
+        verdict(BROKEN_DIEI), verdict(BROKEN_CODE), verdict(BROKEN_ERET),
+        (broken & BROKEN_STORM) ? " storm=yes" : "");
     if (broken)
         say("gotcha: this kernel cannot trust its hardware (exit %u)\n", broken);
     else
@@ -200,6 +205,23 @@ static void check_diei(void)
         broken |= BROKEN_DIEI;
 }
 
+static void check_code(void)
+{
+    phase = "code";
+#ifdef PARAVIRT
+    uint32_t built = HYPCALL_WORD(HC_ERET);
+#else
+    uint32_t built = 0x42000018; /* eret */
+#endif
+    uint32_t seen = *(volatile const uint32_t *)exc_return;
+    bool ok = seen == built;
+    say("gotcha: [code] the word at %08x (the handler's return) reads %08x, built as %08x: %s\n",
+        (uint32_t)exc_return, seen, built,
+        ok ? "ok" : "BROKEN: the kernel's code is not what it was built from");
+    if (!ok)
+        broken |= BROKEN_CODE;
+}
+
 static void __attribute__((noreturn)) check_eret(void)
 {
     phase = "eret";
@@ -258,5 +280,6 @@ void lab_main(uint32_t fdt, uint32_t bootinfo)
 #endif
     check_mfc0();
     check_diei();
+    check_code();
     check_eret();
 }

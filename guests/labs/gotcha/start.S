@@ -75,6 +75,8 @@ exc_common:
     lw      $25, 64($k0)
     lw      $31, 68($k0)
     lw      $29, 72($k0)
+    .globl exc_return
+exc_return:
     DO_ERET
 
     .text
