@@ -299,7 +299,65 @@ static void test_erl_unmaps_kuseg(void)
     tm_free(&t);
 }
 
+static void test_rixi(void)
+{
+    tlb_t *tlb = tlb_new(8);
+    struct tlb_hit h;
+    struct tlb_regs r = {0x00400000u, LO(0x100, VDG | ENTRYLO_RI), LO(0x101, VDG | ENTRYLO_XI), 0};
+    /* Release 2 (the default): the bits are not kept, nothing is inhibited. */
+    tlb_write(tlb, 0, &r);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400000u, 0, TLB_LOAD, &h), TLB_HIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00401000u, 0, TLB_FETCH, &h), TLB_HIT);
+    struct tlb_regs back;
+    tlb_read(tlb, 0, &back);
+    CU_ASSERT_EQUAL(back.entrylo0 & (ENTRYLO_RI | ENTRYLO_XI), 0);
+    /* With the extension: RI stops loads only, XI fetches only; TLB_PEEK neither. */
+    tlb_set_rixi(tlb, true);
+    tlb_write(tlb, 0, &r);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400010u, 0, TLB_LOAD, &h), TLB_READ_INHIBIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400010u, 0, TLB_FETCH, &h), TLB_HIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400010u, 0, TLB_STORE, &h), TLB_HIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400010u, 0, TLB_PEEK, &h), TLB_HIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00401010u, 0, TLB_FETCH, &h), TLB_EXEC_INHIBIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00401010u, 0, TLB_LOAD, &h), TLB_HIT);
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00401010u, 0, TLB_PEEK, &h), TLB_HIT);
+    tlb_read(tlb, 0, &back);
+    CU_ASSERT_EQUAL(back.entrylo0 & ENTRYLO_RI, ENTRYLO_RI);
+    tlb_free(tlb);
+}
+
+static void test_cpu_rixi_exceptions(void)
+{
+    /* The CPU with CPU_EXT_RIXI: a load from an RI page raises TLBRI (19), a
+     * fetch from an XI page TLBXI (20), with BadVAddr; debug reads ignore both. */
+    struct tm t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_RIXI);
+    struct tlb_regs r = {0x00400000u, LO(0x10, VDG | ENTRYLO_RI), LO(0x11, VDG | ENTRYLO_XI), 0};
+    cpu_tlb_write(t.cpu, 0, &r);
+    uint32_t w;
+    CU_ASSERT_TRUE(cpu_debug_read(t.cpu, 0x00400008u, 4, &w));
+    CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, 0x00400008u), LW(T1, 0, S0)), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_TLBRI);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00400008u);
+    tm_free(&t);
+
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_RIXI);
+    cpu_tlb_write(t.cpu, 0, &r);
+    CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, 0x00401000u), SW(S0, 0, S0), JR(S0), NOP), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_TLBXI);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), 0x00401000u);
+    CU_ASSERT_EQUAL(tm_get32(&t, 0x80011000u), 0x00401000u); /* stores were allowed */
+    /* Without the extension the same entries inhibit nothing. */
+    cpu_set_ext(t.cpu, 0);
+    cpu_tlb_write(t.cpu, 0, &r);
+    CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, 0x00400008u), LW(T1, 0, S0)), TM_STOP_DONE);
+    tm_free(&t);
+}
+
 static const struct test_case tests[] = {
+    {"RI/XI bits: kept only with the extension", test_rixi},
+    {"TLBRI and TLBXI exceptions", test_cpu_rixi_exceptions},
     {"lookup: pairs, ASID, dirty", test_lookup_pairs_asid},
     {"global and invalid entries, TLBR view, probe", test_global_and_invalid},
     {"PageMask 16 KiB and 16 MiB", test_pagemask},
