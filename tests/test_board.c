@@ -3,6 +3,8 @@
  * errors) and its device tree, parsed back with libfdt.
  */
 #include "cunit_main.h"
+
+#include "cpu/cpu.h"
 #include "machine/config.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
@@ -114,7 +116,9 @@ static void test_errors(void)
     expect_error("[board]\ntlb = 300\n", "board.tlb");
     expect_error("[board]\nendian = middle\n", "board.endian");
     expect_error("[board]\ncolour = blue\n", "unknown key 'colour'");
-    expect_error("[cpu]\nx = 1\n", "unknown section [cpu]");
+    expect_error("[fpu]\nx = 1\n", "unknown section [fpu]");
+    expect_error("[cpu]\nx = 1\n", "cpu: unknown key 'x' (known: eret, mfc0, diei)");
+    expect_error("[cpu]\neret = sometimes\n", "line 2: cpu.eret: 'sometimes' is not trap or native");
     expect_error("[bus9.slot0]\ntype = uart\n", "buses are 0..7");
     expect_error("[bus0.slot40]\ntype = uart\n", "slots 0..31");
     expect_error("[bus0.slot0]\nimage = x\n", "before the slot's type");
@@ -154,6 +158,23 @@ static void test_overrides(void)
     CU_ASSERT_EQUAL(board_config_set(&c, "board.ram", err, sizeof err), -1);
     CU_ASSERT_EQUAL(board_config_set(&c, "bus0.slot0.type=laser", err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown device type 'laser'"));
+    /* The sensitive-instruction switches: [cpu] keys and the --unsafe lists. */
+    CU_ASSERT_EQUAL(c.unsafe, 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "cpu.eret=native", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&c, "cpu.diei=unprivileged", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.unsafe, CPU_EXT_ERET_UNPRIV | CPU_EXT_DIEI_UNPRIV);
+    CU_ASSERT_EQUAL(board_config_set(&c, "cpu.eret=trap", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.unsafe, CPU_EXT_DIEI_UNPRIV);
+    char names[32];
+    CU_ASSERT_STRING_EQUAL(config_unsafe_name(c.unsafe, names, sizeof names), "diei");
+    uint32_t m = 0;
+    CU_ASSERT_TRUE(config_unsafe_parse("mfc0,eret", &m));
+    CU_ASSERT_EQUAL(m, CPU_EXT_MFC0_UNPRIV | CPU_EXT_ERET_UNPRIV);
+    CU_ASSERT_TRUE(config_unsafe_parse("all", &m));
+    CU_ASSERT_STRING_EQUAL(config_unsafe_name(m, names, sizeof names), "eret,mfc0,diei");
+    CU_ASSERT_TRUE(config_unsafe_parse("none", &m));
+    CU_ASSERT_EQUAL(m, 0);
+    CU_ASSERT_FALSE(config_unsafe_parse("eret,popf", &m));
 }
 
 /* ---- the device tree ---------------------------------------------------------- */
