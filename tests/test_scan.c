@@ -62,6 +62,9 @@ static void test_delay_slot_and_page_end(void)
     CU_ASSERT_EQUAL(sites[0].kind, SCAN_ERET);
     CU_ASSERT_EQUAL(sites[0].insn, ERET);
     CU_ASSERT_EQUAL(sites[1].offset, 0xFFC);
+    scanner_set_full_sweep(s, true);
+    CU_ASSERT_EQUAL(scanner_scan(s, page, sizeof page, 0x80001000u, sites, 8), 2);
+    scanner_set_full_sweep(s, false);
     /* A page that ends in a branch: its delay slot is on the next page, which
      * is scanned on its own first execution; this page holds nothing to patch. */
     fill(true);
@@ -85,6 +88,10 @@ static void test_data_mistaken_for_code(void)
     unsigned n = scanner_scan(s, page, sizeof page, 0x80002000u, sites, 8);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(sites[0].offset, 0x20C); /* patched all the same: reads hide it */
+    /* Every word through Capstone finds exactly the same. */
+    scanner_set_full_sweep(s, true);
+    CU_ASSERT_EQUAL(scanner_scan(s, page, sizeof page, 0x80002000u, sites, 8), 1);
+    CU_ASSERT_EQUAL(sites[0].offset, 0x20C);
     scanner_free(s);
 }
 
