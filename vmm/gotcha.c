@@ -20,10 +20,17 @@
 
 #include "cpu/cp0_regs.h"
 
+#define GOTCHA_TRACE_LINES 1000 /* a guest in a loop of ERETs would fill a disk */
+
 void vmm_gotchaf(struct vmm *v, const char *fmt, ...)
 {
-    if (!v->gotcha_trace)
+    if (!v->gotcha_trace || v->gotcha_lines > GOTCHA_TRACE_LINES)
         return;
+    if (++v->gotcha_lines > GOTCHA_TRACE_LINES) {
+        fprintf(v->gotcha_trace, "[%llu] gotcha trace: %d lines; the rest are only counted\n",
+                (unsigned long long)cpu_cycles(v->cpu), GOTCHA_TRACE_LINES);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     fprintf(v->gotcha_trace, "[%llu] gotcha ", (unsigned long long)cpu_cycles(v->cpu));

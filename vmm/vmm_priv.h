@@ -106,6 +106,7 @@ struct vmm {
     bool host_stop;
     FILE *trace;
     FILE *gotcha_trace;
+    unsigned gotcha_lines;
     bool eret_native; /* the CPU runs ERET outside kernel mode: keep the real EPC */
     /* the scanner fix (NULL scanner: off) */
     scanner_t *scanner;
