@@ -386,6 +386,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "trapvisor run: unexpected argument '%s'\n", argv[optind]);
         return EXIT_BAD_INPUT;
     }
+    if (cfg.fix != VMM_FIX_NONE && !vmm) {
+        fprintf(stderr, "trapvisor run: --fix is the monitor's: it needs --vmm\n");
+        return EXIT_BAD_INPUT;
+    }
     if ((vtrace & VTRACE_MONITOR) && !vmm) {
         fprintf(stderr, "trapvisor run: --trace vmm needs --vmm\n");
         return EXIT_BAD_INPUT;

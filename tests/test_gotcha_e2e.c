@@ -224,6 +224,9 @@ static void test_refused(void)
     HAS(r.err, "vmm.fix: 'magic' is not none or scan");
     cli_run(&r, "run --vmm --set vmm.real_epc=elsewhere");
     CU_ASSERT_EQUAL(r.rc, 2);
+    cli_run(&r, "run --native --fix scan");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "--fix is the monitor's: it needs --vmm");
     cli_run(&r, "lab nothing");
     CU_ASSERT_EQUAL(r.rc, 2);
 }
