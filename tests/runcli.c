@@ -1,6 +1,8 @@
 /* tests/runcli.c — see runcli.h. */
 #include "runcli.h"
 
+#include <cjson/cJSON.h>
+
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,4 +40,30 @@ void make_temp_file(char *path, size_t size)
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_EQUAL(ftruncate(fd, (off_t)size), 0);
     close(fd);
+}
+
+cJSON *json_load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    static char text[1 << 18];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = 0;
+    return cJSON_Parse(text);
+}
+
+double json_num(const cJSON *o, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *cur = o;
+    for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur;
+         tok = strtok_r(NULL, ".", &save))
+        cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
+    if (!cJSON_IsNumber(cur)) {
+        printf("\n  no number at %s\n", path);
+        return -1;
+    }
+    return cur->valuedouble;
 }

@@ -27,4 +27,11 @@ void cli_run(struct cli_result *r, const char *args);
  * (at least 32 bytes). The test unlinks it. */
 void make_temp_file(char *path, size_t size);
 
+/* A JSON file parsed (NULL if unreadable or invalid; the caller deletes it),
+ * and the number at a dotted path such as "scan.patched_sites" (-1, with a
+ * message, when there is none). */
+struct cJSON;
+struct cJSON *json_load(const char *path);
+double json_num(const struct cJSON *o, const char *path);
+
 #endif

@@ -21,32 +21,6 @@
 
 static struct cli_result r, r2;
 
-static cJSON *load_json(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    static char text[1 << 18];
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[n] = 0;
-    return cJSON_Parse(text);
-}
-
-static double num(const cJSON *o, const char *path)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", path);
-    const cJSON *cur = o;
-    for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur;
-         tok = strtok_r(NULL, ".", &save))
-        cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
-    if (!cJSON_IsNumber(cur)) {
-        printf("\n  no number at %s\n", path);
-        return -1;
-    }
-    return cur->valuedouble;
-}
-
 /* Run the lab kernel with extra options; the stats of its one guest. */
 static cJSON *lab(const char *opts, cJSON **all)
 {
@@ -56,7 +30,7 @@ static cJSON *lab(const char *opts, cJSON **all)
     close(fd);
     snprintf(args, sizeof args, LAB "%s --stats %s", opts, stats);
     cli_run(&r, args);
-    *all = load_json(stats);
+    *all = json_load(stats);
     unlink(stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(*all);
     return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(*all, "guests"), 0);
@@ -69,8 +43,8 @@ static void test_safe_hardware(void)
     HAS(r.out, "[lab] gotcha: RESULT mfc0=ok diei=ok code=ok eret=ok");
     HAS(r.out, "its read of kernel memory (kseg0) faulted (exception 4): ok");
     HAS(r.out, "its TLB forging faulted 7 times (exception 11): ok");
-    CU_ASSERT_EQUAL(num(g, "gotcha.native_sensitive"), 0);
-    CU_ASSERT(num(g, "emulated.eret") >= 9); /* 1 start + 1 interrupt + 7 faults */
+    CU_ASSERT_EQUAL(json_num(g, "gotcha.native_sensitive"), 0);
+    CU_ASSERT(json_num(g, "emulated.eret") >= 9); /* 1 start + 1 interrupt + 7 faults */
     cJSON_Delete(all);
 }
 
@@ -82,10 +56,10 @@ static void test_eret_unprivileged(void)
     HAS(r.out, "RESULT mfc0=ok diei=ok code=ok eret=BROKEN");
     HAS(r.out, "BROKEN: it read kernel memory: the secret c0ffee11");
     HAS(r.out, "the secret is now 00000bad");
-    CU_ASSERT(num(g, "gotcha.native_sensitive") >= 1);
-    CU_ASSERT(num(g, "gotcha.divergences") >= 1);
+    CU_ASSERT(json_num(g, "gotcha.native_sensitive") >= 1);
+    CU_ASSERT(json_num(g, "gotcha.divergences") >= 1);
     /* mtc0 x5 + tlbwi from the user process, emulated as for the kernel */
-    CU_ASSERT(num(g, "gotcha.user_power") >= 6);
+    CU_ASSERT(json_num(g, "gotcha.user_power") >= 6);
     cJSON_Delete(all);
     /* The trace says what the monitor missed. */
     cli_run(&r, LAB "--unsafe eret --trace gotcha");
@@ -109,7 +83,7 @@ static void test_mfc0_unprivileged(void)
     CU_ASSERT(r.rc & 1);
     HAS(r.out, "[mfc0] Status reads 00000010 (written: 00008000): BROKEN");
     HAS(r.out, "exception storm");
-    CU_ASSERT(num(g, "gotcha.native_sensitive") >= 1);
+    CU_ASSERT(json_num(g, "gotcha.native_sensitive") >= 1);
     cJSON_Delete(all);
     cli_run(&r, LAB "--unsafe mfc0 --trace gotcha");
     HAS(r.err, "MFC0 Status at");
@@ -122,7 +96,7 @@ static void test_diei_unprivileged(void)
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.out, "BROKEN: an interrupt arrived inside the critical section");
     HAS(r.out, "RESULT mfc0=ok diei=BROKEN code=ok eret=ok");
-    CU_ASSERT(num(g, "gotcha.native_sensitive") >= 2);
+    CU_ASSERT(json_num(g, "gotcha.native_sensitive") >= 2);
     cJSON_Delete(all);
 }
 
@@ -134,12 +108,12 @@ static void test_scanner_fix(void)
     CU_ASSERT_EQUAL(r.rc, 0); /* the same unsafe hardware, right again */
     HAS(r.out, "RESULT mfc0=ok diei=ok code=ok eret=ok");
     HAS(r.out, "reads 42000018, built as 42000018: ok"); /* the patch is invisible */
-    CU_ASSERT_EQUAL(num(g, "gotcha.native_sensitive"), 0);
-    CU_ASSERT(num(g, "scan.patched_sites") >= 5);
-    CU_ASSERT(num(g, "scan.pages_scanned") >= 2);
-    CU_ASSERT(num(g, "scan.hypercalls") >= num(g, "scan.patched_sites") - 3);
-    CU_ASSERT(num(g, "scan.hidden_reads") >= 1);
-    CU_ASSERT(num(g, "scan.scanner_ns") > 0);
+    CU_ASSERT_EQUAL(json_num(g, "gotcha.native_sensitive"), 0);
+    CU_ASSERT(json_num(g, "scan.patched_sites") >= 5);
+    CU_ASSERT(json_num(g, "scan.pages_scanned") >= 2);
+    CU_ASSERT(json_num(g, "scan.hypercalls") >= json_num(g, "scan.patched_sites") - 3);
+    CU_ASSERT(json_num(g, "scan.hidden_reads") >= 1);
+    CU_ASSERT(json_num(g, "scan.scanner_ns") > 0);
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(all, "fix")->valuestring, "scan");
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(all, "unsafe")->valuestring,
                            "eret,mfc0,diei");
@@ -155,9 +129,9 @@ static void test_paravirtual(void)
     CU_ASSERT_EQUAL(r.rc, 0);
     HAS(r.out, "paravirtual build (monitor answers)");
     HAS(r.out, "RESULT mfc0=ok diei=ok code=ok eret=ok");
-    CU_ASSERT(num(g, "pv_calls") >= 10);
-    CU_ASSERT_EQUAL(num(g, "gotcha.native_sensitive"), 0);
-    CU_ASSERT_EQUAL(num(g, "scan.patched_sites"), 0);
+    CU_ASSERT(json_num(g, "pv_calls") >= 10);
+    CU_ASSERT_EQUAL(json_num(g, "gotcha.native_sensitive"), 0);
+    CU_ASSERT_EQUAL(json_num(g, "scan.patched_sites"), 0);
     cJSON_Delete(all);
     /* Natively (no monitor) a hypercall is a Reserved Instruction: the PV kernel dies. */
     cli_run(&r, "run --native --config " SOURCE_DIR "/configs/labs/gotcha.ini --kernel "
@@ -194,7 +168,7 @@ static void test_lab_command(void)
     HAS(r.out, "Every setting came out as the lab predicts.");
     HAS(r.out, "2 ERET does not trap");
     HAS(r.out, "first: lab ERET at 80000424 did not trap");
-    cJSON *all = load_json(json);
+    cJSON *all = json_load(json);
     unlink(json);
     CU_ASSERT_FATAL(cJSON_IsArray(all));
     CU_ASSERT_EQUAL(cJSON_GetArraySize(all), 7);

@@ -108,32 +108,6 @@ static void test_transparency(void)
     CU_ASSERT_STRING_EQUAL(r.out, r2.out);
 }
 
-static double num(const cJSON *o, const char *path)
-{
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", path);
-    const cJSON *cur = o;
-    for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur;
-         tok = strtok_r(NULL, ".", &save))
-        cur = cJSON_GetObjectItemCaseSensitive(cur, tok);
-    if (!cJSON_IsNumber(cur)) {
-        printf("\n  no number at %s\n", path);
-        return -1;
-    }
-    return cur->valuedouble;
-}
-
-static cJSON *load_json(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    static char text[1 << 16];
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[n] = 0;
-    return cJSON_Parse(text);
-}
-
 static void test_isolation_probe(void)
 {
     char disk[64], stats[64], args[512];
@@ -152,14 +126,14 @@ static void test_isolation_probe(void)
     HAS(r.out, "[probe] probe: 118 of 118 DMA transfers outside the partition refused");
     HAS(r.out, "[probe] probe: nothing found, nothing broken");
     HAS(r.out, "[victim] victim: 262144 words checked 20 times, 0 changed");
-    cJSON *o = load_json(stats);
+    cJSON *o = json_load(stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-    CU_ASSERT_EQUAL(num(o, "io.dma_refused"), 118);
+    CU_ASSERT_EQUAL(json_num(o, "io.dma_refused"), 118);
     const cJSON *guests = cJSON_GetObjectItemCaseSensitive(o, "guests");
     CU_ASSERT_EQUAL(cJSON_GetArraySize(guests), 2);
     const cJSON *probe = cJSON_GetArrayItem(guests, 0);
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(probe, "name")->valuestring, "probe");
-    CU_ASSERT(num(probe, "reflected.DBE") >= 525 * 2);
+    CU_ASSERT(json_num(probe, "reflected.DBE") >= 525 * 2);
     cJSON_Delete(o);
     unlink(disk);
     unlink(stats);
@@ -172,31 +146,31 @@ static void test_stats_and_trace(void)
     snprintf(args, sizeof args, "run --vmm --console-in none --stats %s", stats);
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
-    cJSON *o = load_json(stats);
+    cJSON *o = json_load(stats);
     CU_ASSERT_PTR_NOT_NULL_FATAL(o);
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(o, "mode")->valuestring, "vmm");
     const cJSON *guests = cJSON_GetObjectItemCaseSensitive(o, "guests");
     CU_ASSERT_EQUAL(cJSON_GetArraySize(guests), 2);
     for (int i = 0; i < 2; i++) {
         const cJSON *g = cJSON_GetArrayItem(guests, i);
-        CU_ASSERT(num(g, "traps.total") > 1000);
-        CU_ASSERT(num(g, "traps.privileged") > 0);
-        CU_ASSERT(num(g, "traps.tlb_miss") > 0);
-        CU_ASSERT(num(g, "traps.mmio") > 0);
-        CU_ASSERT(num(g, "emulated.eret") > 0);
-        CU_ASSERT(num(g, "emulated.tlbwr") > 0);
-        CU_ASSERT(num(g, "emulated.mtc0") > 0);
-        CU_ASSERT(num(g, "tlb_decisions.accepted") > 0);
-        CU_ASSERT_EQUAL(num(g, "tlb_decisions.rejected"), 0);
-        CU_ASSERT(num(g, "reflected.Sys") > 0);
-        CU_ASSERT(num(g, "reflected.TLBL") > 0);
-        CU_ASSERT(num(g, "interrupts_delivered") > 0);
-        CU_ASSERT(num(g, "time_slices") > 1);
-        CU_ASSERT_EQUAL(num(g, "exit_code"), 0);
-        double share = num(g, "monitor_share");
+        CU_ASSERT(json_num(g, "traps.total") > 1000);
+        CU_ASSERT(json_num(g, "traps.privileged") > 0);
+        CU_ASSERT(json_num(g, "traps.tlb_miss") > 0);
+        CU_ASSERT(json_num(g, "traps.mmio") > 0);
+        CU_ASSERT(json_num(g, "emulated.eret") > 0);
+        CU_ASSERT(json_num(g, "emulated.tlbwr") > 0);
+        CU_ASSERT(json_num(g, "emulated.mtc0") > 0);
+        CU_ASSERT(json_num(g, "tlb_decisions.accepted") > 0);
+        CU_ASSERT_EQUAL(json_num(g, "tlb_decisions.rejected"), 0);
+        CU_ASSERT(json_num(g, "reflected.Sys") > 0);
+        CU_ASSERT(json_num(g, "reflected.TLBL") > 0);
+        CU_ASSERT(json_num(g, "interrupts_delivered") > 0);
+        CU_ASSERT(json_num(g, "time_slices") > 1);
+        CU_ASSERT_EQUAL(json_num(g, "exit_code"), 0);
+        double share = json_num(g, "monitor_share");
         CU_ASSERT(share > 0 && share < 1);
     }
-    double share = num(o, "monitor.monitor_share");
+    double share = json_num(o, "monitor.monitor_share");
     CU_ASSERT(share > 0 && share < 1);
     cJSON_Delete(o);
     unlink(stats);
