@@ -18,7 +18,6 @@
 #include "vmm/vmm_priv.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cpu/cp0_regs.h"
@@ -274,6 +273,22 @@ static unsigned sig(const struct vmm *v, unsigned j)
 
 static uint8_t lane(uint32_t w, unsigned significance) { return (uint8_t)(w >> (8 * significance)); }
 
+/* The word's bytes in memory order. */
+static void split(const struct vmm *v, uint32_t w, uint8_t mem[4])
+{
+    for (unsigned j = 0; j < 4; j++)
+        mem[j] = lane(w, sig(v, j));
+}
+
+/* LWL/LWR/SWL/SWR at byte offset k: the register significance that memory
+ * byte j pairs with, -1 when the instruction leaves byte j alone. */
+static int unaligned_lane(bool be, bool left, unsigned j, unsigned k)
+{
+    if (be)
+        return left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
+    return left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
+}
+
 /* TLBRI: a load from a patched page. Emulated from the original words. */
 void patch_on_ri(struct guest *g, const struct cpu_trap *t)
 {
@@ -287,8 +302,7 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
     uint32_t w = patch_read_word(v, hpa), old = cpu_gpr(v->cpu, RT(insn)), val;
     unsigned k = va & 3u; /* byte offset in memory order */
     uint8_t mem[4];
-    for (unsigned j = 0; j < 4; j++)
-        mem[j] = lane(w, sig(v, j));
+    split(v, w, mem);
     switch (OP(insn)) {
     case 0x20: val = (uint32_t)(int32_t)(int8_t)mem[k]; break; /* LB */
     case 0x24: val = mem[k]; break;                            /* LBU */
@@ -310,11 +324,7 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
         val = old;
         bool left = OP(insn) == 0x22, be = phys_big_endian(v->phys);
         for (unsigned j = 0; j < 4; j++) {
-            int s; /* register significance that memory byte j goes to, -1 none */
-            if (be)
-                s = left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
-            else
-                s = left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
+            int s = unaligned_lane(be, left, j, k);
             if (s >= 0)
                 val = (val & ~(0xFFu << (8 * s))) | (uint32_t)mem[j] << (8 * s);
         }
@@ -359,8 +369,7 @@ void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
     uint32_t w = pi >= 0 ? v->patches[pi].orig : cur;
     unsigned k = va & 3u;
     uint8_t mem[4];
-    for (unsigned j = 0; j < 4; j++)
-        mem[j] = lane(w, sig(v, j));
+    split(v, w, mem);
     bool be = phys_big_endian(v->phys);
     switch (OP(insn)) {
     case 0x28: mem[k] = (uint8_t)val; break; /* SB */
@@ -377,11 +386,7 @@ void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
     case 0x2E: { /* SWR */
         bool left = OP(insn) == 0x2A;
         for (unsigned j = 0; j < 4; j++) {
-            int s;
-            if (be)
-                s = left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
-            else
-                s = left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
+            int s = unaligned_lane(be, left, j, k);
             if (s >= 0)
                 mem[j] = lane(val, (unsigned)s);
         }
