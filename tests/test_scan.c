@@ -216,6 +216,50 @@ static void test_patch_hiding(void)
     vmm_free(v);
 }
 
+/* Loads and stores the monitor does for a patched page: every width and the
+ * unaligned LWL/LWR/SWL, against the original words (big-endian). */
+static void test_emulated_accesses(void)
+{
+    vmm_t *v = new_vmm(CPU_EXT_UNSAFE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct guest *g = v->guests[0];
+    v->cur = g;
+    shadow_set_asid(g);
+    uint32_t hpa = g->cfg.ram_base + 0x6000;
+    fill(true);
+    put(0x104, ERET, true);
+    memcpy(phys_host_page(v->phys, hpa, true), page, sizeof page);
+    patch_scan_page(g, hpa, 0x00500000u);
+    struct tlb_regs e = {0x00500000u | v->cur_real_asid,
+                         ((hpa >> 12) << ENTRYLO_PFN_SHIFT) | ENTRYLO_V | ENTRYLO_RI, 0, 0};
+    cpu_tlb_write(v->cpu, 3, &e);
+    struct {
+        uint32_t insn, va, before, after;
+    } loads[] = {
+        {0x8C080000u, 0x00500104u, 0, ERET},              /* lw $t0 */
+        {0x80080000u, 0x00500104u, 0, 0x42},              /* lb $t0 */
+        {0x94080000u, 0x00500106u, 0, 0x0018},            /* lhu $t0 */
+        {0x88080000u, 0x00500105u, 0x11223344u, 0x00001844u}, /* lwl: bytes 1..3 high */
+        {0x98080000u, 0x00500105u, 0x11223344u, 0x11224200u}, /* lwr: bytes 0..1 low */
+    };
+    for (size_t i = 0; i < sizeof loads / sizeof *loads; i++) {
+        cpu_set_gpr(v->cpu, 8, loads[i].before);
+        struct cpu_trap t = {.code = EXC_TLBRI, .insn = loads[i].insn, .badvaddr = loads[i].va};
+        patch_on_ri(g, &t);
+        CU_ASSERT_EQUAL(cpu_gpr(v->cpu, 8), loads[i].after);
+    }
+    CU_ASSERT_EQUAL(g->st.scan.hidden_reads, 5);
+    /* swl $t0 at byte 1 over the patched ERET: the patch goes, the bytes land
+     * on the original word. */
+    cpu_set_gpr(v->cpu, 8, 0xAABBCCDDu);
+    struct cpu_trap t = {.code = EXC_MOD, .insn = 0xA8080000u, .badvaddr = 0x00500105u};
+    patch_on_store(g, &t, hpa + 0x105);
+    CU_ASSERT_EQUAL(get(phys_host_page(v->phys, hpa, false) + 0x104, true), 0x42AABBCCu);
+    CU_ASSERT_EQUAL(patch_read_word(v, hpa + 0x104), 0x42AABBCCu);
+    CU_ASSERT_EQUAL(v->patches_live, 0);
+    vmm_free(v);
+}
+
 static void test_no_switch_no_patch(void)
 {
     /* Safe hardware: the scanner runs but finds nothing it must patch. */
@@ -268,6 +312,7 @@ static const struct test_case tests[] = {
     {"little-endian pages", test_little_endian},
     {"patched words hidden from reads, undone by DMA", test_patch_hiding},
     {"safe hardware: scanned, nothing patched", test_no_switch_no_patch},
+    {"emulated loads and stores on a patched page", test_emulated_accesses},
 };
 
 CUNIT_MAIN("scan", tests)
