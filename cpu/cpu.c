@@ -53,6 +53,7 @@ void cpu_reset(cpu_t *c)
     c->route_mask = 0;
     c->stop = CPU_STOP_NONE;
     c->stop_requested = false;
+    c->hold_insn = false;
     memset(&c->trap, 0, sizeof(c->trap));
     memset(&c->stats, 0, sizeof(c->stats));
 
@@ -263,6 +264,12 @@ void cpu_skip_cycles(cpu_t *c, uint64_t n)
 {
     c->idle_cycles += n;
     cpu_end_batch(c);
+}
+
+void cpu_stop_before(cpu_t *c)
+{
+    c->hold_insn = true;
+    cpu_request_stop(c);
 }
 
 void cpu_set_insn_hook(cpu_t *c, cpu_insn_fn fn, void *opaque)

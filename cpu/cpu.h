@@ -154,6 +154,11 @@ void cpu_skip_cycles(cpu_t *cpu, uint64_t n);
 
 void cpu_set_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
 void cpu_set_insn_hook(cpu_t *cpu, cpu_insn_fn fn, void *opaque);
+/* From inside the instruction hook: the instruction it was called for is not
+ * executed (nor counted) and cpu_run() returns CPU_STOP_HOST with the PC on
+ * it — a debugger's breakpoint. Ignored for a branch delay slot instruction
+ * (it runs with its branch: break on the branch). */
+void cpu_stop_before(cpu_t *cpu);
 
 /* Statistics since reset. */
 struct cpu_stats {

@@ -694,8 +694,10 @@ delay_slot:
         insn = rd32(c, page_host + (c->pc & 0xFFFu));
     else if (unlikely(!fetch(c, &insn)))
         return;
-    if (traced)
+    if (traced) {
         c->insn_fn(c->insn_opaque, c->pc, insn);
+        c->hold_insn = false; /* a delay slot goes with its branch */
+    }
     goto decode;
 slot_ri:
     cpu_raise(c, EXC_RI, 0, 0, 0);
@@ -730,6 +732,12 @@ void cpu_exec_batch(struct cpu *c)
             if (!fetch(c, &insn))
                 continue;
             c->insn_fn(c->insn_opaque, c->pc, insn);
+            if (unlikely(c->hold_insn)) { /* cpu_stop_before(): not this one */
+                c->hold_insn = false;
+                c->batch_len -= c->batch_left + 1;
+                c->batch_left = 0;
+                return;
+            }
             exec_insn_traced(c, insn);
         }
         return;

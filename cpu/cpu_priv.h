@@ -94,6 +94,7 @@ struct cpu {
     cpu_trap_fn trap_fn;
     void *trap_opaque;
     cpu_insn_fn insn_fn;
+    bool hold_insn; /* cpu_stop_before() from the hook: leave the instruction unexecuted */
     void *insn_opaque;
 
     struct hcache_entry hcache[3][HC_KINDS][HCACHE_SIZE]; /* [mode][kind] */

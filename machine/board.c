@@ -103,7 +103,25 @@ static void on_cpu_event(void *opaque, const struct cpu_event *ev)
     }
     if (b->trace_mask)
         board_trace_exception(b, ev);
+    if (b->observer)
+        b->observer(b->observer_opaque, ev);
 }
+
+void board_set_observer(board_t *b, cpu_event_fn fn, void *opaque)
+{
+    b->observer = fn;
+    b->observer_opaque = opaque;
+}
+
+fb_t *board_framebuffer(board_t *b, unsigned *bus)
+{
+    if (bus)
+        *bus = b->fb_bus;
+    return b->fb;
+}
+
+const elfimg_t *board_kernel(const board_t *b) { return b->kernel; }
+const elfimg_t *board_firmware(const board_t *b) { return b->firmware; }
 
 /* ---- construction -------------------------------------------------------- */
 
@@ -175,7 +193,15 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
         else
             ok = nic_new(b->io, bus, slot, b->vswitch) != NULL;
         break;
-    case DEV_FB: ok = fb_new(b->io, bus, slot, !b->cfg.little_endian) != NULL; break;
+    case DEV_FB: {
+        fb_t *fb = fb_new(b->io, bus, slot, !b->cfg.little_endian);
+        ok = fb != NULL;
+        if (fb && !b->fb) {
+            b->fb = fb;
+            b->fb_bus = bus;
+        }
+        break;
+    }
     case DEV_KBD: ok = kbd_new(b->io, bus, slot) != NULL; break;
     case DEV_POWER:
         b->power = power_new(b->io, bus, slot, on_power, b);

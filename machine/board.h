@@ -15,6 +15,7 @@
 
 #include "cpu/cpu.h"
 #include "dev/disk.h"
+#include "dev/fb.h"
 #include "dev/uart.h"
 #include "iobus/iobus.h"
 #include "machine/config.h"
@@ -47,6 +48,17 @@ const char *board_stop_name(enum board_stop s);
 
 /* Redirect the console UART's output (default: its configured output). */
 void board_set_console(board_t *b, uart_out_fn fn, void *opaque);
+
+/* A front end's view of the CPU's events (exceptions delivered, TLB writes,
+ * ERETs, sensitive instructions): called from inside the run, after the
+ * board's own bookkeeping; it may call board_request_stop(). Under a monitor
+ * the CPU's event hook is the monitor's: use vmm_set_observer() there. */
+void board_set_observer(board_t *b, cpu_event_fn fn, void *opaque);
+/* The first framebuffer device and its bus (NULL: the board has none). */
+fb_t *board_framebuffer(board_t *b, unsigned *bus);
+/* The kernel and firmware images (symbols); the kernel is NULL on a hosted board. */
+const elfimg_t *board_kernel(const board_t *b);
+const elfimg_t *board_firmware(const board_t *b);
 
 /* Trace categories, to `out` (NULL turns tracing off). */
 enum board_trace {

@@ -2,6 +2,7 @@
 #ifndef MACHINE_BOARD_PRIV_H
 #define MACHINE_BOARD_PRIV_H
 
+#include "dev/fb.h"
 #include "machine/board.h"
 #include "dev/power.h"
 #include "util/disasm.h"
@@ -24,6 +25,10 @@ struct board {
     disk_t *disk;
     power_t *power;
     struct vswitch *vswitch;
+    fb_t *fb;           /* the first framebuffer, NULL none */
+    unsigned fb_bus;
+    cpu_event_fn observer; /* a front end's (board_set_observer) */
+    void *observer_opaque;
 
     uint64_t deadline; /* next device event, as given to the CPU */
     bool powered_off, reset_pending, host_stop;

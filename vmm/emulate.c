@@ -112,6 +112,8 @@ bool guest_irq_check(struct guest *g)
         return false;
     g->st.interrupts++;
     guest_reflect(g, EXC_INT, cpu_pc(g->v->cpu), false, 0, false, 0);
+    if (g->v->observer)
+        observe_event(g, VMM_EV_INTERRUPT, EXC_INT, g->cp0.epc, 0, false);
     return true;
 }
 
@@ -122,6 +124,7 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
 {
     struct vcp0 *c = &g->cp0;
     uint32_t offset = VEC_OFF_GENERAL;
+    g->v->ev_reflected = (int)code;
     if (!(c->status & ST_EXL)) {
         c->epc = epc;
         if (bd)

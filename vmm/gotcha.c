@@ -58,6 +58,8 @@ static uint32_t true_status(const struct guest *g)
     return g->diverged ? g->true_status : g->cp0.status;
 }
 
+enum vmm_vmode gotcha_actual_mode(const struct guest *g) { return mode_of(true_status(g)); }
+
 static void set_truth(struct guest *g, uint32_t st)
 {
     bool was = g->diverged;
@@ -130,13 +132,22 @@ void gotcha_on_event(void *opaque, const struct cpu_event *ev)
     struct guest *g = v->cur;
     if (!g)
         return;
+    uint64_t divergences = g->st.gotcha.divergences;
+    uint32_t insn;
     if (ev->kind == CPU_EV_ERET && ev->b) {
         g->st.gotcha.native++;
         on_eret(g, ev);
+        insn = 0x42000018u; /* eret */
     } else if (ev->kind == CPU_EV_SENSITIVE) {
         g->st.gotcha.native++;
         on_sensitive(g, ev);
+        insn = ev->a;
+    } else {
+        return;
     }
+    if (v->observer)
+        observe_event(g, VMM_EV_NATIVE, 0, ev->pc, insn,
+                      g->st.gotcha.divergences != divergences);
 }
 
 void gotcha_note_emulation(struct guest *g, const struct cpu_trap *t)

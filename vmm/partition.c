@@ -135,6 +135,10 @@ static void on_vuart_out(void *opaque, const char *buf, size_t len)
         fwrite(buf, 1, len, g->output);
         return;
     }
+    if (g->v->console_hook) {
+        g->v->console_hook(g->v->console_opaque, g->id, buf, len);
+        return;
+    }
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         if (g->line_start) {

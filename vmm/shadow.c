@@ -191,6 +191,7 @@ static void install(struct guest *g, uint32_t base_va, uint32_t size, const uint
     s->vtlb_index = vtlb_index;
     s->decision = d;
     s->ctx = guest_ctx(g);
+    v->ev_tlb_index = idx;
 }
 
 static uint32_t entrylo(uint32_t hpa, bool writable, bool uncached)
@@ -392,6 +393,7 @@ void shadow_handle(struct guest *g, const struct cpu_trap *t)
         }
         if (shrink)
             continue;
+        v->ev_decision = (int)fault_d;
         if (fault_d == VMM_REJECT) {
             if (x.source == VMM_SRC_GUEST_TLB)
                 guest_reflect(g, store ? EXC_TLBS : EXC_TLBL, t->epc, t->bd, va, false, 0);

@@ -108,6 +108,8 @@ static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     struct guest *g = v->cur;
     uint64_t t0 = v->timing ? host_ns() : 0;
     enum vmm_trap_kind kind = trap_kind(t);
+    uint64_t mmio_before = g->st.traps[VMM_TRAP_MMIO];
+    v->ev_tlb_index = v->ev_decision = v->ev_reflected = -1;
     switch (t->code) {
     case EXC_CPU:
         g->st.traps[VMM_TRAP_PRIV]++;
@@ -134,6 +136,8 @@ static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
         guest_reflect_trap(g, t, t->code);
         break;
     }
+    if (v->observer)
+        observe_trap(g, t, g->st.traps[VMM_TRAP_MMIO] != mmio_before ? VMM_TRAP_MMIO : kind);
     guest_irq_check(g);
     gotcha_sync_real_epc(v, g);
     /* A Compare written (or IM7 set) during the slice: stop there, not at the slice end. */

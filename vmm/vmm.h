@@ -18,10 +18,13 @@
 #define VMM_VMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "machine/config.h"
+#include "tlb/tlb.h"
+#include "util/elfload.h"
 #include "vmm/policy.h"
 
 #define VMM_MAX_GUESTS 8
@@ -192,6 +195,76 @@ const char *vmm_trap_kind_name(enum vmm_trap_kind k);
 const char *vmm_emul_op_name(enum vmm_emul_op op);
 /* Host nanoseconds spent running (cpu) and inside the monitor (traps, scheduling). */
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
+
+/* ---- for front ends (the GUI): what happens, as it happens ---------------
+ *
+ * The observer is called from inside the run (never between two halves of a
+ * trap): once per trap after the monitor handled it, once per interrupt it
+ * delivered to a guest, once per sensitive instruction that ran without
+ * trapping. It may read every view below and call vmm_request_stop(); it must
+ * not change the machine. */
+enum vmm_event_kind {
+    VMM_EV_TRAP,      /* a trap the monitor handled (kind, code, decision...) */
+    VMM_EV_INTERRUPT, /* an interrupt delivered to the guest's handler */
+    VMM_EV_NATIVE,    /* a sensitive instruction ran without trapping (the gotcha) */
+};
+struct vmm_event {
+    enum vmm_event_kind kind;
+    unsigned guest;
+    enum vmm_trap_kind trap; /* VMM_EV_TRAP: its kind (VMM_TRAP_MMIO for device accesses) */
+    unsigned code;           /* ExcCode, or CPU_TRAP_HYPCALL */
+    uint32_t pc, insn, badvaddr;
+    uint64_t cycle;
+    int tlb_index;           /* real TLB entry this trap wrote, -1 none */
+    int decision;            /* the policy's enum vmm_decision on the faulting page, -1 none */
+    int reflected;           /* ExcCode delivered to the guest's own handler, -1 none */
+    enum vmm_vmode believed; /* the monitor's view of the guest's mode, after */
+    enum vmm_vmode actual;   /* the mode the guest's own hardware would be in, after */
+    bool diverged;           /* this event made the two differ (they agreed before) */
+};
+typedef void (*vmm_event_fn)(void *opaque, const struct vmm_event *ev);
+void vmm_set_observer(vmm_t *v, vmm_event_fn fn, void *opaque);
+
+/* Console output of the guests that print to the board's console goes to fn
+ * (guest index, bytes) instead, unprefixed; NULL restores the board console. */
+typedef void (*vmm_console_fn)(void *opaque, unsigned guest, const char *buf, size_t len);
+void vmm_set_console_hook(vmm_t *v, vmm_console_fn fn, void *opaque);
+
+/* A guest's vCPU as the guest sees it: registers (the real CPU's while it
+ * runs), its virtual CP0, and both views of its mode. */
+struct vmm_vcpu_view {
+    uint32_t pc, hi, lo, gpr[32];
+    uint32_t index, entrylo0, entrylo1, context, pagemask, wired, badvaddr, count, entryhi,
+        compare, status, cause, epc, ebase, errorepc;
+    enum vmm_vmode believed, actual;
+    bool diverged, waiting, halted, running;
+};
+bool vmm_guest_vcpu(vmm_t *v, unsigned guest, struct vmm_vcpu_view *out);
+/* The guest on the CPU (-1 before the first slice). */
+int vmm_current_guest(const vmm_t *v);
+
+/* What the monitor knows of real TLB entry index: its owner (-1 free), the
+ * guest TLB entry it shadows (-1 the partition map), the policy's decision. */
+struct vmm_tlb_owner {
+    int guest;
+    int vtlb_index;
+    enum vmm_decision decision;
+};
+void vmm_tlb_owner(const vmm_t *v, unsigned index, struct vmm_tlb_owner *out);
+
+/* A guest's partition map: guest-physical ranges and what backs them. */
+struct vmm_region_view {
+    uint32_t gpa, size, hpa;
+    enum vmm_region_kind kind;
+    bool writable;
+};
+unsigned vmm_guest_regions(const vmm_t *v, unsigned guest, struct vmm_region_view *out,
+                           unsigned max);
+const char *vmm_region_kind_name(enum vmm_region_kind k);
+/* The guest's virtual TLB (read it with tlb_read) and its kernel image
+ * (symbols), both owned by the monitor. */
+const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned guest);
+const elfimg_t *vmm_guest_kernel(const vmm_t *v, unsigned guest);
 
 struct board;
 struct board *vmm_board(vmm_t *v);

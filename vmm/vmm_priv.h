@@ -117,6 +117,12 @@ struct vmm {
     unsigned patches_live, patch_hint;
     bool timing;
     uint64_t run_ns, monitor_ns;
+    /* front ends (vmm.h): the observer, and what the trap being handled did */
+    vmm_event_fn observer;
+    void *observer_opaque;
+    int ev_tlb_index, ev_decision, ev_reflected;
+    vmm_console_fn console_hook;
+    void *console_opaque;
 };
 
 /* emulate.c: privileged instructions, device accesses, reflection. */
@@ -172,6 +178,12 @@ void guest_boot(struct guest *g);
 void guest_teardown(struct guest *g);
 int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *board_fdt,
                       void *out, size_t outlen);
+
+/* observe.c: the front ends' observer and views. */
+void observe_trap(struct guest *g, const struct cpu_trap *t, enum vmm_trap_kind kind);
+void observe_event(struct guest *g, enum vmm_event_kind kind, unsigned code, uint32_t pc,
+                   uint32_t insn, bool diverged);
+enum vmm_vmode gotcha_actual_mode(const struct guest *g);
 
 void vmm_tracef(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vmm_gotchaf(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
