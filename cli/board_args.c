@@ -141,3 +141,8 @@ int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char 
     }
     return 0;
 }
+
+int board_args_console_in(struct vmm_config *c, const char *src, const char *cmd)
+{
+    return set_uart(c, cmd, "input", src);
+}

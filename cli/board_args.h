@@ -26,5 +26,7 @@ void board_args_init(struct vmm_config *c);
  * option, -1 on a bad value (message printed, prefixed with cmd). */
 int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char *cmd);
 void board_args_usage(FILE *f);
+/* Set the console UART's input (as --console-in): 1, or -1 with a message. */
+int board_args_console_in(struct vmm_config *c, const char *src, const char *cmd);
 
 #endif

@@ -10,6 +10,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_gui(int argc, char **argv);
 
 /* One guest's monitor counters as a JSON object (cmd_run.c; run_ns: host time of the run). */
 struct cJSON;

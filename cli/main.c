@@ -16,6 +16,7 @@ static void usage(FILE *f)
                "  run --native    boot the board: firmware, the teaching kernel, its programs\n"
                "  run --vmm       boot the monitor with partitioned guests (docs/vmm.md)\n"
                "  lab gotcha      the virtualizability lab: one kernel on seven machines\n"
+               "  gui             the SDL2 window: watch and step the machine and the monitor\n"
                "  dtb             write the board's device tree blob to stdout\n"
                "  exec FILE.elf   run a freestanding MIPS32 ELF until BREAK (see `trapvisor exec --help`)\n"
                "  version         print the version\n");
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "lab") == 0)
         return cmd_lab(argc - 1, argv + 1);
+    if (strcmp(cmd, "gui") == 0)
+        return cmd_gui(argc - 1, argv + 1);
     if (strcmp(cmd, "dtb") == 0)
         return cmd_dtb(argc - 1, argv + 1);
     if (strcmp(cmd, "exec") == 0)

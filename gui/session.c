@@ -677,6 +677,10 @@ void session_trap_text(const session_t *s, const struct sess_trap *t, char *buf,
     if (s->is_vmm && t->reflected >= 0 && d < sizeof detail)
         d += (size_t)snprintf(detail + d, sizeof detail - d, " => guest %s",
                               cpu_exc_name((unsigned)t->reflected));
+    else if (s->is_vmm && (t->kind == SK_PRIV || t->kind == SK_HYPCALL) && d < sizeof detail)
+        d += (size_t)snprintf(detail + d, sizeof detail - d, " emulated");
+    else if (s->is_vmm && t->kind == SK_MMIO && d < sizeof detail)
+        d += (size_t)snprintf(detail + d, sizeof detail - d, " device emulated");
     if (t->diverged && d < sizeof detail)
         snprintf(detail + d, sizeof detail - d, " DIVERGED");
     const char *code = t->kind == SK_SENSITIVE ? "-"

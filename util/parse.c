@@ -21,6 +21,15 @@ bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+bool parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if (!parse_u64(s, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
 bool parse_size(const char *s, uint32_t *out)
 {
     if (!s || !*s || *s == '-')

@@ -9,6 +9,8 @@
 bool parse_size(const char *s, uint32_t *out);
 /* Parse an unsigned 64-bit count (decimal or 0x hex); false on junk. */
 bool parse_u64(const char *s, uint64_t *out);
+/* The same, at most 32 bits (addresses, indexes). */
+bool parse_u32(const char *s, uint32_t *out);
 /* Parse 1/0, true/false, yes/no, on/off (any case). */
 bool parse_bool(const char *s, bool *out);
 
