@@ -21,7 +21,7 @@
 #define EXIT_OK 0
 #define EXIT_SCRIPT 1
 #define EXIT_BAD_INPUT 2
-#define FONT_PT 11
+
 #define WINDOW_STEP_LIMIT 200000000ull /* a key's step-to-trap gives up after this */
 
 static double now_ms(void) { return (double)SDL_GetPerformanceCounter() * 1000.0 / (double)SDL_GetPerformanceFrequency(); }
@@ -306,8 +306,10 @@ static int run_script(struct gui *g, const char *path)
     while (fgets(line, sizeof line, f)) {
         lineno++;
         int r = gui_command(g, line);
-        if (r == 1)
+        if (r == 1) {
+            g->quit = true;
             break;
+        }
         if (r < 0) {
             fprintf(stderr, "trapvisor gui: %s:%u: %s\n", path, lineno, g->message);
             rc = EXIT_SCRIPT;
@@ -349,6 +351,17 @@ static int open_display(struct gui *g, char *err, size_t errlen)
         snprintf(err, errlen,
                  "no display (%s). Run it on a desktop, under xvfb-run, or headless with "
                  "--screenshot FILE.png [--after N] or --script FILE", SDL_GetError());
+        return -1;
+    }
+    /* With no display SDL falls back to a driver that shows nothing: unless
+     * asked for by name (SDL_VIDEODRIVER), that is no display. */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
+        !getenv("SDL_VIDEODRIVER")) {
+        snprintf(err, errlen,
+                 "no display (SDL found only its '%s' driver). Run it on a desktop, under "
+                 "xvfb-run, or headless with --screenshot FILE.png [--after N] or --script FILE",
+                 drv);
         return -1;
     }
     g->win = SDL_CreateWindow("trapvisor", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, g->w,
@@ -430,7 +443,7 @@ int gui_main(const struct gui_options *o)
         fprintf(stderr, "trapvisor gui: %s\n", err);
         goto out;
     }
-    if (!(g->font = font_open(g->ren, o->font ? o->font : FONT_DEFAULT_PATH, FONT_PT, err,
+    if (!(g->font = font_open(g->ren, o->font ? o->font : FONT_DEFAULT_PATH, GUI_FONT_PT, err,
                               sizeof err))) {
         fprintf(stderr, "trapvisor gui: %s\n", err);
         goto out;
@@ -449,7 +462,7 @@ int gui_main(const struct gui_options *o)
         g->scripted = true;
         rc = run_script(g, o->script);
         g->scripted = false;
-        if (rc != EXIT_OK || headless)
+        if (rc != EXIT_OK || headless || g->quit)
             goto out;
     }
     if (o->screenshot) {
