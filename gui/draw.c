@@ -531,14 +531,14 @@ static void draw_maps(struct gui *g, struct rect r)
 static void draw_modes(struct gui *g, struct rect r)
 {
     session_t *s = g->s;
-    int y = panel(g, r, session_is_vmm(s) ? "guest mode: monitor / own hw"
-                                          : "CPU mode at each exception/ERET");
+    int y = panel(g, r, session_is_vmm(s) ? "mode changes: monitor / own hw"
+                                          : "CPU mode changes");
     unsigned ng = session_guest_count(s);
     int label_w = 7 * g->cw;
     int x0 = r.x + 4 + label_w, w = r.x + r.w - 4 - x0;
     int lane = g->ch - 3;
     int per = session_is_vmm(s) ? 2 : 1;
-    int cell = 3, nsamples = w / cell;
+    int nsamples = w / 3;
     for (unsigned gi = 0; gi < ng && y + per * (lane + 2) <= r.y + r.h - g->ch; gi++) {
         int ly[2] = {y, y + lane + 2};
         text(g, r.x + 4, ly[0], COL_TEXT, 7, "%.6s", session_guest_name(s, gi));
@@ -546,8 +546,17 @@ static void draw_modes(struct gui *g, struct rect r)
             text(g, r.x + 4, ly[1], COL_DIM, 7, " own hw");
         for (int l = 0; l < per; l++)
             fill(g, (struct rect){x0, ly[l], w, lane}, COL_BG);
-        /* newest at the right; walk back through the samples of this guest */
-        int col = nsamples - 1;
+        /* newest at the right; few changes get wide cells */
+        int have = 0;
+        for (unsigned n = 0; have < nsamples; n++) {
+            const struct sess_mode *m = session_mode_recent(s, n);
+            if (!m)
+                break;
+            have += m->guest == gi;
+        }
+        int cell = have ? w / have : 3;
+        cell = cell < 3 ? 3 : cell > 24 ? 24 : cell;
+        int col = w / cell - 1;
         for (unsigned n = 0; col >= 0; n++) {
             const struct sess_mode *m = session_mode_recent(s, n);
             if (!m)

@@ -33,6 +33,7 @@ struct session {
     uint64_t kind_count[SK_KINDS];
     struct sess_mode modes[SESS_MODE_LOG];
     uint64_t nmodes;
+    unsigned last_mode[VMM_MAX_GUESTS]; /* 1 + believed * 4 + actual of the last sample, 0 none */
 
     struct sess_break breaks[SESS_MAX_BREAKS];
     unsigned nbreaks;
@@ -90,9 +91,17 @@ static void stop_with(session_t *s, enum sess_why why, int bp)
     request_stop(s);
 }
 
+/* Mode samples are kept where something changes (a guest's mode in either
+ * view, or a divergence), so the timeline shows transitions, not trap noise. */
 static void add_mode(session_t *s, uint64_t cycle, unsigned guest, unsigned believed,
                      unsigned actual, bool diverged)
 {
+    if (guest >= VMM_MAX_GUESTS)
+        return;
+    unsigned key = 1u + believed * 4u + actual;
+    if (!diverged && s->last_mode[guest] == key)
+        return;
+    s->last_mode[guest] = key;
     struct sess_mode *m = &s->modes[s->nmodes++ % SESS_MODE_LOG];
     *m = (struct sess_mode){cycle, guest, (uint8_t)believed, (uint8_t)actual, diverged};
 }
@@ -321,6 +330,7 @@ static int build(session_t *s, char *err, size_t errlen)
     for (unsigned g = 0; g < VMM_MAX_GUESTS; g++)
         s->con[g].count = 1;
     s->ntraps = s->nmodes = 0;
+    memset(s->last_mode, 0, sizeof s->last_mode);
     memset(s->kind_count, 0, sizeof s->kind_count);
     memset(s->tlb_prev, 0, sizeof s->tlb_prev);
     for (unsigned i = 0; i < SESS_MAX_TLB; i++)

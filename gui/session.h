@@ -53,7 +53,8 @@ struct sess_trap {
     bool diverged;   /* the guest's and the monitor's view of its mode parted here */
 };
 
-/* One sample of a guest's mode (enum vmm_vmode): natively both are the CPU's. */
+/* One sample of a guest's mode (enum vmm_vmode), taken when either view
+ * changes or the two part: natively both are the CPU's. */
 struct sess_mode {
     uint64_t cycle;
     unsigned guest;
