@@ -34,4 +34,11 @@ struct gui_options {
  * display, 1 a script command failed). */
 int gui_main(const struct gui_options *o);
 
+/* For bench/: the window's full-speed loop, headless (run a batch sized so
+ * drawing stays under a tenth of the time, draw a frame, again) until about
+ * insns instructions ran or the machine ended. Instructions run, host
+ * seconds, frames drawn, mean milliseconds per frame. 0, or -1 with a message. */
+int gui_bench_run(const struct gui_options *o, uint64_t insns, uint64_t *ran, double *seconds,
+                  uint64_t *frames, double *draw_ms, char *err, size_t errlen);
+
 #endif
