@@ -8,6 +8,7 @@ PACKAGES=(
   libunicorn-dev libcapstone-dev libelf-dev libcjson-dev libcunit1-dev
   gcc-mips-linux-gnu binutils-mips-linux-gnu
   libfdt-dev device-tree-compiler libinih-dev
+  libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
 )
 
 missing=()

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Regenerate the screenshots of docs/gui.md with the window's headless mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build/trapvisor gui --vmm --script configs/gui/tlb-miss.txt
+build/trapvisor gui --vmm --config configs/labs/gotcha.ini --unsafe eret --script configs/gui/gotcha.txt
