@@ -366,8 +366,14 @@ static void test_real_window_under_xvfb(void)
     char body[512], args[1024];
     snprintf(body, sizeof body, "step trap tlb_miss guest 0\nprint trap\nscreenshot %s\nquit\n", shot);
     write_script(body);
+    /* Under ASan the window's system libraries (D-Bus, and X and GL modules
+     * SDL loads and unloads again, which LeakSanitizer cannot even name)
+     * leak a few bytes at exit: leak checking is off for this one process;
+     * the same drawing and session code is leak-checked by the headless
+     * runs above, and address errors are still caught here. */
     snprintf(args, sizeof args,
-             "version >/dev/null; xvfb-run -a -s '-screen 0 1600x1000x24' %s gui --vmm --window --script %s "
+             "version >/dev/null; ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
+             "xvfb-run -a -s '-screen 0 1600x1000x24' %s gui --vmm --window --script %s "
              "--layout %s", TRAPVISOR_BIN, script, layout);
     cli_run(&r, args);
     CU_ASSERT_EQUAL_FATAL(r.rc, 0);
