@@ -161,7 +161,7 @@ static void draw_fb(struct gui *g, struct rect con[], unsigned n)
             return;
     }
     if (!g->fb_tex) {
-        g->fb_tex = SDL_CreateTexture(g->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
+        g->fb_tex = SDL_CreateTexture(g->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
                                       FB_WIDTH, FB_HEIGHT);
         if (!g->fb_tex)
             return;

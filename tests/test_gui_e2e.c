@@ -359,6 +359,40 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(access(shot, F_OK), -1);
 }
 
+/* A guest that turns the framebuffer on: its picture in its console panel. */
+static void test_framebuffer_shown(void)
+{
+    temp_names();
+    char args[512];
+    snprintf(args, sizeof args,
+             "gui --native --kernel %s/fbdemo-eb.elf --screenshot %s --after 3000000 --layout %s",
+             GUEST_DIR, shot, layout);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+    cJSON *L = json_load(layout);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(L);
+    const cJSON *fb = cJSON_GetObjectItem(L, "framebuffer"), *con = cJSON_GetArrayItem(cJSON_GetObjectItem(L, "consoles"), 0);
+    int x = num(fb, "x"), y = num(fb, "y"), w = num(fb, "w"), h = num(fb, "h");
+    CU_ASSERT_FATAL(w > 100 && h > 75);
+    CU_ASSERT(x >= num(con, "x") && x + w <= num(con, "x") + num(con, "w")); /* in its owner's panel */
+    SDL_Surface *s = load_shot();
+    CU_ASSERT(same(pixel(s, x + w / 4, y + h / 4), ((SDL_Color){255, 0, 0, 255})));
+    CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + h / 4), ((SDL_Color){0, 255, 0, 255})));
+    CU_ASSERT(same(pixel(s, x + w / 4, y + 3 * h / 4), ((SDL_Color){0, 0, 255, 255})));
+    CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + 3 * h / 4), ((SDL_Color){255, 255, 255, 255})));
+    SDL_FreeSurface(s);
+    cJSON_Delete(L);
+    cleanup();
+
+    /* The teaching kernel leaves it off: no picture. */
+    gui_script("", "run 2000000\nscreenshot SHOT\n");
+    L = json_load(layout);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(L);
+    CU_ASSERT_EQUAL(num(cJSON_GetObjectItem(L, "framebuffer"), "w"), 0);
+    cJSON_Delete(L);
+    cleanup();
+}
+
 /* The same script in a real window (Xvfb): the window path draws the same. */
 static void test_real_window_under_xvfb(void)
 {
@@ -400,6 +434,7 @@ static const struct test_case tests[] = {
     {"the gotcha's divergence is marked", test_gotcha_divergence_marked},
     {"--screenshot --after", test_screenshot_after},
     {"bad input", test_bad_input},
+    {"the framebuffer in its owner's panel", test_framebuffer_shown},
     {"a real window under Xvfb", test_real_window_under_xvfb},
 };
 CUNIT_MAIN("gui_e2e", tests)
