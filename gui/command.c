@@ -13,6 +13,8 @@
  *   reset
  *   screenshot FILE.png
  *   print status | trap | traps [N] | console N | tlb | breaks     (to stdout)
+ *   key NAME                         press a key as in the window ("s", "F5", "Space")
+ *   frames N                         N turns of the window's loop (runs if running)
  *   quit
  *
  * In a script, run and step trap are synchronous (bounded by --max-insns);
@@ -289,6 +291,7 @@ int gui_command(struct gui *g, const char *line)
         }
         if (!g->scripted && ntok == 1) {
             g->running = !session_ended(s);
+            g->stop_text[0] = 0;
             return 0;
         }
         g->running = false;
@@ -330,9 +333,23 @@ int gui_command(struct gui *g, const char *line)
         return gui_screenshot(g, tok[1]);
     if (strcmp(cmd, "print") == 0)
         return cmd_print(g, tok, ntok);
+    if (strcmp(cmd, "key") == 0 && ntok == 2) {
+        if (gui_key(g, tok[1]) != 0)
+            return -1;
+        return g->quit ? 1 : 0;
+    }
+    if (strcmp(cmd, "frames") == 0 && ntok == 2) {
+        uint32_t n;
+        if (!parse_u32(tok[1], &n) || n > 100000) {
+            gui_note(g, true, "frames: '%s' is not a count (at most 100000)", tok[1]);
+            return -1;
+        }
+        gui_frames(g, n);
+        return g->quit ? 1 : 0;
+    }
     if (strcmp(cmd, "quit") == 0)
         return 1;
     gui_note(g, true, "unknown command '%s' (step, run, pause, break, delete, filter, select, "
-                      "reset, screenshot, print, quit)", cmd);
+                      "reset, screenshot, print, key, frames, quit)", cmd);
     return -1;
 }

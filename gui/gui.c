@@ -141,6 +141,13 @@ static void toggle_break(struct gui *g, const char *spec)
         gui_note(g, false, "break %s %s", spec, session_break_count(g->s) > before ? "set" : "cleared");
 }
 
+static void set_running(struct gui *g, bool on)
+{
+    g->running = on && !session_ended(g->s);
+    if (g->running)
+        g->stop_text[0] = 0; /* the last stop is history now */
+}
+
 static void on_char(struct gui *g, char c)
 {
     char spec[64];
@@ -149,8 +156,8 @@ static void on_char(struct gui *g, char c)
         g->prompt_on = true;
         g->prompt[0] = 0;
         break;
-    case 'c': g->running = !session_ended(g->s); break;
-    case ' ': g->running = !g->running && !session_ended(g->s); break;
+    case 'c': set_running(g, true); break;
+    case ' ': set_running(g, !g->running); break;
     case 's': gui_command(g, "step"); break;
     case 't': step_trap(g, -1, -1); break;
     case 'n': step_trap(g, g->step_kind, g->step_guest); break;
@@ -224,7 +231,7 @@ static void on_event(struct gui *g, const SDL_Event *ev)
             break;
         }
         switch (k) {
-        case SDLK_F5: g->running = !session_ended(g->s); break;
+        case SDLK_F5: set_running(g, true); break;
         case SDLK_F10: gui_command(g, "step"); break;
         case SDLK_F11: step_trap(g, -1, -1); break;
         case SDLK_F2: gui_command(g, "reset"); break;
@@ -272,6 +279,65 @@ static void run_frame(struct gui *g)
     }
 }
 
+/* One turn of the loop after the events: run (if running), draw, show. */
+static void frame(struct gui *g)
+{
+    if (g->running && !session_ended(g->s))
+        run_frame(g);
+    double t0 = now_ms();
+    draw_frame(g);
+    if (!g->canvas)
+        SDL_RenderPresent(g->ren);
+    g->draw_ms = 0.8 * g->draw_ms + 0.2 * (now_ms() - t0);
+    g->frames++;
+}
+
+void gui_frames(struct gui *g, unsigned n)
+{
+    for (unsigned i = 0; i < n && !g->quit; i++)
+        frame(g);
+}
+
+int gui_key(struct gui *g, const char *name)
+{
+    static const struct {
+        const char *name;
+        SDL_Keycode key;
+    } keys[] = {
+        {"F2", SDLK_F2},         {"F5", SDLK_F5},           {"F10", SDLK_F10},
+        {"F11", SDLK_F11},       {"F12", SDLK_F12},         {"PgUp", SDLK_PAGEUP},
+        {"PgDn", SDLK_PAGEDOWN}, {"Escape", SDLK_ESCAPE},   {"Return", SDLK_RETURN},
+        {"Backspace", SDLK_BACKSPACE},
+    };
+    SDL_Event ev;
+    memset(&ev, 0, sizeof ev);
+    if (strcmp(name, "Space") == 0)
+        name = " ";
+    if (name[0] && !name[1]) { /* a character: what typing it sends */
+        ev.type = SDL_TEXTINPUT;
+        ev.text.text[0] = name[0];
+        on_event(g, &ev);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strcmp(name, keys[i].name) == 0) {
+            ev.type = SDL_KEYDOWN;
+            ev.key.keysym.sym = keys[i].key;
+            on_event(g, &ev);
+            return 0;
+        }
+    if (strcmp(name, "Ctrl+R") == 0) {
+        ev.type = SDL_KEYDOWN;
+        ev.key.keysym.sym = SDLK_r;
+        ev.key.keysym.mod = KMOD_LCTRL;
+        on_event(g, &ev);
+        return 0;
+    }
+    gui_note(g, true, "key: unknown key '%s' (a character, Space, F2, F5, F10, F11, F12, PgUp, "
+                      "PgDn, Escape, Return, Backspace, Ctrl+R)", name);
+    return -1;
+}
+
 static void interactive(struct gui *g)
 {
     SDL_StartTextInput();
@@ -286,13 +352,7 @@ static void interactive(struct gui *g)
             on_event(g, &ev);
         if (g->quit)
             break;
-        if (g->running && !session_ended(g->s))
-            run_frame(g);
-        double t0 = now_ms();
-        draw_frame(g);
-        SDL_RenderPresent(g->ren);
-        g->draw_ms = 0.8 * g->draw_ms + 0.2 * (now_ms() - t0);
-        g->frames++;
+        frame(g);
     }
 }
 
@@ -494,13 +554,8 @@ int gui_bench_run(const struct gui_options *o, uint64_t insns, uint64_t *ran, do
     if (rc == 0) {
         g->running = true;
         double t0 = now_ms();
-        while (g->running && session_insns(g->s) < insns && !session_ended(g->s)) {
-            run_frame(g); /* as the window's loop at full speed, but never past insns */
-            double d0 = now_ms();
-            draw_frame(g);
-            g->draw_ms = 0.8 * g->draw_ms + 0.2 * (now_ms() - d0);
-            g->frames++;
-        }
+        while (g->running && session_insns(g->s) < insns && !session_ended(g->s))
+            frame(g); /* as the window's loop at full speed */
         *seconds = (now_ms() - t0) / 1000.0;
         *ran = session_insns(g->s);
         *frames = g->frames;

@@ -84,5 +84,10 @@ int gui_command(struct gui *g, const char *line);
 int gui_screenshot(struct gui *g, const char *path);
 void gui_note(struct gui *g, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gui_describe_stop(struct gui *g, enum sess_why why);
+/* The window's loop without waiting for events: n frames (each runs the
+ * machine if it is running, then draws). */
+void gui_frames(struct gui *g, unsigned n);
+/* Press a key as the window would get it ("s", "Space", "F5", "Ctrl+R"...). */
+int gui_key(struct gui *g, const char *name);
 
 #endif

@@ -359,6 +359,42 @@ static void test_bad_input(void)
     CU_ASSERT_EQUAL(access(shot, F_OK), -1);
 }
 
+/* The keyboard shortcuts, pressed by the script as the window gets them. */
+static void test_keyboard_shortcuts(void)
+{
+    gui_script("--vmm", "key s\nkey F10\nprint status\n"          /* two steps */
+                        "key t\nprint status\n"                    /* next trap */
+                        "key k\nkey k\nkey n\nprint trap\n"      /* kind tlb_miss, next of it */
+                        "key b\nkey d\nprint breaks\n"            /* break on it, on reject */
+                        "key x\nprint breaks\n"                    /* cleared */
+                        "key :\nkey b\nkey r\nkey e\nkey a\nkey k\nkey Space\nkey s\nkey y\n"
+                        "key m\nkey Space\nkey k\nkey m\nkey a\nkey i\nkey n\nkey Return\n"
+                        "print breaks\n"                            /* typed at the prompt */
+                        "key c\nframes 2\nprint status\n"         /* running: stops at kmain */
+                        "key 2\nprint traps 40\n"                  /* tlb_miss filtered out */
+                        "key Ctrl+R\nprint status\n"               /* reset */
+                        "key q\nprint status\n");
+    CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+    HAS(r.out, "status insns=2 pc=bfc00004 guest=0 traps=1 ended=0 stop=\"stepped to bfc00004\"");
+    HAS(r.out, "stop=\"stopped after trap: ");
+    HAS(r.out, "trap seq=");
+    HAS(r.out, "kind=tlb_miss");
+    const char *b1 = strstr(r.out, "break trap tlb_miss\nbreak decision reject\n");
+    CU_ASSERT_PTR_NOT_NULL(b1);
+    /* after x nothing is listed, then only the typed one */
+    CU_ASSERT_PTR_NOT_NULL(b1 && strstr(b1, "reject\nbreak sym kmain\nstatus"));
+    HAS(r.out, "stop=\"breakpoint sym kmain: at 800003c0\"");
+    const char *filtered = strstr(r.out, "stop=\"breakpoint sym kmain");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(filtered);
+    const char *after_reset = strstr(filtered, "status insns=0 pc=bfc00000");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(after_reset);
+    char between[65536];
+    snprintf(between, sizeof between, "%.*s", (int)(after_reset - filtered), filtered);
+    CU_ASSERT_PTR_NOT_NULL(strstr(between, "trap seq="));
+    CU_ASSERT_PTR_NULL(strstr(between, "kind=tlb_miss"));
+    CU_ASSERT_PTR_NULL(strstr(after_reset + 10, "status")); /* q ended the script */
+}
+
 /* A guest that turns the framebuffer on: its picture in its console panel. */
 static void test_framebuffer_shown(void)
 {
@@ -379,6 +415,28 @@ static void test_framebuffer_shown(void)
     CU_ASSERT(same(pixel(s, x + w / 4, y + h / 4), ((SDL_Color){255, 0, 0, 255})));
     CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + h / 4), ((SDL_Color){0, 255, 0, 255})));
     CU_ASSERT(same(pixel(s, x + w / 4, y + 3 * h / 4), ((SDL_Color){0, 0, 255, 255})));
+    CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + 3 * h / 4), ((SDL_Color){255, 255, 255, 255})));
+    SDL_FreeSurface(s);
+    cJSON_Delete(L);
+    cleanup();
+
+    /* Under the monitor: guest1 owns bus 2; its picture is in guest1's panel
+     * (its FB_ADDR is guest-physical: the bus's DMA map relocates it). */
+    temp_names();
+    snprintf(args, sizeof args,
+             "gui --vmm --set guest1.kernel=%s/fbdemo-eb.elf --screenshot %s --after 6000000 "
+             "--layout %s", GUEST_DIR, shot, layout);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL_FATAL(r.rc, 0);
+    L = json_load(layout);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(L);
+    fb = cJSON_GetObjectItem(L, "framebuffer");
+    con = cJSON_GetArrayItem(cJSON_GetObjectItem(L, "consoles"), 1);
+    x = num(fb, "x"), y = num(fb, "y"), w = num(fb, "w"), h = num(fb, "h");
+    CU_ASSERT_FATAL(w > 100);
+    CU_ASSERT(y >= num(con, "y") && y + h <= num(con, "y") + num(con, "h"));
+    s = load_shot();
+    CU_ASSERT(same(pixel(s, x + w / 4, y + h / 4), ((SDL_Color){255, 0, 0, 255})));
     CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + 3 * h / 4), ((SDL_Color){255, 255, 255, 255})));
     SDL_FreeSurface(s);
     cJSON_Delete(L);
@@ -435,6 +493,7 @@ static const struct test_case tests[] = {
     {"--screenshot --after", test_screenshot_after},
     {"bad input", test_bad_input},
     {"the framebuffer in its owner's panel", test_framebuffer_shown},
+    {"keyboard shortcuts", test_keyboard_shortcuts},
     {"a real window under Xvfb", test_real_window_under_xvfb},
 };
 CUNIT_MAIN("gui_e2e", tests)
