@@ -202,10 +202,8 @@ static void on_event(struct gui *g, const SDL_Event *ev)
     switch (ev->type) {
     case SDL_QUIT: g->quit = true; break;
     case SDL_WINDOWEVENT:
-        if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
-            g->w = ev->window.data1;
-            g->h = ev->window.data2;
-        }
+        if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) /* in pixels, HiDPI or not */
+            SDL_GetRendererOutputSize(g->ren, &g->w, &g->h);
         break;
     case SDL_TEXTINPUT:
         if (g->prompt_on) {
