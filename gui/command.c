@@ -66,9 +66,8 @@ void gui_describe_stop(struct gui *g, enum sess_why why)
     }
 }
 
-/* Advance synchronously until something other than the budget stops it. */
-static enum sess_why run_sync(struct gui *g, enum sess_mode_run mode, struct sess_target t,
-                              uint64_t limit)
+enum sess_why gui_run_sync(struct gui *g, enum sess_mode_run mode, struct sess_target t,
+                           uint64_t limit)
 {
     uint64_t start = session_insns(g->s);
     enum sess_why why = SESS_BUDGET;
@@ -263,7 +262,7 @@ int gui_command(struct gui *g, const char *line)
         if (parse_target(g, tok + 2, ntok - 2, &t) != 0)
             return -1;
         g->running = false;
-        enum sess_why why = run_sync(g, SESS_STEP_TRAP, t, g->o->max_insns);
+        enum sess_why why = gui_run_sync(g, SESS_STEP_TRAP, t, g->o->max_insns);
         if (why == SESS_BUDGET) {
             gui_note(g, true, "step trap: none within %" PRIu64 " instructions", g->o->max_insns);
             return -1;
@@ -295,7 +294,7 @@ int gui_command(struct gui *g, const char *line)
             return 0;
         }
         g->running = false;
-        run_sync(g, SESS_RUN, (struct sess_target){-1, -1}, n);
+        gui_run_sync(g, SESS_RUN, (struct sess_target){-1, -1}, n);
         return 0;
     }
     if (strcmp(cmd, "pause") == 0) {

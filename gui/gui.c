@@ -122,12 +122,8 @@ int gui_screenshot(struct gui *g, const char *path)
 static void step_trap(struct gui *g, int kind, int guest)
 {
     g->running = false;
-    uint64_t start = session_insns(g->s);
-    enum sess_why why = SESS_BUDGET;
-    while (why == SESS_BUDGET && session_insns(g->s) - start < WINDOW_STEP_LIMIT)
-        why = session_advance(g->s, SESS_STEP_TRAP, (struct sess_target){kind, guest}, 2000000);
-    gui_describe_stop(g, why);
-    if (why == SESS_BUDGET)
+    if (gui_run_sync(g, SESS_STEP_TRAP, (struct sess_target){kind, guest}, WINDOW_STEP_LIMIT) ==
+        SESS_BUDGET)
         gui_note(g, true, "no such trap within %llu instructions", WINDOW_STEP_LIMIT);
 }
 

@@ -84,6 +84,10 @@ int gui_command(struct gui *g, const char *line);
 int gui_screenshot(struct gui *g, const char *path);
 void gui_note(struct gui *g, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gui_describe_stop(struct gui *g, enum sess_why why);
+/* Advance until something other than the budget stops it, at most limit
+ * instructions; the stop is described in the status bar. */
+enum sess_why gui_run_sync(struct gui *g, enum sess_mode_run mode, struct sess_target t,
+                           uint64_t limit);
 /* The window's loop without waiting for events: n frames (each runs the
  * machine if it is running, then draws). */
 void gui_frames(struct gui *g, unsigned n);
