@@ -382,7 +382,7 @@ static void test_keyboard_shortcuts(void)
     const char *b1 = strstr(r.out, "break trap tlb_miss\nbreak decision reject\n");
     CU_ASSERT_PTR_NOT_NULL(b1);
     /* after x nothing is listed, then only the typed one */
-    CU_ASSERT_PTR_NOT_NULL(b1 && strstr(b1, "reject\nbreak sym kmain\nstatus"));
+    CU_ASSERT(b1 && strstr(b1, "reject\nbreak sym kmain\nstatus") != NULL);
     HAS(r.out, "stop=\"breakpoint sym kmain: at 800003c0\"");
     const char *filtered = strstr(r.out, "stop=\"breakpoint sym kmain");
     CU_ASSERT_PTR_NOT_NULL_FATAL(filtered);
