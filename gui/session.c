@@ -124,7 +124,7 @@ static void check_trap(session_t *s, const struct sess_trap *t)
         case BP_PC: break;
         case BP_KIND: hit = guest_ok && b->value == t->kind; break;
         case BP_CODE: hit = guest_ok && t->kind != SK_SENSITIVE && b->value == t->code; break;
-        case BP_DECISION: hit = t->decision >= 0 && b->value == (uint32_t)t->decision; break;
+        case BP_DECISION: hit = guest_ok && t->decision >= 0 && b->value == (uint32_t)t->decision; break;
         case BP_GUEST: hit = (unsigned)b->guest == t->guest; break;
         }
         if (hit) {

@@ -125,7 +125,7 @@ enum sess_why session_advance(session_t *s, enum sess_mode_run mode, struct sess
                               uint64_t budget);
 
 /* Breakpoints. "pc ADDR", "sym NAME", "trap KIND|EXCNAME", "decision
- * accept|modify|reject", "guest N"; a trailing "guest N" narrows pc/sym/trap
+ * accept|modify|reject", "guest N"; a trailing "guest N" narrows pc/sym/trap/decision
  * to one guest. 0, or -1 with a message (unknown symbol, bad kind...). */
 int session_break_add(session_t *s, const char *spec, char *err, size_t errlen);
 /* Remove the breakpoint with this label ("sym main") or all ("all"); the number removed. */

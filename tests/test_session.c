@@ -189,6 +189,18 @@ static void test_break_on_reject(void)
     CU_ASSERT(t->reflected == EXC_TLBL || t->reflected == EXC_TLBS); /* what its TLB would say */
     CU_ASSERT_EQUAL(t->tlb_index, -1);                              /* nothing installed */
     CU_ASSERT_EQUAL(session_break_hit(s)->type, BP_DECISION);
+    uint64_t at = session_insns(s);
+    session_free(s);
+
+    /* Narrowed to guest0, whose translations the policy never rejects: no stop,
+     * although guest1 gets rejected over the same stretch. */
+    s = open_session(true);
+    vmm_set_policy(session_vmm(s), &pol);
+    CU_ASSERT_EQUAL(session_break_add(s, "decision reject guest 0", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(run_until(s, SESS_RUN, ANY, at + 1000000), SESS_BUDGET);
+    struct vmm_guest_stats g1;
+    vmm_guest_stats(session_vmm(s), 1, &g1);
+    CU_ASSERT(g1.decisions[VMM_REJECT] > 0);
     session_free(s);
 }
 
