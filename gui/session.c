@@ -629,7 +629,6 @@ const struct sess_mode *session_mode_recent(const session_t *s, unsigned n)
     return n < avail ? &s->modes[(s->nmodes - 1 - n) % SESS_MODE_LOG] : NULL;
 }
 
-uint64_t session_mode_total(const session_t *s) { return s->nmodes; }
 
 uint64_t session_tlb_age(const session_t *s, unsigned i)
 {

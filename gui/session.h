@@ -155,7 +155,6 @@ const struct sess_trap *session_trap_recent(const session_t *s, unsigned n, uint
 uint64_t session_trap_total(const session_t *s);
 uint64_t session_trap_count(const session_t *s, unsigned kind);
 const struct sess_mode *session_mode_recent(const session_t *s, unsigned n);
-uint64_t session_mode_total(const session_t *s);
 /* Real TLB: how many advances ago entry i last changed (0: in the last one;
  * UINT64_MAX never). */
 uint64_t session_tlb_age(const session_t *s, unsigned i);

@@ -135,18 +135,6 @@ unsigned vmm_guest_regions(const vmm_t *v, unsigned i, struct vmm_region_view *o
     return n;
 }
 
-const char *vmm_region_kind_name(enum vmm_region_kind k)
-{
-    switch (k) {
-    case VMM_REGION_RAM: return "ram";
-    case VMM_REGION_ROM: return "rom";
-    case VMM_REGION_DEVICE: return "device";
-    case VMM_REGION_EMULATED: return "emulated";
-    case VMM_REGION_INTC: return "intc";
-    }
-    return "?";
-}
-
 const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned i) { return i < v->n ? v->guests[i]->vtlb : NULL; }
 
 const elfimg_t *vmm_guest_kernel(const vmm_t *v, unsigned i)

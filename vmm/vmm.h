@@ -260,7 +260,6 @@ struct vmm_region_view {
 };
 unsigned vmm_guest_regions(const vmm_t *v, unsigned guest, struct vmm_region_view *out,
                            unsigned max);
-const char *vmm_region_kind_name(enum vmm_region_kind k);
 /* The guest's virtual TLB (read it with tlb_read) and its kernel image
  * (symbols), both owned by the monitor. */
 const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned guest);
