@@ -486,6 +486,26 @@ static void test_real_window_under_xvfb(void)
     cleanup();
 }
 
+/* A paused window uses no CPU: three seconds of a real window (paused from
+ * the start) cost far less than three seconds of CPU time. Leak checks off as
+ * in the Xvfb test above. */
+static void test_paused_window_idles(void)
+{
+    char args[1024];
+    snprintf(args, sizeof args,
+             "version >/dev/null; ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" xvfb-run -a "
+             "bash -c \"TIMEFORMAT='cpu %%U %%S'; time timeout -s TERM 3 %s gui --vmm\" 2>&1",
+             TRAPVISOR_BIN);
+    cli_run(&r, args);
+    const char *c = strstr(r.err, "cpu ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    double user = 0, sys = 0;
+    CU_ASSERT_EQUAL_FATAL(sscanf(c, "cpu %lf %lf", &user, &sys), 2);
+    if (user + sys >= 1.5)
+        printf("\n  a paused window used %.2f s of CPU in 3 s\n", user + sys);
+    CU_ASSERT(user + sys < 1.5); /* start-up only; a busy loop would be about 3 s */
+}
+
 static const struct test_case tests[] = {
     {"TLB row lit, timeline row says the trap", test_tlb_row_lit_and_timeline},
     {"each console shows its guest's text", test_console_shows_guest_text},
@@ -495,5 +515,6 @@ static const struct test_case tests[] = {
     {"the framebuffer in its owner's panel", test_framebuffer_shown},
     {"keyboard shortcuts", test_keyboard_shortcuts},
     {"a real window under Xvfb", test_real_window_under_xvfb},
+    {"a paused window uses no CPU", test_paused_window_idles},
 };
 CUNIT_MAIN("gui_e2e", tests)
