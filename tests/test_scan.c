@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cpu/cp0_regs.h"
+#include "vmm/patch.h"
 #include "vmm/scan.h"
 #include "vmm/vmm_priv.h"
 
@@ -181,10 +182,12 @@ static void test_patch_hiding(void)
     put(0xFFC, MFC0(4, 13, 0), true);
     memcpy(host, page, sizeof page);
 
-    patch_scan_page(g, hpa, 0x80005000u);
+    patcher_t *p = patcher_of(v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    patch_scan_page(p, g, hpa, 0x80005000u);
     CU_ASSERT_EQUAL(g->st.scan.pages, 1);
     CU_ASSERT_EQUAL(g->st.scan.sites, 2);
-    CU_ASSERT_EQUAL(v->page_state[hpa >> 12], PAGE_PATCHED);
+    CU_ASSERT_EQUAL(patch_page_state(p, hpa), PAGE_PATCHED);
     /* In memory: HYPCALLs whose codes index the patch table... */
     uint32_t w0 = get(host + 0x104, true), w1 = get(host + 0xFFC, true);
     CU_ASSERT_EQUAL(w0 & 0xFFE007FFu, HYPCALL);
@@ -192,16 +195,16 @@ static void test_patch_hiding(void)
     CU_ASSERT_NOT_EQUAL(w0, w1);
     CU_ASSERT((w0 >> 11 & 0x3FF) >= VMM_HC_PATCH_BASE);
     /* ...and every read the guest can make sees what was there. */
-    CU_ASSERT_EQUAL(patch_read_word(v, hpa + 0x104), ERET);
-    CU_ASSERT_EQUAL(patch_read_word(v, hpa + 0xFFC), MFC0(4, 13, 0));
-    CU_ASSERT_EQUAL(patch_read_word(v, hpa + 0x100), ADDIU);
+    CU_ASSERT_EQUAL(patch_read_word(p, hpa + 0x104), ERET);
+    CU_ASSERT_EQUAL(patch_read_word(p, hpa + 0xFFC), MFC0(4, 13, 0));
+    CU_ASSERT_EQUAL(patch_read_word(p, hpa + 0x100), ADDIU);
     /* The real TLB gets the state: patched pages read-inhibited and read-only,
      * unscanned ones execute-inhibited. */
     uint32_t lo = ENTRYLO_V | ENTRYLO_D;
-    CU_ASSERT_EQUAL(patch_adjust_lo(v, hpa, lo), ENTRYLO_V | ENTRYLO_RI);
-    CU_ASSERT_EQUAL(patch_adjust_lo(v, hpa + 0x1000, lo), lo | ENTRYLO_XI);
+    CU_ASSERT_EQUAL(patch_adjust_lo(p, hpa, lo), ENTRYLO_V | ENTRYLO_RI);
+    CU_ASSERT_EQUAL(patch_adjust_lo(p, hpa + 0x1000, lo), lo | ENTRYLO_XI);
     /* A second scan of the same page patches nothing twice. */
-    patch_scan_page(g, hpa, 0x80005000u);
+    patch_scan_page(p, g, hpa, 0x80005000u);
     CU_ASSERT_EQUAL(g->st.scan.sites, 2);
 
     /* DMA over one patched word: that patch is dropped (the new bytes stay),
@@ -209,10 +212,10 @@ static void test_patch_hiding(void)
     /* (g0 owns bus 1: its nic's DMA goes through the partition's IOMMU map.) */
     uint8_t fresh[4] = {0x12, 0x34, 0x56, 0x78};
     CU_ASSERT_EQUAL(iobus_dma_write(v->io, 1, 1, hpa + 0x104 - g->cfg.ram_base, fresh, 4), 0);
-    CU_ASSERT_EQUAL(v->page_state[hpa >> 12], PAGE_UNSCANNED);
+    CU_ASSERT_EQUAL(patch_page_state(p, hpa), PAGE_UNSCANNED);
     CU_ASSERT_EQUAL(get(host + 0x104, true), 0x12345678u);
     CU_ASSERT_EQUAL(get(host + 0xFFC, true), MFC0(4, 13, 0));
-    CU_ASSERT_EQUAL(v->patches_live, 0);
+    CU_ASSERT_EQUAL(patch_live_sites(p), 0);
     vmm_free(v);
 }
 
@@ -229,7 +232,9 @@ static void test_emulated_accesses(void)
     fill(true);
     put(0x104, ERET, true);
     memcpy(phys_host_page(v->phys, hpa, true), page, sizeof page);
-    patch_scan_page(g, hpa, 0x00500000u);
+    patcher_t *p = patcher_of(v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    patch_scan_page(p, g, hpa, 0x00500000u);
     struct tlb_regs e = {0x00500000u | v->cur_real_asid,
                          ((hpa >> 12) << ENTRYLO_PFN_SHIFT) | ENTRYLO_V | ENTRYLO_RI, 0, 0};
     cpu_tlb_write(v->cpu, 3, &e);
@@ -245,7 +250,7 @@ static void test_emulated_accesses(void)
     for (size_t i = 0; i < sizeof loads / sizeof *loads; i++) {
         cpu_set_gpr(v->cpu, 8, loads[i].before);
         struct cpu_trap t = {.code = EXC_TLBRI, .insn = loads[i].insn, .badvaddr = loads[i].va};
-        patch_on_ri(g, &t);
+        patch_on_ri(p, g, &t);
         CU_ASSERT_EQUAL(cpu_gpr(v->cpu, 8), loads[i].after);
     }
     CU_ASSERT_EQUAL(g->st.scan.hidden_reads, 5);
@@ -253,10 +258,10 @@ static void test_emulated_accesses(void)
      * on the original word. */
     cpu_set_gpr(v->cpu, 8, 0xAABBCCDDu);
     struct cpu_trap t = {.code = EXC_MOD, .insn = 0xA8080000u, .badvaddr = 0x00500105u};
-    patch_on_store(g, &t, hpa + 0x105);
+    patch_on_store(p, g, &t, hpa + 0x105);
     CU_ASSERT_EQUAL(get(phys_host_page(v->phys, hpa, false) + 0x104, true), 0x42AABBCCu);
-    CU_ASSERT_EQUAL(patch_read_word(v, hpa + 0x104), 0x42AABBCCu);
-    CU_ASSERT_EQUAL(v->patches_live, 0);
+    CU_ASSERT_EQUAL(patch_read_word(p, hpa + 0x104), 0x42AABBCCu);
+    CU_ASSERT_EQUAL(patch_live_sites(p), 0);
     vmm_free(v);
 }
 
@@ -271,10 +276,12 @@ static void test_no_switch_no_patch(void)
     fill(true);
     put(0x10, ERET, true);
     memcpy(phys_host_page(v->phys, hpa, true), page, sizeof page);
-    patch_scan_page(g, hpa, 0x80003000u);
+    patcher_t *p = patcher_of(v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    patch_scan_page(p, g, hpa, 0x80003000u);
     CU_ASSERT_EQUAL(g->st.scan.sites, 0);
-    CU_ASSERT_EQUAL(v->page_state[hpa >> 12], PAGE_CLEAN);
-    CU_ASSERT_EQUAL(patch_adjust_lo(v, hpa, ENTRYLO_V | ENTRYLO_D), ENTRYLO_V); /* writes trap */
+    CU_ASSERT_EQUAL(patch_page_state(p, hpa), PAGE_CLEAN);
+    CU_ASSERT_EQUAL(patch_adjust_lo(p, hpa, ENTRYLO_V | ENTRYLO_D), ENTRYLO_V); /* writes trap */
     vmm_free(v);
 }
 

@@ -124,7 +124,6 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
 {
     struct vcp0 *c = &g->cp0;
     uint32_t offset = VEC_OFF_GENERAL;
-    g->v->ev_reflected = (int)code;
     if (!(c->status & ST_EXL)) {
         c->epc = epc;
         if (bd)
@@ -157,9 +156,12 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
                cpu_exc_name(code), epc, badva, base + offset);
 }
 
-void guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code)
+struct vmm_outcome guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code)
 {
     guest_reflect(g, code, t->epc, t->bd, t->badvaddr, false, t->ce);
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    o.reflected = (int)code;
+    return o;
 }
 
 /* ---- CP0 registers ------------------------------------------------------- */
@@ -272,6 +274,7 @@ static void vtlbw(struct guest *g, unsigned i)
     struct tlb_regs r = {c->entryhi, c->entrylo0, c->entrylo1, c->pagemask};
     shadow_flush_vtlb_entry(g, (int)i); /* real entries made from the old one */
     tlb_write(g->vtlb, i, &r);
+    modules_guest_tlb_write(g, i, &r);
 }
 
 static void vtlbr(struct guest *g)
@@ -376,8 +379,8 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t)
 
 /* ---- trapped device accesses -------------------------------------------- */
 
-void guest_emulate_mmio(struct guest *g, const struct cpu_trap *t, const struct vmm_region *r,
-                        uint32_t gpa)
+struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
+                                      const struct vmm_region *r, uint32_t gpa)
 {
     cpu_t *cpu = g->v->cpu;
     uint32_t insn = t->insn;
@@ -394,10 +397,11 @@ void guest_emulate_mmio(struct guest *g, const struct cpu_trap *t, const struct 
     case 0x2B: size = 4; store = true; break;
     default: break;
     }
-    g->st.traps[VMM_TRAP_MMIO]++;
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_MMIO);
+    o.mmio = true;
     if (!size) { /* LWL/LWR/LL/SC... to a device: the bus refuses them */
-        guest_reflect_trap(g, t, EXC_DBE);
-        return;
+        o.reflected = guest_reflect_trap(g, t, EXC_DBE).reflected;
+        return o;
     }
     phys_t *target = g->vphys;
     if (r->kind == VMM_REGION_INTC) {
@@ -422,10 +426,11 @@ void guest_emulate_mmio(struct guest *g, const struct cpu_trap *t, const struct 
     vmm_tracef(g->v, "vmm %s mmio %s%u %08x %s %08x%s", g->cfg.name, store ? "store" : "load",
                size * 8, gpa, store ? "<-" : "->", val, res == PHYS_OK ? "" : " bus error");
     if (res != PHYS_OK) {
-        guest_reflect_trap(g, t, EXC_DBE);
-        return;
+        o.reflected = guest_reflect_trap(g, t, EXC_DBE).reflected;
+        return o;
     }
     cpu_trap_skip(cpu);
     if (!store)
         cpu_set_gpr(cpu, RT(insn), val);
+    return o;
 }

@@ -16,19 +16,19 @@ static void fill_modes(struct guest *g, struct vmm_event *e)
     e->actual = gotcha_actual_mode(g);
 }
 
-void observe_trap(struct guest *g, const struct cpu_trap *t, enum vmm_trap_kind kind)
+void observe_trap(struct guest *g, const struct cpu_trap *t, const struct vmm_outcome *o)
 {
     struct vmm *v = g->v;
     struct vmm_event e = {
         .kind = VMM_EV_TRAP,
-        .trap = kind,
+        .trap = o->mmio ? VMM_TRAP_MMIO : o->kind,
         .code = t->code,
         .pc = t->pc,
         .insn = t->insn,
         .badvaddr = t->badvaddr,
-        .tlb_index = v->ev_tlb_index,
-        .decision = v->ev_decision,
-        .reflected = v->ev_reflected,
+        .tlb_index = o->tlb_index,
+        .decision = o->decision,
+        .reflected = o->reflected,
     };
     fill_modes(g, &e);
     v->observer(v->observer_opaque, &e);

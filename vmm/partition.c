@@ -336,7 +336,7 @@ static void put_word(struct guest *g, uint32_t hpa, uint32_t v)
 void guest_boot(struct guest *g)
 {
     struct vmm *v = g->v;
-    patch_reset_guest(g); /* its memory is about to be rewritten: no patch survives */
+    modules_guest_boot(g); /* its memory is about to be rewritten */
     for (uint32_t off = 0; off < g->cfg.ram_size; off += PHYS_PAGE_SIZE)
         memset(phys_host_page(v->phys, g->cfg.ram_base + off, true), 0, PHYS_PAGE_SIZE);
     size_t klen;

@@ -14,14 +14,40 @@
  *              returning the original words — the patch is invisible.
  * DMA into a scanned page drops its patches and makes it unscanned again;
  * so does a guest reset for the guest's RAM. docs/vmm.md, "The scanner fix".
+ *
+ * It is a monitor module (module.h): a region owner of every RAM/ROM page
+ * (4 KiB pages, the EntryLo bits above, TLBRI/TLBXI, stores into scanned
+ * pages), the HYPCALL codes of its patch table, and the DMA and guest-boot
+ * hooks.
  */
-#include "vmm/vmm_priv.h"
+#include "vmm/patch.h"
 
 #include <stdlib.h>
 #include <time.h>
 
 #include "cpu/cp0_regs.h"
 #include "machine/rom.h"
+#include "vmm/scan.h"
+#include "vmm/vmm_priv.h"
+
+#define VMM_MAX_PATCHES (1024 - VMM_HC_PATCH_BASE)
+
+struct patch_site {
+    uint32_t hpa;  /* host-physical address of the patched word */
+    uint32_t orig; /* the instruction that was there */
+    bool used;
+};
+
+struct patcher {
+    struct vmm *v;
+    phys_t *phys;
+    scanner_t *scanner;
+    uint8_t *page_state;  /* enum page_state per RAM page, then per ROM page */
+    uint8_t *page_writes; /* stores emulated since the page was scanned */
+    uint32_t ram_pages;
+    struct patch_site patches[VMM_MAX_PATCHES];
+    unsigned patches_live, patch_hint;
+};
 
 #define HYPCALL_INSN 0x42000028u
 #define OP(i)        ((i) >> 26)
@@ -37,7 +63,7 @@ static uint64_t host_ns(void)
 
 /* ---- page states ---------------------------------------------------------- */
 
-static uint8_t *state_of(struct vmm *v, uint32_t hpa)
+static uint8_t *state_of(const struct patcher *v, uint32_t hpa)
 {
     uint32_t page = hpa >> 12;
     if (page < v->ram_pages)
@@ -47,29 +73,50 @@ static uint8_t *state_of(struct vmm *v, uint32_t hpa)
     return NULL;
 }
 
-int patch_init(struct vmm *v, char *err, size_t errlen)
+static void patch_destroy(void *state)
 {
-    v->ram_pages = phys_ram_size(v->phys) >> 12;
-    v->page_state = calloc(v->ram_pages + (ROM_SIZE >> 12), 1);
-    v->page_writes = calloc(v->ram_pages + (ROM_SIZE >> 12), 1);
-    v->scanner = scanner_new(phys_big_endian(v->phys), v->cfg.board.unsafe);
-    if (!v->page_state || !v->page_writes || !v->scanner) {
-        snprintf(err, errlen, "vmm.fix=scan: cannot start the scanner (Capstone)");
+    struct patcher *p = state;
+    if (!p)
+        return;
+    scanner_free(p->scanner);
+    free(p->page_state);
+    free(p->page_writes);
+    free(p);
+}
+
+static int patch_create(struct vmm *v, void **state, char *err, size_t errlen)
+{
+    struct patcher *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
+    p->v = v;
+    p->phys = v->phys;
+    p->ram_pages = phys_ram_size(v->phys) >> 12;
+    p->page_state = calloc(p->ram_pages + (ROM_SIZE >> 12), 1);
+    p->page_writes = calloc(p->ram_pages + (ROM_SIZE >> 12), 1);
+    p->scanner = scanner_new(phys_big_endian(v->phys), v->cfg.board.unsafe);
+    if (!p->page_state || !p->page_writes || !p->scanner) {
+        snprintf(err, errlen, "vmm.fix=scan: cannot start the scanner (Capstone)");
+        patch_destroy(p);
+        return -1;
+    }
+    *state = p;
     return 0;
 }
 
-void patch_fini(struct vmm *v)
+patcher_t *patcher_of(const struct vmm *v) { return vmm_module_state(v, &patch_module); }
+
+enum page_state patch_page_state(const patcher_t *p, uint32_t hpa)
 {
-    scanner_free(v->scanner);
-    v->scanner = NULL;
-    free(v->page_state);
-    free(v->page_writes);
-    v->page_state = v->page_writes = NULL;
+    const uint8_t *st = state_of(p, hpa);
+    return st ? (enum page_state)*st : PAGE_UNSCANNED;
 }
 
-uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo)
+unsigned patch_live_sites(const patcher_t *p) { return p->patches_live; }
+
+uint32_t patch_adjust_lo(const patcher_t *v, uint32_t hpa_page, uint32_t lo)
 {
     const uint8_t *st = state_of(v, hpa_page);
     if (!st)
@@ -81,7 +128,7 @@ uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo)
     }
 }
 
-bool patch_page_scanned(struct vmm *v, uint32_t hpa)
+static bool page_scanned(const struct patcher *v, uint32_t hpa)
 {
     const uint8_t *st = state_of(v, hpa);
     return st && *st != PAGE_UNSCANNED;
@@ -89,26 +136,26 @@ bool patch_page_scanned(struct vmm *v, uint32_t hpa)
 
 /* ---- words in guest byte order -------------------------------------------- */
 
-static uint8_t *host_word(struct vmm *v, uint32_t hpa)
+static uint8_t *host_word(const struct patcher *v, uint32_t hpa)
 {
     uint8_t *page = phys_host_page(v->phys, hpa & ~0xFFFu, false);
     return page ? page + (hpa & 0xFFCu) : NULL;
 }
 
-static uint32_t get_word(const struct vmm *v, const uint8_t *p)
+static uint32_t get_word(const struct patcher *v, const uint8_t *p)
 {
     return phys_big_endian(v->phys) ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
                                     : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static void put_word(const struct vmm *v, uint8_t *p, uint32_t w)
+static void put_word(const struct patcher *v, uint8_t *p, uint32_t w)
 {
     for (unsigned i = 0; i < 4; i++)
         p[i] = (uint8_t)(phys_big_endian(v->phys) ? w >> (24 - 8 * i) : w >> (8 * i));
 }
 
 /* The patch-table index a word stands for, or -1 when it is not our patch. */
-static int patch_index(const struct vmm *v, uint32_t hpa, uint32_t word)
+static int patch_index(const struct patcher *v, uint32_t hpa, uint32_t word)
 {
     if ((word & 0xFFE007FFu) != HYPCALL_INSN)
         return -1;
@@ -120,7 +167,7 @@ static int patch_index(const struct vmm *v, uint32_t hpa, uint32_t word)
 }
 
 /* What the guest must see at hpa: the original where we patched. */
-uint32_t patch_read_word(struct vmm *v, uint32_t hpa)
+uint32_t patch_read_word(const struct patcher *v, uint32_t hpa)
 {
     uint8_t *p = host_word(v, hpa);
     if (!p)
@@ -130,7 +177,7 @@ uint32_t patch_read_word(struct vmm *v, uint32_t hpa)
     return i >= 0 ? v->patches[i].orig : w;
 }
 
-static void drop(struct vmm *v, unsigned i, bool restore)
+static void drop(struct patcher *v, unsigned i, bool restore)
 {
     struct patch_site *s = &v->patches[i];
     if (restore) {
@@ -144,7 +191,7 @@ static void drop(struct vmm *v, unsigned i, bool restore)
 
 /* ---- scanning ------------------------------------------------------------- */
 
-static int alloc_patch(struct vmm *v)
+static int alloc_patch(struct patcher *v)
 {
     for (unsigned k = 0; k < VMM_MAX_PATCHES; k++) {
         unsigned i = (v->patch_hint + k) % VMM_MAX_PATCHES;
@@ -157,13 +204,13 @@ static int alloc_patch(struct vmm *v)
 }
 
 /* Patch one sensitive word at hpa (va for messages); false if the table is full. */
-static bool patch_site(struct guest *g, uint32_t hpa, uint32_t va, const struct scan_site *site)
+static bool patch_site(struct patcher *v, struct guest *g, uint32_t hpa, uint32_t va,
+                       const struct scan_site *site)
 {
-    struct vmm *v = g->v;
     int i = alloc_patch(v);
     if (i < 0) {
         g->st.scan.unpatched++;
-        vmm_gotchaf(v, "scan %s %s at %08x: patch table full, left as it is", g->cfg.name,
+        vmm_gotchaf(v->v, "scan %s %s at %08x: patch table full, left as it is", g->cfg.name,
                     scan_kind_name(site->kind), va);
         return false;
     }
@@ -172,14 +219,13 @@ static bool patch_site(struct guest *g, uint32_t hpa, uint32_t va, const struct 
     uint32_t hc = HYPCALL_INSN | (uint32_t)(VMM_HC_PATCH_BASE + i) << 11;
     put_word(v, host_word(v, hpa), hc);
     g->st.scan.sites++;
-    vmm_gotchaf(v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg.name,
+    vmm_gotchaf(v->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg.name,
                 scan_kind_name(site->kind), site->insn, va, hpa, VMM_HC_PATCH_BASE + i);
     return true;
 }
 
-void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page)
+void patch_scan_page(struct patcher *v, struct guest *g, uint32_t hpa_page, uint32_t va_page)
 {
-    struct vmm *v = g->v;
     uint8_t *st = state_of(v, hpa_page);
     if (!st || *st != PAGE_UNSCANNED)
         return;
@@ -191,17 +237,17 @@ void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page)
     unsigned n = scanner_scan(v->scanner, host, 4096, va_page, sites, 1024);
     unsigned patched = 0;
     for (unsigned k = 0; k < n; k++)
-        patched += patch_site(g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
+        patched += patch_site(v, g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
     *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
     v->page_writes[st - v->page_state] = 0;
     g->st.scan.pages++;
     g->st.scan.ns += host_ns() - t0;
-    shadow_flush_hpa(v, hpa_page); /* other aliases still say "unscanned" */
+    shadow_flush_hpa(v->v, hpa_page); /* other aliases still say "unscanned" */
 }
 
 /* Forget what we know of a page: patches outside [keep_lo, keep_hi) are
  * undone, those inside are dropped (something else wrote there). */
-static void unscan(struct vmm *v, uint32_t hpa_page, uint32_t keep_lo, uint32_t keep_hi)
+static void unscan(struct patcher *v, uint32_t hpa_page, uint32_t keep_lo, uint32_t keep_hi)
 {
     uint8_t *st = state_of(v, hpa_page);
     if (!st || *st == PAGE_UNSCANNED)
@@ -213,24 +259,23 @@ static void unscan(struct vmm *v, uint32_t hpa_page, uint32_t keep_lo, uint32_t 
                 drop(v, i, !(s->hpa >= keep_lo && s->hpa < keep_hi));
         }
     *st = PAGE_UNSCANNED;
-    shadow_flush_hpa(v, hpa_page);
+    shadow_flush_hpa(v->v, hpa_page);
 }
 
-void patch_dma_written(void *opaque, uint32_t paddr, size_t len)
+static void patch_dma_written(void *state, uint32_t paddr, size_t len)
 {
-    struct vmm *v = opaque;
-    if (!v->scanner || !len)
+    struct patcher *v = state;
+    if (!len)
         return;
     uint64_t end = (uint64_t)paddr + len;
     for (uint64_t p = paddr & ~0xFFFu; p < end; p += 4096)
         unscan(v, (uint32_t)p, paddr, (uint32_t)end);
 }
 
-void patch_reset_guest(struct guest *g)
+/* The guest powers on: its memory is about to be rewritten, no patch survives. */
+static void patch_guest_boot(void *state, struct guest *g)
 {
-    struct vmm *v = g->v;
-    if (!v->scanner)
-        return;
+    struct patcher *v = state;
     for (unsigned r = 0; r < g->nregions; r++) {
         const struct vmm_region *rg = &g->regions[r];
         if (rg->kind != VMM_REGION_RAM && rg->kind != VMM_REGION_ROM)
@@ -245,8 +290,9 @@ void patch_reset_guest(struct guest *g)
 /* ---- traps of the fix ----------------------------------------------------- */
 
 /* hpa of va through the real TLB entry that just trapped. */
-static bool real_hpa(struct vmm *v, uint32_t va, uint32_t *hpa)
+static bool real_hpa(const struct patcher *p, uint32_t va, uint32_t *hpa)
 {
+    const struct vmm *v = p->v;
     struct tlb_hit hit;
     if (tlb_lookup(v->tlb, va, v->cur_real_asid, TLB_PEEK, &hit) != TLB_HIT)
         return false;
@@ -255,18 +301,17 @@ static bool real_hpa(struct vmm *v, uint32_t va, uint32_t *hpa)
 }
 
 /* TLBXI: the guest executes a page nobody scanned yet. */
-void patch_on_xi(struct guest *g, const struct cpu_trap *t)
+static void patch_on_xi(struct patcher *v, struct guest *g, const struct cpu_trap *t)
 {
-    struct vmm *v = g->v;
     uint32_t hpa;
     g->st.scan.xi_traps++;
     if (real_hpa(v, t->badvaddr, &hpa))
-        patch_scan_page(g, hpa & ~0xFFFu, t->badvaddr & ~0xFFFu);
+        patch_scan_page(v, g, hpa & ~0xFFFu, t->badvaddr & ~0xFFFu);
     /* The instruction is fetched again: a refill with the page's new state. */
 }
 
 /* Byte lanes: memory byte j of the word holds register bits of significance sig(j). */
-static unsigned sig(const struct vmm *v, unsigned j)
+static unsigned sig(const struct patcher *v, unsigned j)
 {
     return phys_big_endian(v->phys) ? 3 - j : j;
 }
@@ -274,7 +319,7 @@ static unsigned sig(const struct vmm *v, unsigned j)
 static uint8_t lane(uint32_t w, unsigned significance) { return (uint8_t)(w >> (8 * significance)); }
 
 /* The word's bytes in memory order. */
-static void split(const struct vmm *v, uint32_t w, uint8_t mem[4])
+static void split(const struct patcher *v, uint32_t w, uint8_t mem[4])
 {
     for (unsigned j = 0; j < 4; j++)
         mem[j] = lane(w, sig(v, j));
@@ -290,16 +335,14 @@ static int unaligned_lane(bool be, bool left, unsigned j, unsigned k)
 }
 
 /* TLBRI: a load from a patched page. Emulated from the original words. */
-void patch_on_ri(struct guest *g, const struct cpu_trap *t)
+struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct cpu_trap *t)
 {
-    struct vmm *v = g->v;
+    cpu_t *cpu = v->v->cpu;
     uint32_t insn = t->insn, va = t->badvaddr, hpa;
     g->st.scan.hidden_reads++;
-    if (!real_hpa(v, va, &hpa)) {
-        guest_reflect_trap(g, t, EXC_TLBL);
-        return;
-    }
-    uint32_t w = patch_read_word(v, hpa), old = cpu_gpr(v->cpu, RT(insn)), val;
+    if (!real_hpa(v, va, &hpa))
+        return guest_reflect_trap(g, t, EXC_TLBL);
+    uint32_t w = patch_read_word(v, hpa), old = cpu_gpr(cpu, RT(insn)), val;
     unsigned k = va & 3u; /* byte offset in memory order */
     uint8_t mem[4];
     split(v, w, mem);
@@ -317,7 +360,7 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
     case 0x30: /* LL */
         val = w;
         if (OP(insn) == 0x30)
-            cpu_set_llbit(v->cpu, true);
+            cpu_set_llbit(cpu, true);
         break;
     case 0x22:   /* LWL: memory bytes k.. (BE) / ..k (LE) into the high end of rt */
     case 0x26: { /* LWR */
@@ -333,11 +376,11 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
     default:
         /* Not a load (cannot be: only loads check RI): what the guest's own
          * hardware would do with a read fault. */
-        guest_reflect_trap(g, t, EXC_TLBL);
-        return;
+        return guest_reflect_trap(g, t, EXC_TLBL);
     }
-    cpu_trap_skip(v->cpu);
-    cpu_set_gpr(v->cpu, RT(insn), val);
+    cpu_trap_skip(cpu);
+    cpu_set_gpr(cpu, RT(insn), val);
+    return vmm_outcome_of(VMM_TRAP_TLB_INVALID);
 }
 
 /* A store to a scanned page (real D = 0): done here, then the changed word
@@ -346,24 +389,24 @@ void patch_on_ri(struct guest *g, const struct cpu_trap *t)
  * store retried at full speed, the page scanned again when next executed.
  * The caller has checked that the guest may write. */
 #define REWRITE_THRESHOLD 32
-void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
+struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const struct cpu_trap *t,
+                                  uint32_t hpa)
 {
-    struct vmm *v = g->v;
-    uint32_t insn = t->insn, va = t->badvaddr, val = cpu_gpr(v->cpu, RT(insn));
+    cpu_t *cpu = v->v->cpu;
+    struct vmm_outcome done = vmm_outcome_of(VMM_TRAP_TLB_MOD);
+    uint32_t insn = t->insn, va = t->badvaddr, val = cpu_gpr(cpu, RT(insn));
     uint8_t *p = host_word(v, hpa);
     g->st.scan.code_writes++;
     uint8_t *st = state_of(v, hpa);
     if (st && ++v->page_writes[st - v->page_state] >= REWRITE_THRESHOLD) {
         g->st.scan.rewrites++;
-        vmm_gotchaf(v, "scan %s page %08x rewritten: patches undone until it runs again",
+        vmm_gotchaf(v->v, "scan %s page %08x rewritten: patches undone until it runs again",
                     g->cfg.name, va & ~0xFFFu);
         unscan(v, hpa & ~0xFFFu, 0, 0);
-        return;
+        return done;
     }
-    if (!p) {
-        guest_reflect_trap(g, t, EXC_DBE);
-        return;
-    }
+    if (!p)
+        return guest_reflect_trap(g, t, EXC_DBE);
     uint32_t cur = get_word(v, p);
     int pi = patch_index(v, hpa, cur);
     uint32_t w = pi >= 0 ? v->patches[pi].orig : cur;
@@ -392,7 +435,7 @@ void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
         }
         break;
     }
-    default: guest_reflect_trap(g, t, EXC_MOD); return;
+    default: return guest_reflect_trap(g, t, EXC_MOD);
     }
     uint32_t nw = 0;
     for (unsigned j = 0; j < 4; j++)
@@ -401,24 +444,25 @@ void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa)
         drop(v, (unsigned)pi, false);
     put_word(v, p, nw);
     struct scan_site site;
-    if (scanner_scan(v->scanner, p, 4, va & ~3u, &site, 1) == 1 && patch_site(g, hpa & ~3u, va & ~3u, &site)) {
+    if (scanner_scan(v->scanner, p, 4, va & ~3u, &site, 1) == 1 &&
+        patch_site(v, g, hpa & ~3u, va & ~3u, &site)) {
         if (st && *st == PAGE_CLEAN) {
             *st = PAGE_PATCHED; /* reads must now trap too */
-            shadow_flush_hpa(v, hpa & ~0xFFFu);
+            shadow_flush_hpa(v->v, hpa & ~0xFFFu);
         }
     }
-    cpu_trap_skip(v->cpu);
+    cpu_trap_skip(cpu);
     if (OP(insn) == 0x38)
-        cpu_set_gpr(v->cpu, RT(insn), 1);
+        cpu_set_gpr(cpu, RT(insn), 1);
+    return done;
 }
 
-/* HYPCALL with a patch code: emulate the original instruction, or tell the
- * guest its instruction is reserved when the code is not ours at this PC. */
-bool patch_original(struct guest *g, const struct cpu_trap *t, uint32_t *orig)
+/* HYPCALL with a patch code: the original instruction, when the code is
+ * ours at this PC. */
+static bool patch_original(const struct patcher *v, const struct cpu_trap *t, uint32_t *orig)
 {
-    struct vmm *v = g->v;
     uint32_t hpa;
-    if (!v->scanner || t->hypcall_code < VMM_HC_PATCH_BASE || !real_hpa(v, t->pc, &hpa))
+    if (t->hypcall_code < VMM_HC_PATCH_BASE || !real_hpa(v, t->pc, &hpa))
         return false;
     uint8_t *p = host_word(v, hpa);
     if (!p || patch_index(v, hpa, get_word(v, p)) != (int)(t->hypcall_code - VMM_HC_PATCH_BASE))
@@ -426,3 +470,92 @@ bool patch_original(struct guest *g, const struct cpu_trap *t, uint32_t *orig)
     *orig = v->patches[t->hypcall_code - VMM_HC_PATCH_BASE].orig;
     return true;
 }
+
+/* ---- the module ------------------------------------------------------------ */
+
+/* A patched site runs: emulate the original instruction, or tell the guest
+ * its instruction is reserved when the code is not ours at this PC. */
+static struct vmm_outcome patch_hypercall(void *state, struct guest *g, const struct cpu_trap *t)
+{
+    struct patcher *p = state;
+    struct cpu_trap e = *t;
+    e.code = EXC_CPU;
+    e.ce = 0;
+    if (!patch_original(p, t, &e.insn)) {
+        vmm_tracef(p->v, "vmm %s hypcall %#x at %08x: not a patch of ours", g->cfg.name,
+                   t->hypcall_code, t->pc);
+        return guest_reflect_trap(g, t, EXC_RI);
+    }
+    g->st.scan.patch_calls++;
+    return guest_privileged(g, &e);
+}
+
+/* Memory that may hold code: what the fix keeps track of. */
+static bool code_kind(enum vmm_region_kind k) { return k == VMM_REGION_RAM || k == VMM_REGION_ROM; }
+
+static uint32_t patch_page_limit(void *state, const struct vmm_region *r)
+{
+    (void)state;
+    return code_kind(r->kind) ? 4096 : 0; /* page states are per 4 KiB */
+}
+
+static uint32_t patch_entrylo(void *state, struct guest *g, const struct owner_page *pg,
+                              uint32_t lo)
+{
+    struct patcher *p = state;
+    if (!code_kind(pg->region->kind))
+        return lo;
+    if (pg->fetch) /* first execution: scan before it runs */
+        patch_scan_page(p, g, pg->hpa, pg->va);
+    return patch_adjust_lo(p, pg->hpa, lo);
+}
+
+/* A store into a scanned page (its real entry is read-only): done here. A
+ * store miss on one is not claimed: the entry is installed read-only and
+ * the retried store comes back as Mod. */
+static bool patch_claim_page(void *state, struct guest *g, const struct cpu_trap *t,
+                             const struct owner_fault *f, struct vmm_outcome *o)
+{
+    struct patcher *p = state;
+    if (!f->store || !code_kind(f->region->kind) || !page_scanned(p, f->hpa) ||
+        t->code != EXC_MOD)
+        return false;
+    *o = patch_on_store(p, g, t, f->hpa); /* a store into code: done and rescanned */
+    return true;
+}
+
+static bool patch_inhibit_fault(void *state, struct guest *g, const struct cpu_trap *t,
+                                struct vmm_outcome *o)
+{
+    struct patcher *p = state;
+    if (t->code == EXC_TLBXI) {
+        patch_on_xi(p, g, t);
+        *o = vmm_outcome_of(VMM_TRAP_TLB_INVALID);
+    } else {
+        *o = patch_on_ri(p, g, t);
+    }
+    return true;
+}
+
+static bool patch_wanted(const struct vmm_config *c) { return c->fix == VMM_FIX_SCAN; }
+
+static const struct vmm_region_owner patch_owner = {
+    .claim_page = patch_claim_page,
+    .inhibit_fault = patch_inhibit_fault,
+    .page_limit = patch_page_limit,
+    .entrylo = patch_entrylo,
+};
+
+const struct vmm_module patch_module = {
+    .name = "scan",
+    .wanted = patch_wanted,
+    .create = patch_create,
+    .destroy = patch_destroy,
+    .cpu_ext = CPU_EXT_RIXI,
+    .guest_boot = patch_guest_boot,
+    .dma_written = patch_dma_written,
+    .owner = &patch_owner,
+    .hc_first = VMM_HC_PATCH_BASE,
+    .hc_count = VMM_MAX_PATCHES,
+    .hypercall = patch_hypercall,
+};

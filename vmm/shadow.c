@@ -176,22 +176,25 @@ static bool valid_size(uint32_t s)
 
 /* ---- installing --------------------------------------------------------- */
 
-static void install(struct guest *g, uint32_t base_va, uint32_t size, const uint32_t lo[2],
-                    int vtlb_index, enum vmm_decision d)
+/* Write the pair at base_va (in the current real ASID) over the entry that
+ * already maps it, else the next victim (round robin: deterministic), and
+ * remember what it shadows. Returns the real TLB index. */
+static int install(struct guest *g, uint32_t base_va, uint32_t size, const uint32_t lo[2],
+                   int vtlb_index, enum vmm_decision d)
 {
     struct vmm *v = g->v;
     uint32_t hi = base_va | v->cur_real_asid;
     struct tlb_regs r = {hi, lo[0], lo[1], ((size >> 12) - 1) << 13};
     int idx = tlb_probe(v->tlb, hi);
     if (idx < 0)
-        idx = (int)(v->victim++ % tlb_size(v->tlb)); /* round robin: deterministic */
+        idx = (int)(v->victim++ % tlb_size(v->tlb));
     cpu_tlb_write(v->cpu, (unsigned)idx, &r);
     struct shadow_info *s = &v->shadow[idx];
     s->guest = (int)g->id;
     s->vtlb_index = vtlb_index;
     s->decision = d;
     s->ctx = guest_ctx(g);
-    v->ev_tlb_index = idx;
+    return idx;
 }
 
 static uint32_t entrylo(uint32_t hpa, bool writable, bool uncached)
@@ -205,11 +208,48 @@ static bool mappable(enum vmm_region_kind k)
     return k == VMM_REGION_RAM || k == VMM_REGION_ROM || k == VMM_REGION_DEVICE;
 }
 
-/* Memory that may hold code: what the scanner fix keeps track of. */
-static bool scanned_kind(const struct vmm *v, enum vmm_region_kind k)
+/* ---- region owners (module.h): consulted here and nowhere else ------------- */
+
+#define EACH_OWNER(v, i, ow, hook)                                                                 \
+    for (unsigned i = 0; i < (v)->nmods; i++)                                                      \
+        for (const struct vmm_region_owner *ow = (v)->mods[i].m->owner; ow && ow->hook; ow = NULL)
+
+static bool owners_claim_va(struct guest *g, const struct cpu_trap *t, struct vmm_outcome *o)
 {
-    return v->scanner && (k == VMM_REGION_RAM || k == VMM_REGION_ROM);
+    EACH_OWNER(g->v, i, ow, claim_va)
+        if (ow->claim_va(g->v->mods[i].state, g, t, o))
+            return true;
+    return false;
 }
+
+static bool owners_claim_page(struct guest *g, const struct cpu_trap *t,
+                              const struct owner_fault *f, struct vmm_outcome *o)
+{
+    EACH_OWNER(g->v, i, ow, claim_page)
+        if (ow->claim_page(g->v->mods[i].state, g, t, f, o))
+            return true;
+    return false;
+}
+
+/* The smallest of limit (0: none) and every owner's limit over r. */
+static uint32_t owners_page_limit(struct vmm *v, const struct vmm_region *r, uint32_t limit)
+{
+    EACH_OWNER(v, i, ow, page_limit) {
+        uint32_t l = ow->page_limit(v->mods[i].state, r);
+        if (l && (!limit || l < limit))
+            limit = l;
+    }
+    return limit;
+}
+
+static uint32_t owners_entrylo(struct guest *g, const struct owner_page *p, uint32_t lo)
+{
+    EACH_OWNER(g->v, i, ow, entrylo)
+        lo = ow->entrylo(g->v->mods[i].state, g, p, lo);
+    return lo;
+}
+
+/* ---- the policy ----------------------------------------------------------- */
 
 /* Fill in a candidate for va (whose guest translation is x, in region r). */
 static void make_candidate(const struct guest *g, uint32_t va, bool store, bool fetch,
@@ -261,150 +301,177 @@ static enum vmm_decision decide(struct guest *g, struct vmm_candidate *c)
     return d;
 }
 
-static void reflect_x(struct guest *g, const struct cpu_trap *t, const struct gxlate *x)
+/* ---- what the guest gets -------------------------------------------------- */
+
+static struct vmm_outcome reflect_x(struct guest *g, const struct cpu_trap *t,
+                                    const struct gxlate *x)
 {
     guest_reflect(g, x->exc, t->epc, t->bd, t->badvaddr, x->refill, 0);
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    o.reflected = (int)x->exc;
+    return o;
 }
 
-static void bus_error(struct guest *g, const struct cpu_trap *t)
+static struct vmm_outcome bus_error(struct guest *g, const struct cpu_trap *t)
 {
-    guest_reflect(g, t->fetch ? EXC_IBE : EXC_DBE, t->epc, t->bd, 0, false, 0);
+    unsigned code = t->fetch ? EXC_IBE : EXC_DBE;
+    guest_reflect(g, code, t->epc, t->bd, 0, false, 0);
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    o.reflected = (int)code;
+    return o;
 }
 
-void shadow_handle(struct guest *g, const struct cpu_trap *t)
+/* A store hit a page the policy made read-only, which the guest may write:
+ * the policy's on_write lets it through (the real entry becomes writable)
+ * or refuses it (a bus error). False when the real entry is gone (replaced
+ * meanwhile): the caller fills afresh. */
+static bool write_fault(struct guest *g, const struct cpu_trap *t, const struct gxlate *x,
+                        const struct vmm_region *r, uint32_t size, struct vmm_outcome *o)
 {
     struct vmm *v = g->v;
     uint32_t va = t->badvaddr;
+    struct vmm_candidate c;
+    make_candidate(g, va, true, false, x, r, size, &c);
+    const struct vmm_policy *p = v->policy;
+    g->st.write_faults++;
+    if (p->on_write && !p->on_write(p->opaque, &c)) {
+        vmm_tracef(v, "vmm %s store to %08x refused by policy %s", g->cfg.name, va, p->name);
+        *o = bus_error(g, t);
+        return true;
+    }
+    int idx = tlb_probe(v->tlb, (va & ENTRYHI_VPN2_MASK) | v->cur_real_asid);
+    if (idx < 0)
+        return false;
+    struct tlb_regs e;
+    tlb_read(v->tlb, (unsigned)idx, &e);
+    uint32_t half = va & (((e.pagemask | 0x1FFFu) + 1) >> 1);
+    if (half)
+        e.entrylo1 |= ENTRYLO_D;
+    else
+        e.entrylo0 |= ENTRYLO_D;
+    cpu_tlb_write(v->cpu, (unsigned)idx, &e);
+    vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg.name, va);
+    *o = vmm_outcome_of(VMM_TRAP_TLB_MOD);
+    o->tlb_index = idx;
+    return true;
+}
+
+/* One page of the real pair, at hva: the faulting one (x, r), or its
+ * neighbour when the guest maps that to the same region the same way (else
+ * it stays invalid). The policy decides; *lo gets the entry unless it
+ * rejected. Returns the page size the policy wants (size: as proposed). */
+static uint32_t fill_half(struct guest *g, const struct cpu_trap *t, const struct gxlate *x,
+                          const struct vmm_region *r, uint32_t hva, uint32_t size, uint32_t *lo,
+                          enum vmm_decision *fault_d)
+{
+    uint32_t va = t->badvaddr;
     bool store = t->code == EXC_TLBS || t->code == EXC_MOD;
-    g->st.traps[t->code == EXC_MOD            ? VMM_TRAP_TLB_MOD
-                : t->refill                   ? VMM_TRAP_TLB_MISS
-                                              : VMM_TRAP_TLB_INVALID]++;
+    bool mine = (va - hva) < size;
+    struct gxlate hx = *x;
+    uint32_t pva = mine ? va : hva;
+    if (!mine) {
+        guest_translate(g, hva, false, &hx);
+        if (hx.exc || hx.vtlb_index != x->vtlb_index || hx.source != x->source ||
+            guest_region(g, hx.gpa) != r)
+            return size;
+    }
+    struct vmm_candidate c;
+    make_candidate(g, pva, mine && store, mine && t->fetch, &hx, r, size, &c);
+    /* The candidate describes the page: its first byte's addresses. */
+    enum vmm_decision d = decide(g, &c);
+    g->st.decisions[d]++;
+    if (mine)
+        *fault_d = d;
+    vmm_tracef(g->v, "vmm %s %s va %08x gpa %08x -> hpa %08x %uK%s %s", g->cfg.name,
+               mine ? cpu_exc_name(t->code) : "pair", pva, hx.gpa, c.hpa, c.page_size >> 10,
+               c.writable ? " rw" : " ro", vmm_decision_name(d));
+    if (d == VMM_REJECT)
+        return size;
+    if (c.page_size < size)
+        return c.page_size; /* the policy wants smaller pages: redo the pair */
+    bool uncached = (va >= 0xA0000000u && va < KSEG2) || r->kind == VMM_REGION_DEVICE;
+    struct owner_page p = {r, c.hpa & ~0xFFFu, pva & ~0xFFFu, mine && t->fetch};
+    *lo = owners_entrylo(g, &p, entrylo(c.hpa & ~(size - 1), c.writable, uncached));
+    return size;
+}
+
+/* Map the real pair around the faulting address (its guest translation x
+ * in region r) and install it, or give the guest what a rejection means:
+ * its TLB exception for its own mappings, a bus error for the partition. */
+static struct vmm_outcome fill(struct guest *g, const struct cpu_trap *t, const struct gxlate *x,
+                               const struct vmm_region *r, uint32_t size)
+{
+    uint32_t va = t->badvaddr;
+    bool store = t->code == EXC_TLBS || t->code == EXC_MOD;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint32_t base = va & ~(2 * size - 1), lo[2] = {0, 0}, want = size;
+        enum vmm_decision fault_d = VMM_ACCEPT;
+        for (unsigned half = 0; half < 2 && want == size; half++)
+            want = fill_half(g, t, x, r, base + half * size, size, &lo[half], &fault_d);
+        if (want < size) {
+            size = want;
+            continue;
+        }
+        struct vmm_outcome o;
+        if (fault_d == VMM_REJECT) {
+            if (x->source == VMM_SRC_GUEST_TLB) {
+                unsigned code = store ? EXC_TLBS : EXC_TLBL;
+                guest_reflect(g, code, t->epc, t->bd, va, false, 0);
+                o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+                o.reflected = (int)code;
+            } else {
+                o = bus_error(g, t);
+            }
+        } else {
+            o = vmm_outcome_of(VMM_TRAP_TLB_MISS);
+            o.tlb_index = install(g, base, size, lo, x->vtlb_index, fault_d);
+        }
+        o.decision = (int)fault_d;
+        return o;
+    }
+    return bus_error(g, t); /* a policy that keeps shrinking */
+}
+
+/*
+ * A real TLB miss, invalid or Mod trap of the running guest. In order: a
+ * region owner's guest virtual range; what the guest's own hardware would do
+ * (its segments and TLB: an exception is reflected); its partition map
+ * (nothing there: a bus error; an emulated device: the access is emulated;
+ * a ROM store is ignored); a region owner's host page; a store to a page the
+ * policy made read-only; else the policy fills the real pair.
+ */
+struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t)
+{
+    struct vmm *v = g->v;
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    if (owners_claim_va(g, t, &o))
+        return o;
+    uint32_t va = t->badvaddr;
+    bool store = t->code == EXC_TLBS || t->code == EXC_MOD;
     struct gxlate x;
     guest_translate(g, va, store, &x);
-    if (x.exc) {
-        reflect_x(g, t, &x);
-        return;
-    }
+    if (x.exc)
+        return reflect_x(g, t, &x);
     const struct vmm_region *r = guest_region(g, x.gpa);
     if (!r) {
         vmm_tracef(v, "vmm %s %s va %08x gpa %08x: nothing there", g->cfg.name,
                    cpu_exc_name(t->code), va, x.gpa);
-        bus_error(g, t);
-        return;
+        return bus_error(g, t);
     }
-    if (!mappable(r->kind)) {
-        if (t->fetch)
-            bus_error(g, t);
-        else
-            guest_emulate_mmio(g, t, r, x.gpa);
-        return;
-    }
+    if (!mappable(r->kind))
+        return t->fetch ? bus_error(g, t) : guest_emulate_mmio(g, t, r, x.gpa);
     if (store && !r->writable) { /* ROM: the write is ignored, as natively */
         cpu_trap_skip(v->cpu);
-        return;
+        return o;
     }
-    bool uncached = (va >= 0xA0000000u && va < KSEG2) || r->kind == VMM_REGION_DEVICE;
-    /* The scanner fix tracks code per 4 KiB page. */
-    uint32_t limit = scanned_kind(v, r->kind) ? 4096 : x.page;
+    struct owner_fault f = {r, va, x.gpa, r->hpa + (x.gpa - r->gpa), store};
+    if (owners_claim_page(g, t, &f, &o))
+        return o;
+    uint32_t limit = owners_page_limit(v, r, x.page);
     uint32_t size = choose_size(r, x.gpa, va, limit, x.source == VMM_SRC_PARTITION);
-
-    if (store && scanned_kind(v, r->kind)) {
-        uint32_t hpa = r->hpa + (x.gpa - r->gpa);
-        if (patch_page_scanned(v, hpa)) {
-            if (t->code == EXC_MOD) {
-                patch_on_store(g, t, hpa); /* a store into code: done and rescanned */
-                return;
-            }
-            /* A store miss: the entry is installed read-only below, and the
-             * retried store comes back as Mod. */
-        }
-    }
-
-    if (t->code == EXC_MOD) {
-        /* A page the policy made read-only, which the guest may write. */
-        struct vmm_candidate c;
-        make_candidate(g, va, true, false, &x, r, size, &c);
-        const struct vmm_policy *p = v->policy;
-        g->st.write_faults++;
-        if (p->on_write && !p->on_write(p->opaque, &c)) {
-            vmm_tracef(v, "vmm %s store to %08x refused by policy %s", g->cfg.name, va, p->name);
-            bus_error(g, t);
-            return;
-        }
-        int idx = tlb_probe(v->tlb, (va & ENTRYHI_VPN2_MASK) | v->cur_real_asid);
-        if (idx >= 0) {
-            struct tlb_regs e;
-            tlb_read(v->tlb, (unsigned)idx, &e);
-            uint32_t half = va & (((e.pagemask | 0x1FFFu) + 1) >> 1);
-            if (half)
-                e.entrylo1 |= ENTRYLO_D;
-            else
-                e.entrylo0 |= ENTRYLO_D;
-            cpu_tlb_write(v->cpu, (unsigned)idx, &e);
-            vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg.name, va);
-            return;
-        }
-        /* The entry is gone (replaced meanwhile): fill afresh below. */
-    }
-
-    /* Both pages of the real pair: the one that faulted, and its neighbour if
-     * the guest maps it to the same kind of memory. */
-    for (int attempt = 0; attempt < 8; attempt++) {
-        uint32_t base = va & ~(2 * size - 1), lo[2] = {0, 0};
-        enum vmm_decision fault_d = VMM_ACCEPT;
-        bool shrink = false;
-        for (unsigned half = 0; half < 2 && !shrink; half++) {
-            uint32_t hva = base + half * size;
-            bool mine = (va - hva) < size;
-            struct gxlate hx = x;
-            const struct vmm_region *hr = r;
-            uint32_t pva = mine ? va : hva;
-            if (!mine) {
-                guest_translate(g, hva, false, &hx);
-                if (hx.exc || hx.vtlb_index != x.vtlb_index || hx.source != x.source)
-                    continue;
-                hr = guest_region(g, hx.gpa);
-                if (hr != r)
-                    continue;
-            }
-            struct vmm_candidate c;
-            make_candidate(g, pva, mine && store, mine && t->fetch, &hx, hr, size, &c);
-            /* The candidate describes the page: its first byte's addresses. */
-            enum vmm_decision d = decide(g, &c);
-            g->st.decisions[d]++;
-            if (mine)
-                fault_d = d;
-            vmm_tracef(v, "vmm %s %s va %08x gpa %08x -> hpa %08x %uK%s %s", g->cfg.name,
-                       mine ? cpu_exc_name(t->code) : "pair", pva, hx.gpa, c.hpa,
-                       c.page_size >> 10, c.writable ? " rw" : " ro", vmm_decision_name(d));
-            if (d == VMM_REJECT)
-                continue;
-            if (c.page_size < size) {
-                size = c.page_size; /* the policy wants smaller pages: redo the pair */
-                shrink = true;
-                break;
-            }
-            lo[half] = entrylo(c.hpa & ~(size - 1), c.writable, uncached);
-            if (scanned_kind(v, hr->kind)) {
-                if (mine && t->fetch) /* first execution: scan before it runs */
-                    patch_scan_page(g, c.hpa & ~0xFFFu, pva & ~0xFFFu);
-                lo[half] = patch_adjust_lo(v, c.hpa & ~0xFFFu, lo[half]);
-            }
-        }
-        if (shrink)
-            continue;
-        v->ev_decision = (int)fault_d;
-        if (fault_d == VMM_REJECT) {
-            if (x.source == VMM_SRC_GUEST_TLB)
-                guest_reflect(g, store ? EXC_TLBS : EXC_TLBL, t->epc, t->bd, va, false, 0);
-            else
-                bus_error(g, t);
-            return;
-        }
-        install(g, base, size, lo, x.vtlb_index, fault_d);
-        return;
-    }
-    bus_error(g, t); /* a policy that keeps shrinking */
+    if (t->code == EXC_MOD && write_fault(g, t, &x, r, size, &o))
+        return o;
+    return fill(g, t, &x, r, size);
 }
 
 /* ---- built-in policies --------------------------------------------------- */

@@ -1,8 +1,8 @@
 /*
- * vmm/vmm.c — the monitor: creation, the trap dispatcher (called by the CPU
- * for every routed trap, without leaving cpu_run), the round-robin scheduler
- * of vCPUs, device time for the real and the emulated buses, statistics and
- * the trace. docs/vmm.md, "Trap flow".
+ * vmm/vmm.c — the monitor: creation, the round-robin scheduler of vCPUs,
+ * device time for the real and the emulated buses, statistics and the
+ * trace. The trap dispatcher is dispatch.c; optional features are modules
+ * (modules.c). docs/vmm.md, "Trap flow".
  */
 #include "vmm/vmm_priv.h"
 
@@ -30,126 +30,6 @@ void vmm_tracef(struct vmm *v, const char *fmt, ...)
     vfprintf(v->trace, fmt, ap);
     fputc('\n', v->trace);
     va_end(ap);
-}
-
-/* ---- the trap dispatcher ------------------------------------------------- */
-
-static enum vmm_trap_kind trap_kind(const struct cpu_trap *t)
-{
-    switch (t->code) {
-    case EXC_CPU: return VMM_TRAP_PRIV;
-    case EXC_MOD: return VMM_TRAP_TLB_MOD;
-    case EXC_TLBL:
-    case EXC_TLBS: return t->refill ? VMM_TRAP_TLB_MISS : VMM_TRAP_TLB_INVALID;
-    case EXC_TLBRI:
-    case EXC_TLBXI: return VMM_TRAP_TLB_INVALID;
-    case CPU_TRAP_HYPCALL: return VMM_TRAP_HYPCALL;
-    default: return VMM_TRAP_EXCEPTION;
-    }
-}
-
-void guest_privileged(struct guest *g, const struct cpu_trap *t)
-{
-    if (t->ce == 0 && (guest_vmode(g) == VMODE_KERNEL || (g->cp0.status & ST_CU0))) {
-        gotcha_note_emulation(g, t);
-        if (!guest_emulate_cop0(g, t))
-            guest_reflect_trap(g, t, EXC_RI);
-        else
-            vmm_tracef(g->v, "vmm %s emulate %08x at %08x", g->cfg.name, t->insn, t->pc);
-    } else {
-        guest_reflect_trap(g, t, EXC_CPU);
-    }
-}
-
-/* HYPCALL: a paravirtual call or a patched site (vmm.h, "hypercall ABI"). */
-static void hypercall(struct guest *g, const struct cpu_trap *t)
-{
-    static const uint32_t stands_for[] = {
-        [VMM_HC_ERET] = 0x42000018u,   /* eret */
-        [VMM_HC_DI] = 0x41626000u,     /* di $v0 */
-        [VMM_HC_EI] = 0x41626020u,     /* ei $v0 */
-        [VMM_HC_STATUS] = 0x40026000u, /* mfc0 $v0, $12 */
-        [VMM_HC_CAUSE] = 0x40026800u,  /* mfc0 $v0, $13 */
-    };
-    struct vmm *v = g->v;
-    struct cpu_trap e = *t;
-    e.code = EXC_CPU;
-    e.ce = 0;
-    unsigned code = t->hypcall_code;
-    if (code >= VMM_HC_PATCH_BASE) {
-        if (!patch_original(g, t, &e.insn)) {
-            vmm_tracef(v, "vmm %s hypcall %#x at %08x: not a patch of ours", g->cfg.name, code,
-                       t->pc);
-            guest_reflect_trap(g, t, EXC_RI);
-            return;
-        }
-        g->st.scan.patch_calls++;
-        guest_privileged(g, &e);
-        return;
-    }
-    g->st.pv_calls++;
-    if (code == VMM_HC_PROBE) {
-        cpu_trap_skip(v->cpu);
-        cpu_set_gpr(v->cpu, 2, VMM_HC_MAGIC);
-        cpu_set_gpr(v->cpu, 3, VMM_HC_VERSION);
-        return;
-    }
-    if (code < sizeof stands_for / sizeof *stands_for && stands_for[code]) {
-        e.insn = stands_for[code];
-        guest_privileged(g, &e);
-        return;
-    }
-    guest_reflect_trap(g, t, EXC_RI);
-}
-
-static bool on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
-{
-    struct vmm *v = opaque;
-    struct guest *g = v->cur;
-    uint64_t t0 = v->timing ? host_ns() : 0;
-    enum vmm_trap_kind kind = trap_kind(t);
-    uint64_t mmio_before = g->st.traps[VMM_TRAP_MMIO];
-    v->ev_tlb_index = v->ev_decision = v->ev_reflected = -1;
-    switch (t->code) {
-    case EXC_CPU:
-        g->st.traps[VMM_TRAP_PRIV]++;
-        guest_privileged(g, t);
-        break;
-    case EXC_TLBL:
-    case EXC_TLBS:
-    case EXC_MOD: shadow_handle(g, t); break;
-    case EXC_TLBXI:
-        g->st.traps[VMM_TRAP_TLB_INVALID]++;
-        patch_on_xi(g, t);
-        break;
-    case EXC_TLBRI:
-        g->st.traps[VMM_TRAP_TLB_INVALID]++;
-        patch_on_ri(g, t);
-        break;
-    case CPU_TRAP_HYPCALL:
-        g->st.traps[VMM_TRAP_HYPCALL]++;
-        hypercall(g, t);
-        break;
-    case EXC_INT: break; /* real interrupts are never enabled under the monitor */
-    default:
-        g->st.traps[VMM_TRAP_EXCEPTION]++;
-        guest_reflect_trap(g, t, t->code);
-        break;
-    }
-    if (v->observer)
-        observe_trap(g, t, g->st.traps[VMM_TRAP_MMIO] != mmio_before ? VMM_TRAP_MMIO : kind);
-    guest_irq_check(g);
-    gotcha_sync_real_epc(v, g);
-    /* A Compare written (or IM7 set) during the slice: stop there, not at the slice end. */
-    if ((g->cp0.status & ST_IM7) && g->cp0.timer_deadline < v->deadline) {
-        v->deadline = g->cp0.timer_deadline;
-        cpu_set_deadline(cpu, v->deadline);
-    }
-    if (g->waiting || g->halted || g->reset_pending)
-        cpu_request_stop(cpu); /* the scheduler decides what runs next */
-    if (v->timing)
-        g->st.trap_ns[kind] += host_ns() - t0;
-    return true;
 }
 
 /* ---- creation ------------------------------------------------------------ */
@@ -186,14 +66,11 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
         v->shadow[i].guest = -1;
     /* The real CPU: user mode, no interrupts, every exception to us. */
     cpu_set_trap_routing(v->cpu, 0xFFFFFFFFu);
-    cpu_set_trap_handler(v->cpu, on_trap, v);
+    cpu_set_trap_handler(v->cpu, vmm_on_trap, v);
     uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg.board.unsafe;
-    if (v->cfg.fix == VMM_FIX_SCAN) {
-        if (patch_init(v, err, errlen) != 0)
-            goto fail;
-        ext |= CPU_EXT_RIXI;
-        iobus_set_dma_hook(v->io, patch_dma_written, v);
-    }
+    if (modules_create(v, &ext, err, errlen) != 0)
+        goto fail;
+    iobus_set_dma_hook(v->io, modules_dma_written, v);
     cpu_set_ext(v->cpu, ext);
     v->eret_native = (v->cfg.board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
     cpu_set_event_hook(v->cpu, gotcha_on_event, v);
@@ -226,11 +103,12 @@ void vmm_free(vmm_t *v)
     if (!v)
         return;
     for (unsigned i = 0; i < v->n; i++) {
+        modules_guest_teardown(v->guests[i]);
         guest_teardown(v->guests[i]);
         free(v->guests[i]);
     }
     free(v->shadow);
-    patch_fini(v);
+    modules_destroy(v);
     board_free(v->board);
     free(v);
 }
@@ -302,6 +180,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
         for (unsigned i = 0; i < v->n; i++)
             if (v->guests[i]->reset_pending) {
                 struct guest *g = v->guests[i];
+                modules_guest_reset(g);
                 guest_boot(g);
                 if (g == v->cur)
                     load_vcpu(v, g);

@@ -92,9 +92,10 @@ typedef struct vmm vmm_t;
  * sensitive instruction with its result in $v0 and is emulated exactly as
  * that instruction (so from virtual user mode it is refused with the
  * Coprocessor Unusable the instruction would raise). VMM_HC_PROBE works in
- * every mode. Codes from VMM_HC_PATCH_BASE up are the scanner's patch sites,
- * valid only at the address the monitor patched; anything else is a Reserved
- * Instruction for the guest.
+ * every mode. Codes from VMM_HC_MODULE_BASE up belong to monitor modules:
+ * VMM_HC_PATCH_BASE.. are the scanner fix's patch sites, valid only at the
+ * address the monitor patched. Anything else is a Reserved Instruction for
+ * the guest.
  */
 enum vmm_hypercall {
     VMM_HC_PROBE = 0,  /* $v0 = VMM_HC_MAGIC, $v1 = ABI version */
@@ -103,7 +104,8 @@ enum vmm_hypercall {
     VMM_HC_EI = 3,     /* ei $v0 */
     VMM_HC_STATUS = 4, /* mfc0 $v0, Status */
     VMM_HC_CAUSE = 5,  /* mfc0 $v0, Cause */
-    VMM_HC_PATCH_BASE = 0x40,
+    VMM_HC_MODULE_BASE = 0x40, /* codes from here are served by monitor modules */
+    VMM_HC_PATCH_BASE = 0x40,  /* the scanner fix's patch sites (to 0x3FF) */
 };
 #define VMM_HC_MAGIC   0x54564D4Du /* "TVMM" */
 #define VMM_HC_VERSION 1

@@ -7,8 +7,9 @@
 #include "machine/board.h"
 #include "mmu/mmu.h"
 #include "tlb/tlb.h"
+#include "util/bug.h"
 #include "util/elfload.h"
-#include "vmm/scan.h"
+#include "vmm/module.h"
 #include "vmm/vmm.h"
 
 /* The guest's virtual CP0: what MFC0/MTC0 see (masks as cpu/cp0.c). */
@@ -68,15 +69,6 @@ struct guest {
     struct vmm_guest_stats st;
 };
 
-/* The scanner fix (patch.c). */
-#define VMM_MAX_PATCHES (1024 - VMM_HC_PATCH_BASE)
-enum page_state { PAGE_UNSCANNED = 0, PAGE_CLEAN, PAGE_PATCHED };
-struct patch_site {
-    uint32_t hpa;  /* host-physical address of the patched word */
-    uint32_t orig; /* the instruction that was there */
-    bool used;
-};
-
 /* What the monitor knows of each real TLB entry. */
 struct shadow_info {
     int guest;          /* -1: free */
@@ -108,19 +100,17 @@ struct vmm {
     FILE *gotcha_trace;
     unsigned gotcha_lines;
     bool eret_native; /* the CPU runs ERET outside kernel mode: keep the real EPC */
-    /* the scanner fix (NULL scanner: off) */
-    scanner_t *scanner;
-    uint8_t *page_state; /* enum page_state per RAM page, then per ROM page */
-    uint8_t *page_writes; /* stores emulated since the page was scanned */
-    uint32_t ram_pages;
-    struct patch_site patches[VMM_MAX_PATCHES];
-    unsigned patches_live, patch_hint;
+    /* optional features (module.h), in the order they are consulted */
+    struct vmm_attached {
+        const struct vmm_module *m;
+        void *state;
+    } mods[VMM_MAX_MODULES];
+    unsigned nmods;
     bool timing;
     uint64_t run_ns, monitor_ns;
-    /* front ends (vmm.h): the observer, and what the trap being handled did */
+    /* front ends (vmm.h) */
     vmm_event_fn observer;
     void *observer_opaque;
-    int ev_tlb_index, ev_decision, ev_reflected;
     vmm_console_fn console_hook;
     void *console_opaque;
 };
@@ -129,39 +119,39 @@ struct vmm {
 enum vmm_vmode guest_vmode(const struct guest *g);
 void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32_t badva,
                    bool refill, unsigned ce);
-void guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code);
+/* Reflect code for trap t (its EPC, BD, BadVAddr, CE); the outcome says so. */
+struct vmm_outcome guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code);
 bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t);
-void guest_emulate_mmio(struct guest *g, const struct cpu_trap *t, const struct vmm_region *r,
-                        uint32_t gpa);
+struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
+                                      const struct vmm_region *r, uint32_t gpa);
 uint32_t guest_cause(struct guest *g);
 void guest_update_timer(struct guest *g, uint64_t now);
 bool guest_irq_check(struct guest *g);
 bool guest_wakeable(struct guest *g);
 void guest_reset_cp0(struct guest *g);
 
-/* shadow.c: real TLB misses, ASIDs. */
-void shadow_handle(struct guest *g, const struct cpu_trap *t);
+/* shadow.c: real TLB misses (TLBL, TLBS, Mod), ASIDs. */
+struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t);
 void shadow_set_asid(struct guest *g);
 void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
 void shadow_flush_guest(struct vmm *v, int guest);
 const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
 void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page);
-/* Emulate a privileged instruction (CpU trap, or the original of a patch). */
-void guest_privileged(struct guest *g, const struct cpu_trap *t);
 
-/* patch.c: the scanner fix. */
-int patch_init(struct vmm *v, char *err, size_t errlen);
-void patch_fini(struct vmm *v);
-uint32_t patch_adjust_lo(struct vmm *v, uint32_t hpa_page, uint32_t lo);
-bool patch_page_scanned(struct vmm *v, uint32_t hpa);
-void patch_scan_page(struct guest *g, uint32_t hpa_page, uint32_t va_page);
-uint32_t patch_read_word(struct vmm *v, uint32_t hpa);
-void patch_dma_written(void *opaque, uint32_t paddr, size_t len);
-void patch_reset_guest(struct guest *g);
-void patch_on_xi(struct guest *g, const struct cpu_trap *t);
-void patch_on_ri(struct guest *g, const struct cpu_trap *t);
-void patch_on_store(struct guest *g, const struct cpu_trap *t, uint32_t hpa);
-bool patch_original(struct guest *g, const struct cpu_trap *t, uint32_t *orig);
+/* dispatch.c: the trap dispatcher (the CPU's trap handler under the monitor). */
+bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t);
+/* Emulate a privileged instruction (a CpU trap, or a module's stand-in for
+ * one, such as a HYPCALL standing for the instruction it replaced). */
+struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t);
+
+/* modules.c: lifecycle fan-out to the attached modules. */
+int modules_create(struct vmm *v, uint32_t *cpu_ext, char *err, size_t errlen);
+void modules_destroy(struct vmm *v);
+void modules_guest_boot(struct guest *g);
+void modules_guest_reset(struct guest *g);
+void modules_guest_teardown(struct guest *g);
+void modules_dma_written(void *opaque, uint32_t paddr, size_t len);
+void modules_guest_tlb_write(struct guest *g, unsigned index, const struct tlb_regs *e);
 
 /* gotcha.c: what the monitor cannot see, observed for the lab. */
 void gotcha_on_event(void *opaque, const struct cpu_event *ev);
@@ -180,7 +170,7 @@ int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *bo
                       void *out, size_t outlen);
 
 /* observe.c: the front ends' observer and views. */
-void observe_trap(struct guest *g, const struct cpu_trap *t, enum vmm_trap_kind kind);
+void observe_trap(struct guest *g, const struct cpu_trap *t, const struct vmm_outcome *o);
 void observe_event(struct guest *g, enum vmm_event_kind kind, unsigned code, uint32_t pc,
                    uint32_t insn, bool diverged);
 enum vmm_vmode gotcha_actual_mode(const struct guest *g);

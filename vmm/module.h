@@ -1,0 +1,133 @@
+/*
+ * vmm/module.h — the monitor's seams (private to vmm/ and its tests).
+ *
+ * Three things let a feature land as files of its own, without a shared
+ * path naming it:
+ *
+ *  - the trap outcome: every trap handler returns what it did in one value,
+ *    which the dispatcher counts and hands to the observer and the trace;
+ *  - region owners: a module claims the faults of what it owns, consulted by
+ *    the TLB-miss path in one place (shadow.c):
+ *
+ *        real TLB miss at va
+ *          -> owner->claim_va        guest virtual ranges the monitor occupies
+ *          -> the guest's own translation (segments, its TLB, its partition map)
+ *          -> owner->claim_page      host pages holding monitor state
+ *          -> the policy (checked)   accept / modify / reject
+ *          -> owner->page_limit, owner->entrylo   the real entry it gets
+ *
+ *    plus owner->inhibit_fault for the TLBRI/TLBXI traps that its EntryLo
+ *    bits cause, and owner->guest_tlb_write for guest TLB writes;
+ *  - modules: lifecycle hooks (create, guest boot/reset/teardown, DMA
+ *    written), the CPU extensions a module needs, its region owner, and a
+ *    range of hypercall codes it serves.
+ *
+ * Region owners are trusted monitor code: what they install is still a
+ * translation of the guest's own partition (the policy's isolation check
+ * applies to every translation the fill path makes). docs/vmm.md, "How to
+ * add a monitor module" and "How to add a region owner".
+ */
+#ifndef VMM_MODULE_H
+#define VMM_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "tlb/tlb.h"
+#include "vmm/vmm.h"
+
+struct guest;
+struct vmm;
+struct vmm_region;
+
+/* What a trap handler did. kind is the trap's class (from its cause); the
+ * rest is -1 / false when it did not happen. */
+struct vmm_outcome {
+    enum vmm_trap_kind kind;
+    int tlb_index; /* real TLB entry written */
+    int decision;  /* the policy's enum vmm_decision on the faulting page */
+    int reflected; /* ExcCode delivered to the guest's own handler */
+    bool mmio;     /* an emulated device access */
+};
+
+static inline struct vmm_outcome vmm_outcome_of(enum vmm_trap_kind kind)
+{
+    return (struct vmm_outcome){kind, -1, -1, -1, false};
+}
+
+/* A page the fill path is about to map for the guest (4 KiB granules). */
+struct owner_page {
+    const struct vmm_region *region;
+    uint32_t hpa;   /* host-physical page */
+    uint32_t va;    /* guest virtual page it is mapped at */
+    bool fetch;     /* the faulting access is an instruction fetch from it */
+};
+
+/* A fault after the guest's own translation succeeded. */
+struct owner_fault {
+    const struct vmm_region *region;
+    uint32_t va, gpa, hpa;
+    bool store;
+};
+
+struct vmm_region_owner {
+    /* (a) Before the guest's translation: true if va is the owner's (it
+     * handled the fault and filled *o). */
+    bool (*claim_va)(void *state, struct guest *g, const struct cpu_trap *t,
+                     struct vmm_outcome *o);
+    /* (b) After the guest's translation, before the policy: true if the
+     * host page is the owner's and it handled the fault. */
+    bool (*claim_page)(void *state, struct guest *g, const struct cpu_trap *t,
+                       const struct owner_fault *f, struct vmm_outcome *o);
+    /* A TLBRI/TLBXI trap (only an owner's EntryLo bits cause them): true if
+     * it was the owner's and it handled it. */
+    bool (*inhibit_fault)(void *state, struct guest *g, const struct cpu_trap *t,
+                          struct vmm_outcome *o);
+    /* The largest real page it allows over a region (0: no limit). */
+    uint32_t (*page_limit)(void *state, const struct vmm_region *r);
+    /* The EntryLo a page gets (RI, XI, D as the owner needs them). */
+    uint32_t (*entrylo)(void *state, struct guest *g, const struct owner_page *p, uint32_t lo);
+    /* The guest wrote entry index of its virtual TLB (after the write). */
+    void (*guest_tlb_write)(void *state, struct guest *g, unsigned index,
+                            const struct tlb_regs *entry);
+};
+
+struct vmm_module {
+    const char *name;
+    /* On for this configuration? */
+    bool (*wanted)(const struct vmm_config *c);
+    /* Make the module's state (after the board and the real CPU exist,
+     * before the guests): 0, or -1 with a message. */
+    int (*create)(struct vmm *v, void **state, char *err, size_t errlen);
+    void (*destroy)(void *state);
+    uint32_t cpu_ext; /* CPU_EXT_* bits it needs */
+    /* The guest powers on (first boot and every reset), before its memory
+     * is rewritten; after a reset request, guest_reset comes first. */
+    void (*guest_boot)(void *state, struct guest *g);
+    void (*guest_reset)(void *state, struct guest *g);
+    void (*guest_teardown)(void *state, struct guest *g);
+    /* A device wrote host memory [paddr, paddr + len) by DMA. */
+    void (*dma_written)(void *state, uint32_t paddr, size_t len);
+    const struct vmm_region_owner *owner;
+    /* HYPCALL codes [hc_first, hc_first + hc_count) are the module's. */
+    unsigned hc_first, hc_count;
+    struct vmm_outcome (*hypercall)(void *state, struct guest *g, const struct cpu_trap *t);
+};
+
+#define VMM_MAX_MODULES 8
+
+/* The modules of the tree (modules.c), in the order they are consulted. */
+extern const struct vmm_module *const vmm_builtin_modules[];
+
+/* Attach a module with its state (already created) after the built-ins;
+ * tests use it for modules of their own. -1 if the table is full. */
+int vmm_attach_module(struct vmm *v, const struct vmm_module *m, void *state);
+/* The state of an attached module, NULL when it is not attached. */
+void *vmm_module_state(const struct vmm *v, const struct vmm_module *m);
+
+/* The module serving HYPCALL code, or NULL; *state gets its state. */
+const struct vmm_module *vmm_module_for_hypcall(const struct vmm *v, unsigned code, void **state);
+
+#endif
