@@ -1,0 +1,280 @@
+/*
+ * tests/test_module.c — the monitor's seams (vmm/module.h), driven with a
+ * test module: a region owner's guest virtual range is consulted before the
+ * guest's own translation, its host pages after it and before the policy;
+ * its page-size limit and EntryLo bits reach the real TLB; it hears guest
+ * TLB writes; a HYPCALL of its range goes to it; and every trap's outcome
+ * (kind, real TLB index, decision, reflected exception, device access) is
+ * what the observer sees.
+ */
+#include "cunit_main.h"
+
+#include <string.h>
+
+#include "cpu/cp0_regs.h"
+#include "vmm/vmm_priv.h"
+
+#define OWNED_VA   0xC0F00000u /* the test module's guest virtual page (kseg2) */
+#define OWNED_PAGE 0x3000u     /* ...and its host page, as an offset in guest RAM */
+
+static struct probe {
+    unsigned claims_va, claims_page, entrylos, tlb_writes, hypercalls;
+    struct owner_page last_page;
+    struct owner_fault last_fault;
+    unsigned last_tlb_index;
+    uint32_t limit; /* page_limit's answer for RAM */
+    uint32_t ram_base;
+} probe;
+
+static bool t_claim_va(void *state, struct guest *g, const struct cpu_trap *t,
+                       struct vmm_outcome *o)
+{
+    (void)state;
+    if ((t->badvaddr & ~0xFFFu) != OWNED_VA)
+        return false;
+    probe.claims_va++;
+    cpu_trap_skip(g->v->cpu);
+    *o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    return true;
+}
+
+static bool t_claim_page(void *state, struct guest *g, const struct cpu_trap *t,
+                         const struct owner_fault *f, struct vmm_outcome *o)
+{
+    (void)state;
+    (void)t;
+    if (f->hpa - probe.ram_base - OWNED_PAGE >= 0x1000u)
+        return false;
+    probe.claims_page++;
+    probe.last_fault = *f;
+    cpu_trap_skip(g->v->cpu);
+    *o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    return true;
+}
+
+static uint32_t t_page_limit(void *state, const struct vmm_region *r)
+{
+    (void)state;
+    return r->kind == VMM_REGION_RAM ? probe.limit : 0;
+}
+
+static uint32_t t_entrylo(void *state, struct guest *g, const struct owner_page *p, uint32_t lo)
+{
+    (void)state;
+    (void)g;
+    probe.entrylos++;
+    probe.last_page = *p;
+    return lo & ~ENTRYLO_D; /* the owner wants stores to trap */
+}
+
+static void t_tlb_write(void *state, struct guest *g, unsigned index, const struct tlb_regs *e)
+{
+    (void)state;
+    (void)g;
+    (void)e;
+    probe.tlb_writes++;
+    probe.last_tlb_index = index;
+}
+
+static struct vmm_outcome t_hypercall(void *state, struct guest *g, const struct cpu_trap *t)
+{
+    (void)state;
+    probe.hypercalls++;
+    cpu_trap_skip(g->v->cpu);
+    cpu_set_gpr(g->v->cpu, 2, t->hypcall_code);
+    return vmm_outcome_of(VMM_TRAP_HYPCALL);
+}
+
+static const struct vmm_region_owner test_owner = {
+    .claim_va = t_claim_va,
+    .claim_page = t_claim_page,
+    .page_limit = t_page_limit,
+    .entrylo = t_entrylo,
+    .guest_tlb_write = t_tlb_write,
+};
+
+static const struct vmm_module test_module = {
+    .name = "test",
+    .owner = &test_owner,
+    .hc_first = 0x200,
+    .hc_count = 4,
+    .hypercall = t_hypercall,
+};
+
+static struct vmm_event last_ev;
+static unsigned events;
+static void on_event(void *opaque, const struct vmm_event *ev)
+{
+    (void)opaque;
+    last_ev = *ev;
+    events++;
+}
+
+static char err[1024];
+static vmm_t *v;
+static struct guest *g;
+
+static void setup(bool with_module)
+{
+    struct vmm_config c;
+    vmm_config_default(&c);
+    strcpy(c.board.slots[0][0].input, "none");
+    c.nguests = 1;
+    v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    g = v->guests[0];
+    v->cur = g;
+    g->cp0.status = 0; /* virtual kernel mode, BEV off */
+    shadow_set_asid(g);
+    memset(&probe, 0, sizeof probe);
+    probe.ram_base = g->cfg.ram_base;
+    if (with_module)
+        CU_ASSERT_EQUAL(vmm_attach_module(v, &test_module, NULL), 0);
+    vmm_set_observer(v, on_event, NULL);
+    events = 0;
+}
+
+/* Hand the monitor a trap as the CPU would report it (cpu_trap_skip uses
+ * the CPU's own record, so the PC after a skip is not asserted here). */
+static void trap(unsigned code, uint32_t badva, bool refill, bool fetch)
+{
+    struct cpu_trap t = {.code = code, .pc = 0x80001000, .insn = 0x8C080000u /* lw $t0 */,
+                         .epc = 0x80001000, .next_pc = 0x80001004, .badvaddr = badva,
+                         .refill = refill, .fetch = fetch};
+    cpu_set_pc(v->cpu, 0x80001000);
+    vmm_on_trap(v, v->cpu, &t);
+}
+
+static void test_claim_va_before_guest_translation(void)
+{
+    /* Without the module, a kseg2 miss in the guest's empty TLB is its own
+     * refill exception... */
+    setup(false);
+    trap(EXC_TLBL, OWNED_VA + 0x10, true, false);
+    CU_ASSERT_EQUAL(g->st.reflected[EXC_TLBL], 1);
+    CU_ASSERT_EQUAL(last_ev.reflected, EXC_TLBL);
+    CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_TLB_MISS);
+    vmm_free(v);
+    /* ...with it, the monitor's range is claimed before the guest's TLB is looked at. */
+    setup(true);
+    trap(EXC_TLBL, OWNED_VA + 0x10, true, false);
+    CU_ASSERT_EQUAL(probe.claims_va, 1);
+    CU_ASSERT_EQUAL(g->st.reflected[EXC_TLBL], 0);
+    CU_ASSERT_EQUAL(last_ev.reflected, -1);
+    CU_ASSERT_EQUAL(g->cp0.status & ST_EXL, 0); /* the guest took no exception */
+    /* The next page is the guest's again. */
+    trap(EXC_TLBL, OWNED_VA + 0x1010, true, false);
+    CU_ASSERT_EQUAL(probe.claims_va, 1);
+    CU_ASSERT_EQUAL(g->st.reflected[EXC_TLBL], 1);
+    vmm_free(v);
+}
+
+static void test_claim_page_before_policy(void)
+{
+    setup(true);
+    trap(EXC_TLBS, 0x80000000u + OWNED_PAGE + 0x20, true, false);
+    CU_ASSERT_EQUAL(probe.claims_page, 1);
+    CU_ASSERT_EQUAL(probe.last_fault.hpa, g->cfg.ram_base + OWNED_PAGE + 0x20);
+    CU_ASSERT_EQUAL(probe.last_fault.gpa, OWNED_PAGE + 0x20);
+    CU_ASSERT_TRUE(probe.last_fault.store);
+    CU_ASSERT_EQUAL(probe.last_fault.region->kind, VMM_REGION_RAM);
+    /* The policy never saw it and nothing entered the real TLB. */
+    CU_ASSERT_EQUAL(g->st.decisions[VMM_ACCEPT] + g->st.decisions[VMM_MODIFY], 0);
+    CU_ASSERT_EQUAL(last_ev.tlb_index, -1);
+    CU_ASSERT_EQUAL(last_ev.decision, -1);
+    vmm_free(v);
+}
+
+static void test_page_limit_and_entrylo(void)
+{
+    /* No limit: the partition map gives a large pair. */
+    setup(false);
+    trap(EXC_TLBL, 0x80010000u, true, false);
+    CU_ASSERT(last_ev.tlb_index >= 0);
+    CU_ASSERT_EQUAL(last_ev.decision, VMM_ACCEPT);
+    struct tlb_regs e;
+    tlb_read(v->tlb, (unsigned)last_ev.tlb_index, &e);
+    CU_ASSERT(e.pagemask > 0);
+    CU_ASSERT(e.entrylo0 & ENTRYLO_D);
+    vmm_free(v);
+    /* The owner's limit and EntryLo bits reach the real entry. */
+    setup(true);
+    probe.limit = 4096;
+    trap(EXC_TLBL, 0x80010000u, true, true);
+    CU_ASSERT(last_ev.tlb_index >= 0);
+    tlb_read(v->tlb, (unsigned)last_ev.tlb_index, &e);
+    CU_ASSERT_EQUAL(e.pagemask, 0);
+    CU_ASSERT_EQUAL(e.entryhi & ENTRYHI_VPN2_MASK, 0x80010000u);
+    CU_ASSERT_EQUAL(e.entrylo0 & ENTRYLO_D, 0);
+    CU_ASSERT_EQUAL(e.entrylo0 & ENTRYLO_V, ENTRYLO_V);
+    CU_ASSERT_EQUAL(probe.entrylos, 2); /* both halves of the pair */
+    /* The last call was the neighbour: not the faulting fetch. */
+    CU_ASSERT_EQUAL(probe.last_page.va, 0x80011000u);
+    CU_ASSERT_EQUAL(probe.last_page.hpa, g->cfg.ram_base + 0x11000u);
+    CU_ASSERT_FALSE(probe.last_page.fetch);
+    vmm_free(v);
+}
+
+static void test_guest_tlb_write_heard(void)
+{
+    setup(true);
+    g->cp0.index = 5;
+    g->cp0.entryhi = 0x00400000u;
+    struct cpu_trap t = {.code = EXC_CPU, .pc = 0x80001000, .insn = 0x42000002u /* tlbwi */,
+                         .epc = 0x80001000, .next_pc = 0x80001004};
+    cpu_set_pc(v->cpu, 0x80001000);
+    vmm_on_trap(v, v->cpu, &t);
+    CU_ASSERT_EQUAL(probe.tlb_writes, 1);
+    CU_ASSERT_EQUAL(probe.last_tlb_index, 5);
+    CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_PRIV);
+    vmm_free(v);
+}
+
+static void test_hypercall_range(void)
+{
+    setup(true);
+    struct cpu_trap t = {.code = CPU_TRAP_HYPCALL, .pc = 0x80001000, .epc = 0x80001000,
+                         .next_pc = 0x80001004, .hypcall_code = 0x202};
+    cpu_set_pc(v->cpu, 0x80001000);
+    vmm_on_trap(v, v->cpu, &t);
+    CU_ASSERT_EQUAL(probe.hypercalls, 1);
+    CU_ASSERT_EQUAL(cpu_gpr(v->cpu, 2), 0x202u);
+    CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_HYPCALL);
+    /* A code no module serves is a Reserved Instruction for the guest. */
+    t.hypcall_code = 0x300;
+    cpu_set_pc(v->cpu, 0x80001000);
+    vmm_on_trap(v, v->cpu, &t);
+    CU_ASSERT_EQUAL(probe.hypercalls, 1);
+    CU_ASSERT_EQUAL(g->st.reflected[EXC_RI], 1);
+    CU_ASSERT_EQUAL(last_ev.reflected, EXC_RI);
+    vmm_free(v);
+}
+
+static void test_outcome_of_device_access(void)
+{
+    /* A load from an emulated (unowned) bus: one trap, its kind the TLB
+     * class, counted as a device access too, and the observer told mmio. */
+    setup(false);
+    trap(EXC_TLBL, 0xA0000000u | iobus_slot_base(3, 0), true, false);
+    CU_ASSERT_EQUAL(g->st.traps[VMM_TRAP_TLB_MISS], 1);
+    CU_ASSERT_EQUAL(g->st.traps[VMM_TRAP_MMIO], 1);
+    CU_ASSERT_EQUAL(events, 1);
+    CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_MMIO);
+    CU_ASSERT_EQUAL(last_ev.tlb_index, -1);
+    CU_ASSERT_EQUAL(g->st.emulated[VMM_OP_LOAD], 1); /* emulated: an empty slot reads 0 */
+    CU_ASSERT_EQUAL(last_ev.reflected, -1);
+    vmm_free(v);
+}
+
+static const struct test_case tests[] = {
+    {"region owner: guest virtual range before the guest's translation",
+     test_claim_va_before_guest_translation},
+    {"region owner: host page after the translation, before the policy",
+     test_claim_page_before_policy},
+    {"region owner: page-size limit and EntryLo bits", test_page_limit_and_entrylo},
+    {"region owner: guest TLB writes heard", test_guest_tlb_write_heard},
+    {"module: its hypercall range; others are RI", test_hypercall_range},
+    {"outcome: an emulated device access", test_outcome_of_device_access},
+};
+
+CUNIT_MAIN("module", tests)
