@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -273,6 +274,14 @@ disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_con
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "disk image %s: not a regular file", cfg->path);
+        close(fd);
+        return NULL;
+    }
+    /* One writer per image (as QEMU locks its images): a second machine, in
+     * this process or another, would corrupt it. Readers share. */
+    if (flock(fd, (cfg->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
+        snprintf(err, errlen, "disk image %s: in use by another machine (%s)", cfg->path,
+                 errno == EWOULDBLOCK ? "it holds the image's lock" : strerror(errno));
         close(fd);
         return NULL;
     }

@@ -320,7 +320,11 @@ int gui_command(struct gui *g, const char *line)
         return cmd_select(g, tok, ntok);
     if (strcmp(cmd, "reset") == 0) {
         if (session_reset(s, err, sizeof err) != 0) {
-            gui_note(g, true, "reset: %s", err);
+            /* The old machine is gone: nothing is left to show. */
+            gui_note(g, true, "reset: %s (no machine left: the window closes)", err);
+            if (!g->scripted)
+                fprintf(stderr, "trapvisor gui: %s\n", g->message);
+            g->quit = true;
             return -1;
         }
         g->running = false;

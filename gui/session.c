@@ -301,6 +301,19 @@ static void snapshot_tlb(session_t *s)
     }
 }
 
+/* Drop the machine (a reset builds the next one only after this: disk
+ * images are locked, and a process-global backend allows one at a time). */
+static void drop_machine(session_t *s)
+{
+    if (s->is_vmm)
+        vmm_free(s->vmm);
+    else
+        board_free(s->board);
+    s->vmm = NULL;
+    s->board = NULL;
+    s->cpu = NULL;
+}
+
 static int build(session_t *s, char *err, size_t errlen)
 {
     vmm_t *v = NULL;
@@ -312,9 +325,6 @@ static int build(session_t *s, char *err, size_t errlen)
     } else if (!(b = board_new(&s->cfg.board, err, errlen))) {
         return -1;
     }
-    vmm_free(s->vmm);
-    if (!s->is_vmm)
-        board_free(s->board);
     s->vmm = v;
     s->board = b;
     s->cpu = board_cpu(b);
@@ -372,15 +382,16 @@ void session_free(session_t *s)
 {
     if (!s)
         return;
-    if (s->is_vmm)
-        vmm_free(s->vmm);
-    else
-        board_free(s->board);
+    drop_machine(s);
     disasm_free(s->dis);
     free(s);
 }
 
-int session_reset(session_t *s, char *err, size_t errlen) { return build(s, err, errlen); }
+int session_reset(session_t *s, char *err, size_t errlen)
+{
+    drop_machine(s);
+    return build(s, err, errlen);
+}
 
 /* ---- running ---------------------------------------------------------------- */
 

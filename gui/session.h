@@ -117,7 +117,9 @@ typedef struct session session_t;
 session_t *session_new(const struct vmm_config *cfg, bool vmm, char *err, size_t errlen);
 void session_free(session_t *s);
 /* Rebuild the machine from the same configuration (breakpoints stay, the logs
- * restart). 0, or -1 with a message (the old machine is then kept). */
+ * restart). The old machine is freed first (its disk image lock and any
+ * process-global backend go with it). 0, or -1 with a message: then the
+ * session has no machine and may only be freed. */
 int session_reset(session_t *s, char *err, size_t errlen);
 
 /* Run at most budget instructions in the given way. */

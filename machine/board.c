@@ -304,6 +304,8 @@ static int place_rom(struct board *b, char *err, size_t errlen)
         return -1;
     }
     phys_load(b->phys, ROM_FDT_BASE, fdt, (size_t)fdt_size);
+    if (b->hosted)
+        return 0; /* the monitor writes each guest's boot info into its own copy */
 
     size_t klen;
     elfimg_bytes(b->kernel, &klen);
@@ -337,7 +339,10 @@ static board_t *board_create(const struct board_config *cfg, bool hosted, char *
     char eb_name[32], fw_name[32];
     snprintf(eb_name, sizeof eb_name, "kernel-%s.elf", be ? "eb" : "el");
     snprintf(fw_name, sizeof fw_name, "firmware-%s.elf", be ? "eb" : "el");
-    if (!(b->kernel = board_open_guest(cfg->kernel, eb_name, "kernel", be, err, errlen)) ||
+    /* A hosted board runs no kernel of its own: [board] kernel is only each
+     * guest's default, which the monitor opens. */
+    if ((!hosted && !(b->kernel = board_open_guest(cfg->kernel, eb_name, "kernel", be, err,
+                                                   errlen))) ||
         !(b->firmware = board_open_guest(cfg->firmware, fw_name, "firmware", be, err, errlen)))
         goto fail;
 

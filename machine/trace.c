@@ -12,7 +12,7 @@
 
 static const char *symbol_of(struct board *b, uint32_t pc, uint32_t *off)
 {
-    const char *s = elfimg_symbol_at(b->kernel, pc, off);
+    const char *s = b->kernel ? elfimg_symbol_at(b->kernel, pc, off) : NULL; /* none if hosted */
     return s ? s : elfimg_symbol_at(b->firmware, pc, off);
 }
 

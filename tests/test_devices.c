@@ -376,6 +376,26 @@ static void test_disk_readonly_and_reset(void)
     unlink(path);
 }
 
+static void test_disk_image_locked(void)
+{
+    /* One writer per image: a second machine on it is refused, readers share. */
+    struct rig a, b;
+    rig_init(&a, false);
+    rig_init(&b, false);
+    char err[256], path[64];
+    make_temp_file(path, 8 * 512);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(
+        disk_new(a.io, 0, 0, &(struct disk_config){path, false, false}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, false, false}, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "in use by another machine"));
+    CU_ASSERT_PTR_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
+    rig_free(&a); /* the lock goes with the machine */
+    CU_ASSERT_PTR_NOT_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(disk_new(b.io, 0, 1, &(struct disk_config){path, true, false}, err, sizeof err));
+    rig_free(&b);
+    unlink(path);
+}
+
 /* ---- NIC and switch ----------------------------------------------------------- */
 
 static void test_nic(void)
@@ -593,6 +613,7 @@ static const struct test_case tests[] = {
     {"timer: time, RTC, periodic and one-shot expiry", test_timer},
     {"disk: unusable images refused", test_disk_bad_images},
     {"disk: DMA and PIO, latency, errors, flush", test_disk_io},
+    {"disk: an image has one writer (locked)", test_disk_image_locked},
     {"disk: read-only image, in-flight write kept", test_disk_readonly_and_reset},
     {"nic: frames through the switch, DMA windows", test_nic},
     {"fb and kbd: scan-out, vblank, key events", test_fb_kbd},

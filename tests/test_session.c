@@ -9,9 +9,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu/cp0_regs.h"
 #include "gui/session.h"
+#include "runcli.h"
 
 static char err[512];
 
@@ -327,6 +329,31 @@ static void test_deterministic(void)
     session_free(b);
 }
 
+static void test_reset_frees_first(void)
+{
+    /* The machine owns a locked disk image: a reset that built the next
+     * machine before freeing the old one could not open it. */
+    char path[64];
+    make_temp_file(path, 64 * 512);
+    struct vmm_config c;
+    cfg_native(&c);
+    char set[128];
+    snprintf(set, sizeof set, "bus1.slot0.image=%s", path);
+    CU_ASSERT_EQUAL(vmm_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(vmm_config_set(&c, set, err, sizeof err), 0);
+    for (int vmm = 0; vmm < 2; vmm++) {
+        session_t *s = session_new(&c, vmm, err, sizeof err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_EQUAL(session_advance(s, SESS_RUN, ANY, 100000), SESS_BUDGET);
+        if (session_reset(s, err, sizeof err) != 0)
+            printf("\n  reset: %s\n", err);
+        CU_ASSERT_EQUAL(session_insns(s), 0);
+        CU_ASSERT_EQUAL(session_advance(s, SESS_RUN, ANY, 100000), SESS_BUDGET);
+        session_free(s);
+    }
+    unlink(path);
+}
+
 static const struct test_case tests[] = {
     {"break on a symbol stops before it", test_break_on_symbol_stops_before_it},
     {"resuming from a breakpoint runs it", test_resume_from_breakpoint_runs_it},
@@ -338,5 +365,6 @@ static const struct test_case tests[] = {
     {"consoles per guest, end, reset", test_consoles_and_end},
     {"bad breakpoints are refused", test_bad_breakpoints},
     {"deterministic", test_deterministic},
+    {"reset frees the old machine first (locked disk image)", test_reset_frees_first},
 };
 CUNIT_MAIN("session", tests)

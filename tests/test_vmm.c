@@ -388,6 +388,58 @@ static void test_policy_cannot_escape(void)
     vmm_free(v);
 }
 
+static char console_text[4096];
+static void capture_console(void *opaque, const char *buf, size_t len)
+{
+    (void)opaque;
+    size_t n = strlen(console_text);
+    if (n + len < sizeof console_text) {
+        memcpy(console_text + n, buf, len);
+        console_text[n + len] = 0;
+    }
+}
+
+static void guest_prints(struct guest *x, const char *text)
+{
+    console_guest_output(x, text, strlen(text));
+}
+
+static void test_console_whole_lines(void)
+{
+    struct vmm_config c;
+    cfg_two(&c);
+    v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct guest *g0 = v->guests[0], *g1 = v->guests[1];
+    console_text[0] = 0;
+    board_set_console(v->board, capture_console, NULL);
+    /* Two guests printing at once: each line is one guest's. */
+    guest_prints(g1, "init: compute (pid 3) exited with ");
+    guest_prints(g0, "compute: 17984 primes\n");
+    guest_prints(g1, "status 0\n");
+    CU_ASSERT_STRING_EQUAL(console_text, "[g0] compute: 17984 primes\n"
+                                         "[g1] init: compute (pid 3) exited with status 0\n");
+    /* A guest that goes idle after a prompt: the prompt shows; a line of the
+     * other guest then starts on a fresh line. */
+    console_text[0] = 0;
+    guest_prints(g0, "login: ");
+    console_flush_idle(v);
+    CU_ASSERT_STRING_EQUAL(console_text, "");
+    g0->waiting = true;
+    console_flush_idle(v);
+    CU_ASSERT_STRING_EQUAL(console_text, "[g0] login: ");
+    guest_prints(g0, "root");
+    console_flush(g0);
+    guest_prints(g1, "tick\n");
+    guest_prints(g0, "\n");
+    CU_ASSERT_STRING_EQUAL(console_text, "[g0] login: root\n[g1] tick\n[g0] \n");
+    /* Nothing is lost at the end: a partial line is written, the line closed. */
+    console_text[0] = 0;
+    guest_prints(g1, "bye");
+    vmm_free(v);
+    CU_ASSERT_STRING_EQUAL(console_text, "[g1] bye\n");
+}
+
 static const struct test_case tests[] = {
     {"config: placement, overlap, shared bus, board limits, keys", test_config_checks},
     {"config file: guests numbered without gaps", test_config_file_gap},
@@ -398,6 +450,7 @@ static const struct test_case tests[] = {
     {"a policy rejecting a page makes the guest fault there", test_policy_reject_faults_guest},
     {"writewatch policy: modified decisions, writes seen", test_policy_writewatch},
     {"a policy cannot map outside the partition", test_policy_cannot_escape},
+    {"console multiplexer: whole lines per guest", test_console_whole_lines},
 };
 
 CUNIT_MAIN("vmm", tests)

@@ -219,6 +219,25 @@ static void test_bad_configs(void)
     CU_ASSERT_EQUAL(r.rc, 124);
 }
 
+static void test_hosted_kernel(void)
+{
+    /* --kernel under the monitor is each guest's default kernel... */
+    cli_run(&r, "run --vmm --console-in none --kernel guest:gotcha");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "[g0] gotcha: RESULT mfc0=ok diei=ok code=ok eret=ok");
+    HAS(r.out, "[g1] gotcha: RESULT mfc0=ok diei=ok code=ok eret=ok");
+    /* ...and the hosted board never opens it itself: a guest that names its
+     * own kernel does not need the board's. */
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --kernel /nonexistent.elf "
+                "--set guest0.kernel=guest:kernel --set guest1.kernel=guest:kernel");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "[g1] hello from user mode");
+    cli_run(&r, "run --vmm --console-in none --kernel /nonexistent.elf "
+                "--set guest0.kernel=guest:kernel");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "g1: kernel /nonexistent.elf");
+}
+
 static const struct test_case tests[] = {
     {"two guests boot and finish their programs", test_two_guests},
     {"four guests (configs/vmm-four.ini)", test_four_guests},
@@ -227,6 +246,7 @@ static const struct test_case tests[] = {
     {"--stats guests array, --trace vmm", test_stats_and_trace},
     {"little-endian guests", test_little_endian},
     {"refused configurations, budget", test_bad_configs},
+    {"--kernel under the monitor: every guest's default", test_hosted_kernel},
 };
 
 CUNIT_MAIN("vmm-e2e", tests)

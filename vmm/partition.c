@@ -125,38 +125,6 @@ static void vclock_schedule(void *opaque, uint64_t when)
     }
 }
 
-/* The console multiplexer: each guest's UART output goes to its own file, or
- * to the board's console with every line prefixed by "[name] ". */
-static void on_vuart_out(void *opaque, const char *buf, size_t len)
-{
-    struct guest *g = opaque;
-    g->st.console_bytes += len;
-    if (g->output) {
-        fwrite(buf, 1, len, g->output);
-        return;
-    }
-    if (g->v->console_hook) {
-        g->v->console_hook(g->v->console_opaque, g->id, buf, len);
-        return;
-    }
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (g->line_start) {
-            char prefix[VMM_NAME_MAX + 4];
-            int n = snprintf(prefix, sizeof prefix, "[%s] ", g->cfg.name);
-            board_console_write(g->v->board, prefix, (size_t)n);
-            g->line_start = false;
-        }
-        if (buf[i] == '\n') {
-            board_console_write(g->v->board, buf + start, i + 1 - start);
-            start = i + 1;
-            g->line_start = true;
-        }
-    }
-    if (start < len)
-        board_console_write(g->v->board, buf + start, len - start);
-}
-
 static void on_vpower(void *opaque, enum power_action action, unsigned code)
 {
     struct guest *g = opaque;
@@ -251,7 +219,7 @@ static int add_vdevices(struct guest *g, char *err, size_t errlen)
             bool ok = false;
             switch (c->board.slots[b][s].type) {
             case DEV_UART:
-                ok = uart_new(g->vio, b, s, &(struct uart_config){on_vuart_out, g, g->input_fd});
+                ok = uart_new(g->vio, b, s, &(struct uart_config){console_guest_output, g, g->input_fd});
                 break;
             case DEV_TIMER:
                 ok = iotimer_new(g->vio, b, s,
@@ -275,7 +243,6 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
     const struct board_config *bc = &v->cfg.board;
     bool be = !bc->little_endian;
     g->rom_copy = bc->ram_size - VMM_RESERVED + g->id * VMM_ROM_COPY_SIZE;
-    g->line_start = true;
     build_map(g);
 
     char dflt[32], msg[600];

@@ -41,6 +41,7 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    v->console_open = -1;
     v->cfg = *cfg;
     if (vmm_config_check(&v->cfg, err, errlen) != 0)
         goto fail;
@@ -102,6 +103,10 @@ void vmm_free(vmm_t *v)
 {
     if (!v)
         return;
+    for (unsigned i = 0; i < v->n; i++)
+        console_flush(v->guests[i]);
+    if (v->console_open >= 0)
+        board_console_write(v->board, "\n", 1);
     for (unsigned i = 0; i < v->n; i++) {
         modules_guest_teardown(v->guests[i]);
         guest_teardown(v->guests[i]);
@@ -185,6 +190,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
                 if (g == v->cur)
                     load_vcpu(v, g);
             }
+        console_flush_idle(v);
         if (all_halted(v)) {
             result = VMM_ALL_OFF;
             break;

@@ -56,7 +56,8 @@ struct guest {
     uint8_t vlines; /* bit n: the emulated buses assert Cause.IP(n) */
     int input_fd;   /* console input, -1 none */
     FILE *output;   /* own console output file, NULL: the board's, prefixed */
-    bool line_start;
+    char line[256]; /* its console line not yet written (console.c) */
+    size_t line_len;
     bool reset_pending;
     /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
     uint8_t asid[CTX_COUNT][256];
@@ -113,6 +114,7 @@ struct vmm {
     void *observer_opaque;
     vmm_console_fn console_hook;
     void *console_opaque;
+    int console_open; /* guest whose partial line the board's console ends with, -1 none */
 };
 
 /* emulate.c: privileged instructions, device accesses, reflection. */
@@ -168,6 +170,12 @@ void guest_boot(struct guest *g);
 void guest_teardown(struct guest *g);
 int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *board_fdt,
                       void *out, size_t outlen);
+
+/* console.c: the console multiplexer. */
+void console_guest_output(void *opaque, const char *buf, size_t len);
+/* Write g's partial line now (it goes idle, powers off, the monitor ends). */
+void console_flush(struct guest *g);
+void console_flush_idle(struct vmm *v);
 
 /* observe.c: the front ends' observer and views. */
 void observe_trap(struct guest *g, const struct cpu_trap *t, const struct vmm_outcome *o);
