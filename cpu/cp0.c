@@ -38,14 +38,7 @@ void hcache_flush_range(struct cpu *c, uint32_t vaddr, uint32_t len)
 /* Recompute the mode from Status and select that mode's caches. */
 void cpu_update_mode(struct cpu *c)
 {
-    uint32_t st = c->cp0.status;
-    enum mmu_mode m;
-    if (st & (ST_EXL | ST_ERL))
-        m = MMU_KERNEL;
-    else {
-        unsigned ksu = (st & ST_KSU_MASK) >> ST_KSU_SHIFT;
-        m = ksu == 0 ? MMU_KERNEL : ksu == 1 ? MMU_SUPERVISOR : MMU_USER;
-    }
+    enum mmu_mode m = (enum mmu_mode)cp0_rule_mode(c->cp0.status);
     c->mode = m;
     c->hc_load = c->hcache[m][HC_LOAD];
     c->hc_store = c->hcache[m][HC_STORE];
@@ -54,42 +47,12 @@ void cpu_update_mode(struct cpu *c)
 
 /* ---- timer -------------------------------------------------------------- */
 
-uint32_t cp0_count(const struct cpu *c)
-{
-    if (c->cp0.cause & CAUSE_DC)
-        return c->cp0.count_frozen;
-    return (uint32_t)cpu_cycles_now(c) + c->cp0.count_offset;
-}
-
-/* Re-arm the deadline at which Count reaches Compare. */
-static void timer_rearm(struct cpu *c)
-{
-    if (c->cp0.cause & CAUSE_DC) {
-        c->timer_deadline = UINT64_MAX;
-        return;
-    }
-    uint32_t delta = c->cp0.compare - cp0_count(c);
-    c->timer_deadline = cpu_cycles_now(c) + (delta ? delta : 0x100000000ull);
-}
+uint32_t cp0_count(const struct cpu *c) { return cp0_rule_count(&c->cp0, cpu_cycles_now(c)); }
 
 /* Called at batch boundaries: raise Cause.TI when Count has reached Compare. */
-void cp0_update_timer(struct cpu *c)
-{
-    if (cpu_cycles_now(c) >= c->timer_deadline) {
-        c->cp0.cause |= CAUSE_TI;
-        timer_rearm(c);
-    }
-}
+void cp0_update_timer(struct cpu *c) { cp0_rule_timer_update(&c->cp0, cpu_cycles_now(c)); }
 
-/* Cause as software reads it: hardware lines and the timer folded into IP. */
-uint32_t cp0_cause(const struct cpu *c)
-{
-    uint32_t cause = c->cp0.cause & ~(CAUSE_IP_MASK & ~0x300u);
-    cause |= (uint32_t)(c->irq_lines & 0x7Cu) << CAUSE_IP_SHIFT;
-    if (cause & CAUSE_TI)
-        cause |= CAUSE_IP7;
-    return cause;
-}
+uint32_t cp0_cause(const struct cpu *c) { return cp0_rule_cause(&c->cp0, c->irq_lines); }
 
 bool cpu_irq_pending(const struct cpu *c)
 {
@@ -141,42 +104,17 @@ void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, uns
 void cpu_trap_deliver(cpu_t *c)
 {
     const struct cpu_trap *t = &c->trap;
-    struct cp0 *cp = &c->cp0;
     unsigned code = t->code < 32 ? t->code : EXC_RI;
-    uint32_t offset = VEC_OFF_GENERAL;
-
-    if (!(cp->status & ST_EXL)) {
-        cp->epc = t->epc;
-        if (t->bd)
-            cp->cause |= CAUSE_BD;
-        else
-            cp->cause &= ~CAUSE_BD;
-        if (t->refill)
-            offset = VEC_OFF_REFILL;
-    }
-    if (code == EXC_INT && (cp->cause & CAUSE_IV))
-        offset = VEC_OFF_INT;
-    cp->cause = (cp->cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) | (code << CAUSE_EXC_SHIFT) |
-                ((t->ce & 3u) << CAUSE_CE_SHIFT);
-    if (code == EXC_ADEL || code == EXC_ADES || code == EXC_TLBL || code == EXC_TLBS ||
-        code == EXC_MOD || code == EXC_TLBRI || code == EXC_TLBXI) {
-        cp->badvaddr = t->badvaddr;
-        if (code != EXC_ADEL && code != EXC_ADES) {
-            cp->context = (cp->context & 0xFF800000u) | ((t->badvaddr >> 9) & 0x007FFFF0u);
-            uint32_t old = cp->entryhi;
-            cp->entryhi = (t->badvaddr & ENTRYHI_VPN2_MASK) | (old & ENTRYHI_ASID_MASK);
-        }
-    }
-    cp->status |= ST_EXL;
-    uint32_t base = (cp->status & ST_BEV) ? VEC_BEV_BASE : (cp->ebase & 0xFFFFF000u);
-    c->pc = base + offset;
+    struct cp0_exception x = {code, t->epc, t->bd, t->badvaddr, t->refill, t->ce};
+    bool exl = (c->cp0.status & ST_EXL) != 0;
+    c->pc = cp0_rule_exception(&c->cp0, &x);
     c->in_delay = false;
     c->waiting = false;
     cpu_update_mode(c);
     cpu_end_batch(c);
 
     c->stats.exceptions[code]++;
-    if (t->refill && offset == VEC_OFF_REFILL)
+    if (t->refill && !exl)
         c->stats.tlb_refills++;
     if (c->event_fn) {
         struct cpu_event ev = {CPU_EV_EXCEPTION, code, t->pc, t->badvaddr, c->pc};
@@ -207,149 +145,39 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
 
 /* ---- registers ---------------------------------------------------------- */
 
-static uint32_t cp0_random(const struct cpu *c)
+static struct cp0_env env_of(const struct cpu *c)
 {
-    uint32_t n = tlb_size(c->tlb), wired = c->cp0.wired;
-    if (wired >= n)
-        return n - 1;
-    /* Random steps down once per cycle from N-1, starting with the cycle after
-     * the Wired write (so the next instruction reads N-1). */
-    uint64_t now = cpu_cycles_now(c);
-    uint64_t steps = now > c->cp0.random_epoch ? now - c->cp0.random_epoch : 0;
-    return n - 1 - (uint32_t)(steps % (n - wired));
-}
-
-static uint32_t index_mask(const struct cpu *c)
-{
-    uint32_t m = 1;
-    while (m < tlb_size(c->tlb))
-        m <<= 1;
-    return m - 1;
+    return (struct cp0_env){cpu_cycles_now(c), tlb_size(c->tlb), c->irq_lines};
 }
 
 uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel)
 {
-    const struct cp0 *cp = &c->cp0;
-    switch (reg << 3 | sel) {
-    case C0_INDEX << 3: return cp->index;
-    case C0_RANDOM << 3: return cp0_random(c);
-    case C0_ENTRYLO0 << 3: return cp->entrylo0;
-    case C0_ENTRYLO1 << 3: return cp->entrylo1;
-    case C0_CONTEXT << 3: return cp->context;
-    case C0_CONTEXT << 3 | 2: return cp->userlocal;
-    case C0_PAGEMASK << 3: return cp->pagemask;
-    case C0_WIRED << 3: return cp->wired;
-    case C0_HWRENA << 3: return cp->hwrena;
-    case C0_BADVADDR << 3: return cp->badvaddr;
-    case C0_COUNT << 3: return cp0_count(c);
-    case C0_ENTRYHI << 3: return cp->entryhi;
-    case C0_COMPARE << 3: return cp->compare;
-    case C0_STATUS << 3: return cp->status;
-    case C0_STATUS << 3 | 1: return 7u << 29; /* IntCtl.IPTI: timer on IP7 */
-    case C0_CAUSE << 3: return cp0_cause(c);
-    case C0_EPC << 3: return cp->epc;
-    case C0_PRID << 3: return cp->prid;
-    case C0_PRID << 3 | 1: return cp->ebase;
-    case C0_CONFIG << 3: return cp->config0;
-    case C0_CONFIG << 3 | 1: return cp->config1;
-    case C0_CONFIG << 3 | 2: return cp->config2;
-    case C0_CONFIG << 3 | 3: return cp->config3;
-    case C0_CONFIG << 3 | 4: return cp->config4;
-    case C0_LLADDR << 3: return cp->lladdr;
-    case C0_ERROREPC << 3: return cp->errorepc;
-    default: return 0; /* registers this CPU does not have read as zero */
-    }
+    struct cp0_env e = env_of(c);
+    return cp0_rule_read(&c->cp0, reg, sel, &e);
 }
-
-#define STATUS_WRITABLE (ST_CU0 | ST_BEV | ST_IM_MASK | ST_KSU_MASK | ST_ERL | ST_EXL | ST_IE)
-#define CAUSE_WRITABLE  (CAUSE_IV | CAUSE_DC | 0x300u)
 
 void cp0_write(struct cpu *c, unsigned reg, unsigned sel, uint32_t v)
 {
-    struct cp0 *cp = &c->cp0;
-    switch (reg << 3 | sel) {
-    case C0_INDEX << 3: cp->index = (cp->index & 0x80000000u) | (v & index_mask(c)); break;
-    case C0_ENTRYLO0 << 3: cp->entrylo0 = v & 0x03FFFFFFu; break; /* PABITS = 32 */
-    case C0_ENTRYLO1 << 3: cp->entrylo1 = v & 0x03FFFFFFu; break;
-    case C0_CONTEXT << 3: cp->context = (cp->context & 0x007FFFFFu) | (v & 0xFF800000u); break;
-    case C0_CONTEXT << 3 | 2: cp->userlocal = v; break;
-    case C0_PAGEMASK << 3: cp->pagemask = v & PAGEMASK_MASK; break;
-    case C0_WIRED << 3:
-        cp->wired = v & index_mask(c);
-        cp->random_epoch = cpu_cycles_now(c) + 1;
-        break;
-    case C0_HWRENA << 3: cp->hwrena = v & 0x2000000Fu; break;
-    case C0_COUNT << 3:
-        if (cp->cause & CAUSE_DC)
-            cp->count_frozen = v;
-        else
-            cp->count_offset = v - (uint32_t)cpu_cycles_now(c);
-        timer_rearm(c);
-        cpu_end_batch(c);
-        break;
-    case C0_ENTRYHI << 3: {
-        uint32_t old = cp->entryhi;
-        cp->entryhi = v & (ENTRYHI_VPN2_MASK | ENTRYHI_ASID_MASK);
-        if ((old ^ cp->entryhi) & ENTRYHI_ASID_MASK) {
-            c->asid_tag = (cp->entryhi & ENTRYHI_ASID_MASK) << 4; /* no flush: tags carry it */
-            cpu_end_batch(c);
-        }
-        break;
-    }
-    case C0_COMPARE << 3:
-        cp->compare = v;
-        cp->cause &= ~CAUSE_TI;
-        timer_rearm(c);
-        cpu_end_batch(c);
-        break;
-    case C0_STATUS << 3: {
-        uint32_t old = cp->status;
-        cp->status = (old & ~STATUS_WRITABLE) | (v & STATUS_WRITABLE);
-        if ((old ^ cp->status) & ST_ERL)
-            hcache_flush_all(c); /* kuseg becomes (un)mapped */
+    struct cp0_env e = env_of(c);
+    unsigned changed = cp0_rule_write(&c->cp0, reg, sel, v, &e);
+    if (changed & CP0_CHANGED_ASID)
+        c->asid_tag = (c->cp0.entryhi & ENTRYHI_ASID_MASK) << 4; /* no flush: tags carry it */
+    if (changed & CP0_CHANGED_ERL)
+        hcache_flush_all(c); /* kuseg becomes (un)mapped */
+    if (changed & CP0_CHANGED_STATUS)
         cpu_update_mode(c);
-        cpu_end_batch(c);
-        break;
-    }
-    case C0_CAUSE << 3: {
-        uint32_t count = cp0_count(c);
-        cp->cause = (cp->cause & ~CAUSE_WRITABLE) | (v & CAUSE_WRITABLE);
-        /* Cause.DC freezes Count: keep its value across the switch. */
-        if (cp->cause & CAUSE_DC)
-            cp->count_frozen = count;
-        else
-            cp->count_offset = count - (uint32_t)cpu_cycles_now(c);
-        timer_rearm(c);
-        cpu_end_batch(c);
-        break;
-    }
-    case C0_EPC << 3: cp->epc = v; break;
-    case C0_PRID << 3 | 1: cp->ebase = 0x80000000u | (v & 0x3FFFF000u); break;
-    case C0_CONFIG << 3: cp->config0 = (cp->config0 & ~7u) | (v & 7u); break;
-    case C0_ERROREPC << 3: cp->errorepc = v; break;
-    default: break; /* read-only or absent registers ignore writes */
-    }
+    if (changed)
+        cpu_end_batch(c); /* interrupt state, mode, timer or address space may have changed */
 }
 
 /* ---- TLB instructions and ERET ----------------------------------------- */
 
-void cpu_tlbp(struct cpu *c)
-{
-    int i = tlb_probe(c->tlb, c->cp0.entryhi);
-    c->cp0.index = i >= 0 ? (uint32_t)i : 0x80000000u;
-}
+void cpu_tlbp(struct cpu *c) { cp0_rule_tlbp(&c->cp0, c->tlb); }
 
 void cpu_tlbr(struct cpu *c)
 {
-    struct tlb_regs r;
-    tlb_read(c->tlb, (c->cp0.index & index_mask(c)) % tlb_size(c->tlb), &r);
-    uint32_t old = c->cp0.entryhi;
-    c->cp0.entryhi = r.entryhi;
-    c->cp0.entrylo0 = r.entrylo0;
-    c->cp0.entrylo1 = r.entrylo1;
-    c->cp0.pagemask = r.pagemask;
-    if ((old ^ r.entryhi) & ENTRYHI_ASID_MASK) {
-        c->asid_tag = (r.entryhi & ENTRYHI_ASID_MASK) << 4;
+    if (cp0_rule_tlbr(&c->cp0, c->tlb) & CP0_CHANGED_ASID) {
+        c->asid_tag = (c->cp0.entryhi & ENTRYHI_ASID_MASK) << 4;
         cpu_end_batch(c);
     }
 }
@@ -371,8 +199,8 @@ void tlb_write_flush(struct cpu *c, unsigned i, const struct tlb_regs *r)
 
 void cpu_tlbw(struct cpu *c, bool random)
 {
-    unsigned i = random ? cp0_random(c) : (c->cp0.index & index_mask(c)) % tlb_size(c->tlb);
-    struct tlb_regs r = {c->cp0.entryhi, c->cp0.entrylo0, c->cp0.entrylo1, c->cp0.pagemask};
+    struct tlb_regs r;
+    unsigned i = cp0_rule_tlbw_index(&c->cp0, c->tlb, random, cpu_cycles_now(c), &r);
     tlb_write_flush(c, i, &r);
     c->stats.tlb_writes++;
     if (c->event_fn) {
@@ -383,18 +211,11 @@ void cpu_tlbw(struct cpu *c, bool random)
 
 void cpu_eret(struct cpu *c)
 {
-    struct cp0 *cp = &c->cp0;
-    uint32_t at = c->pc, old = cp->status;
+    uint32_t at = c->pc, old = c->cp0.status;
     bool unpriv = c->mode != MMU_KERNEL; /* only with CPU_EXT_ERET_UNPRIV */
-    if (cp->status & ST_ERL) {
-        c->pc = cp->errorepc;
-        cp->status &= ~ST_ERL;
-    } else {
-        c->pc = cp->epc;
-        cp->status &= ~ST_EXL;
-    }
+    c->pc = cp0_rule_eret(&c->cp0);
     c->llbit = false;
-    if ((old ^ cp->status) & ST_ERL)
+    if ((old ^ c->cp0.status) & ST_ERL)
         hcache_flush_all(c);
     cpu_update_mode(c);
     cpu_end_batch(c);

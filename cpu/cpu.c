@@ -57,24 +57,12 @@ void cpu_reset(cpu_t *c)
     memset(&c->trap, 0, sizeof(c->trap));
     memset(&c->stats, 0, sizeof(c->stats));
 
-    struct cp0 *cp = &c->cp0;
-    memset(cp, 0, sizeof(*cp));
-    cp->status = ST_BEV | ST_ERL;
-    cp->prid = PRID_TRAPVISOR;
-    cp->ebase = 0x80000000u;
-    cp->config0 = 0x80000000u | (c->big_endian ? 1u << 15 : 0) | (1u << 10) | (1u << 7) | 2u;
-    unsigned mmu = tlb_size(c->tlb) - 1;
-    cp->config1 = 0x80000000u | ((mmu & 0x3Fu) << 25);
-    cp->config2 = 0x80000000u;
-    cp->config3 = 0x80000000u | (1u << 13); /* ULRI: UserLocal */
-    cp->config4 = (1u << 14) | (mmu >> 6);  /* MMUExtDef = 1: MMUSizeExt */
-    cp->compare = 0;
+    cp0_rule_reset(&c->cp0, PRID_TRAPVISOR, c->big_endian, tlb_size(c->tlb), 0);
     tlb_reset(c->tlb);
     c->asid_tag = 0;
     c->tlb_gen = tlb_generation(c->tlb);
     hcache_flush_all(c);
     cpu_update_mode(c);
-    c->timer_deadline = 0x100000000ull; /* Count 0 reaches Compare 0 after 2^32 */
     c->ext_deadline = UINT64_MAX;
 }
 
@@ -97,8 +85,8 @@ static bool idle_until_event(struct cpu *c)
         return true;
     }
     uint64_t wake = c->ext_deadline;
-    if ((c->cp0.status & ST_IM7) && c->timer_deadline < wake)
-        wake = c->timer_deadline;
+    if ((c->cp0.status & ST_IM7) && c->cp0.timer_deadline < wake)
+        wake = c->cp0.timer_deadline;
     if (wake == UINT64_MAX)
         return false;
     uint64_t now = cpu_cycles_now(c);
@@ -161,8 +149,8 @@ enum cpu_stop cpu_run(cpu_t *c, uint64_t max_insns)
         }
         uint64_t n = max_insns - done;
         uint64_t now = cpu_cycles_now(c);
-        if (c->timer_deadline > now && c->timer_deadline - now < n)
-            n = c->timer_deadline - now;
+        if (c->cp0.timer_deadline > now && c->cp0.timer_deadline - now < n)
+            n = c->cp0.timer_deadline - now;
         if (c->ext_deadline - now < n) /* ext_deadline > now here */
             n = c->ext_deadline - now;
         if (n > BATCH_MAX)

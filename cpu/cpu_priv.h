@@ -4,6 +4,7 @@
 #ifndef CPU_CPU_PRIV_H
 #define CPU_CPU_PRIV_H
 
+#include "cpu/cp0_rules.h"
 #include "cpu/cpu.h"
 #include "mmu/mmu.h"
 
@@ -29,31 +30,6 @@ struct hcache_entry {
 
 enum hcache_kind { HC_LOAD = 0, HC_STORE = 1, HC_FETCH = 2, HC_KINDS = 3 };
 
-struct cp0 {
-    uint32_t index;     /* 0 */
-    uint32_t entrylo0;  /* 2 */
-    uint32_t entrylo1;  /* 3 */
-    uint32_t context;   /* 4 */
-    uint32_t userlocal; /* 4.2 */
-    uint32_t pagemask;  /* 5 */
-    uint32_t wired;     /* 6 */
-    uint32_t hwrena;    /* 7 */
-    uint32_t badvaddr;  /* 8 */
-    uint32_t count_offset; /* 9: Count = cycles + count_offset (when not frozen) */
-    uint32_t count_frozen; /* Count while Cause.DC = 1 */
-    uint32_t entryhi;   /* 10 */
-    uint32_t compare;   /* 11 */
-    uint32_t status;    /* 12 */
-    uint32_t cause;     /* 13, without the hardware IP2..IP6 bits (see irq_lines) */
-    uint32_t epc;       /* 14 */
-    uint32_t prid;      /* 15 */
-    uint32_t ebase;     /* 15.1 */
-    uint32_t config0;   /* 16 */
-    uint32_t config1, config2, config3, config4;
-    uint32_t lladdr;    /* 17 */
-    uint32_t errorepc;  /* 30 */
-    uint64_t random_epoch; /* cycle at which Random was last reset to N-1 */
-};
 
 struct cpu {
     /* Hot state first. */
@@ -71,7 +47,7 @@ struct cpu {
     uint32_t asid_tag; /* EntryHi.ASID << 4: part of every cache tag */
 
     enum mmu_mode mode;
-    struct cp0 cp0;
+    struct cp0_state cp0; /* the rules: cp0_rules.h */
     uint8_t irq_lines; /* hardware lines: bit n = Cause.IP(n) for n = 2..6 */
     uint32_t ext;
     uint32_t route_mask;
@@ -85,7 +61,6 @@ struct cpu {
 
     uint64_t insns;  /* completed batches; see cpu_now() */
     uint64_t idle_cycles;
-    uint64_t timer_deadline; /* cycle at which Count == Compare next */
     uint64_t ext_deadline;   /* owner's next device event (cpu_set_deadline) */
     struct cpu_stats stats;
 

@@ -2,9 +2,10 @@
  * vmm/emulate.c — the guest's virtual CP0: privileged instructions emulated
  * against it (MFC0/MTC0, TLBR/TLBWI/TLBWR/TLBP on the virtual TLB, ERET,
  * WAIT, DI/EI, CACHE), trapped device accesses emulated against the guest's
- * own bus set, and exceptions reflected into the guest's handlers with the
- * EPC/Cause/BadVAddr/Status/Context/EntryHi its hardware would have produced
- * (the same rules as cpu/cp0.c's cpu_trap_deliver).
+ * own bus set, and exceptions reflected into the guest's handlers. Every
+ * register rule is the real CPU's (cpu/cp0_rules.h, over the guest's own
+ * register set): this file adds only what the monitor must do besides — the
+ * real ASID of the guest's context, the gotcha observer, traces.
  */
 #include "vmm/vmm_priv.h"
 
@@ -17,51 +18,22 @@
 #define RT(i) (((i) >> 16) & 31u)
 #define RD(i) (((i) >> 11) & 31u)
 
-#define STATUS_WRITABLE (ST_CU0 | ST_BEV | ST_IM_MASK | ST_KSU_MASK | ST_ERL | ST_EXL | ST_IE)
-#define CAUSE_WRITABLE  (CAUSE_IV | 0x300u)
-
 enum vmm_vmode guest_vmode(const struct guest *g)
 {
-    uint32_t st = g->cp0.status;
-    if (st & (ST_EXL | ST_ERL))
-        return VMODE_KERNEL;
-    unsigned ksu = (st & ST_KSU_MASK) >> ST_KSU_SHIFT;
-    return ksu == 0 ? VMODE_KERNEL : ksu == 1 ? VMODE_SUPERVISOR : VMODE_USER;
+    return (enum vmm_vmode)cp0_rule_mode(g->cp0.status);
 }
 
 static uint64_t now_cycles(const struct guest *g) { return cpu_cycles(g->v->cpu); }
 
 /* ---- Count/Compare ------------------------------------------------------ */
 
-static uint32_t vcount(const struct guest *g, uint64_t now)
-{
-    return (uint32_t)now + g->cp0.count_offset;
-}
-
-static void timer_rearm(struct guest *g, uint64_t now)
-{
-    uint32_t delta = g->cp0.compare - vcount(g, now);
-    g->cp0.timer_deadline = now + (delta ? delta : 0x100000000ull);
-}
-
-void guest_update_timer(struct guest *g, uint64_t now)
-{
-    if (now >= g->cp0.timer_deadline) {
-        g->cp0.cause |= CAUSE_TI;
-        timer_rearm(g, now);
-    }
-}
+void guest_update_timer(struct guest *g, uint64_t now) { cp0_rule_timer_update(&g->cp0, now); }
 
 void guest_reset_cp0(struct guest *g)
 {
-    struct vcp0 *c = &g->cp0;
-    memset(c, 0, sizeof *c);
-    c->status = ST_BEV | ST_ERL;
-    c->ebase = 0x80000000u;
-    uint64_t now = now_cycles(g);
-    c->count_offset = (uint32_t)0 - (uint32_t)now;
-    c->random_epoch = now;
-    timer_rearm(g, now);
+    /* The identification registers are the real CPU's, with the guest's TLB size. */
+    cp0_rule_reset(&g->cp0, cpu_cp0_read(g->v->cpu, C0_PRID, 0), !g->v->cfg.board.little_endian,
+                   tlb_size(g->vtlb), now_cycles(g));
 }
 
 /* ---- interrupts ---------------------------------------------------------- */
@@ -82,15 +54,20 @@ static uint32_t owned_lines(const struct guest *g)
     return lines;
 }
 
+/* What the guest's CP0 rules see: now (its timer brought up to date), its
+ * TLB, and its interrupt lines (emulated buses and its own buses). */
+static struct cp0_env guest_env(struct guest *g)
+{
+    uint64_t now = now_cycles(g);
+    guest_update_timer(g, now);
+    return (struct cp0_env){now, tlb_size(g->vtlb), (uint8_t)(g->vlines | owned_lines(g))};
+}
+
 /* Cause as the guest reads it: its emulated and owned lines and its timer. */
 uint32_t guest_cause(struct guest *g)
 {
-    guest_update_timer(g, now_cycles(g));
-    uint32_t lines = g->vlines | owned_lines(g);
-    uint32_t cause = (g->cp0.cause & ~(CAUSE_IP_MASK & ~0x300u)) | (lines & 0x7Cu) << CAUSE_IP_SHIFT;
-    if (cause & CAUSE_TI)
-        cause |= CAUSE_IP7;
-    return cause;
+    struct cp0_env e = guest_env(g);
+    return cp0_rule_cause(&g->cp0, e.lines);
 }
 
 bool guest_wakeable(struct guest *g)
@@ -122,38 +99,15 @@ bool guest_irq_check(struct guest *g)
 void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32_t badva,
                    bool refill, unsigned ce)
 {
-    struct vcp0 *c = &g->cp0;
-    uint32_t offset = VEC_OFF_GENERAL;
-    if (!(c->status & ST_EXL)) {
-        c->epc = epc;
-        if (bd)
-            c->cause |= CAUSE_BD;
-        else
-            c->cause &= ~CAUSE_BD;
-        if (refill)
-            offset = VEC_OFF_REFILL;
-    }
-    if (code == EXC_INT && (c->cause & CAUSE_IV))
-        offset = VEC_OFF_INT;
-    c->cause = (c->cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) | (code << CAUSE_EXC_SHIFT) |
-               ((ce & 3u) << CAUSE_CE_SHIFT);
-    if (code == EXC_ADEL || code == EXC_ADES || code == EXC_TLBL || code == EXC_TLBS ||
-        code == EXC_MOD) {
-        c->badvaddr = badva;
-        if (code != EXC_ADEL && code != EXC_ADES) {
-            c->context = (c->context & 0xFF800000u) | ((badva >> 9) & 0x007FFFF0u);
-            c->entryhi = (badva & ENTRYHI_VPN2_MASK) | (c->entryhi & ENTRYHI_ASID_MASK);
-        }
-    }
-    c->status |= ST_EXL;
+    struct cp0_exception x = {code, epc, bd, badva, refill, ce};
+    uint32_t vector = cp0_rule_exception(&g->cp0, &x);
     gotcha_follow(g, GOTCHA_EXCEPTION, 0);
-    uint32_t base = (c->status & ST_BEV) ? VEC_BEV_BASE : (c->ebase & 0xFFFFF000u);
-    cpu_set_pc(g->v->cpu, base + offset);
+    cpu_set_pc(g->v->cpu, vector);
     g->waiting = false;
     g->st.reflected[code & 31]++;
     shadow_set_asid(g);
     vmm_tracef(g->v, "vmm %s reflect %s epc=%08x badva=%08x -> %08x", g->cfg.name,
-               cpu_exc_name(code), epc, badva, base + offset);
+               cpu_exc_name(code), epc, badva, vector);
 }
 
 struct vmm_outcome guest_reflect_trap(struct guest *g, const struct cpu_trap *t, unsigned code)
@@ -166,112 +120,28 @@ struct vmm_outcome guest_reflect_trap(struct guest *g, const struct cpu_trap *t,
 
 /* ---- CP0 registers ------------------------------------------------------- */
 
-static uint32_t index_mask(const struct guest *g)
-{
-    uint32_t m = 1;
-    while (m < tlb_size(g->vtlb))
-        m <<= 1;
-    return m - 1;
-}
-
-static uint32_t vrandom(const struct guest *g)
-{
-    uint32_t n = tlb_size(g->vtlb), wired = g->cp0.wired;
-    if (wired >= n)
-        return n - 1;
-    uint64_t now = now_cycles(g);
-    uint64_t steps = now > g->cp0.random_epoch ? now - g->cp0.random_epoch : 0;
-    return n - 1 - (uint32_t)(steps % (n - wired));
-}
-
 static uint32_t vcp0_read(struct guest *g, unsigned reg, unsigned sel)
 {
-    struct vcp0 *c = &g->cp0;
-    cpu_t *cpu = g->v->cpu;
-    unsigned mmu = tlb_size(g->vtlb) - 1;
-    switch (reg << 3 | sel) {
-    case C0_INDEX << 3: return c->index;
-    case C0_RANDOM << 3: return vrandom(g);
-    case C0_ENTRYLO0 << 3: return c->entrylo0;
-    case C0_ENTRYLO1 << 3: return c->entrylo1;
-    case C0_CONTEXT << 3: return c->context;
-    case C0_CONTEXT << 3 | 2: return c->userlocal;
-    case C0_PAGEMASK << 3: return c->pagemask;
-    case C0_WIRED << 3: return c->wired;
-    case C0_HWRENA << 3: return c->hwrena;
-    case C0_BADVADDR << 3: return c->badvaddr;
-    case C0_COUNT << 3: return vcount(g, now_cycles(g));
-    case C0_ENTRYHI << 3: return c->entryhi;
-    case C0_COMPARE << 3: return c->compare;
-    case C0_STATUS << 3: return c->status;
-    case C0_STATUS << 3 | 1: return 7u << 29;
-    case C0_CAUSE << 3: return guest_cause(g);
-    case C0_EPC << 3: return c->epc;
-    case C0_PRID << 3: return cpu_cp0_read(cpu, C0_PRID, 0);
-    case C0_PRID << 3 | 1: return c->ebase;
-    case C0_CONFIG << 3: return cpu_cp0_read(cpu, C0_CONFIG, 0);
-    case C0_CONFIG << 3 | 1:
-        return (cpu_cp0_read(cpu, C0_CONFIG, 1) & ~(0x3Fu << 25)) | (mmu & 0x3Fu) << 25;
-    case C0_CONFIG << 3 | 2: return cpu_cp0_read(cpu, C0_CONFIG, 2);
-    case C0_CONFIG << 3 | 3: return cpu_cp0_read(cpu, C0_CONFIG, 3);
-    case C0_CONFIG << 3 | 4: return (cpu_cp0_read(cpu, C0_CONFIG, 4) & ~0xFFu) | (mmu >> 6);
-    case C0_LLADDR << 3: return c->lladdr;
-    case C0_ERROREPC << 3: return c->errorepc;
-    default: return 0;
-    }
+    struct cp0_env e = guest_env(g);
+    return cp0_rule_read(&g->cp0, reg, sel, &e);
 }
 
 static void vcp0_write(struct guest *g, unsigned reg, unsigned sel, uint32_t v)
 {
-    struct vcp0 *c = &g->cp0;
-    uint64_t now = now_cycles(g);
-    switch (reg << 3 | sel) {
-    case C0_INDEX << 3: c->index = (c->index & 0x80000000u) | (v & index_mask(g)); break;
-    case C0_ENTRYLO0 << 3: c->entrylo0 = v & 0x03FFFFFFu; break;
-    case C0_ENTRYLO1 << 3: c->entrylo1 = v & 0x03FFFFFFu; break;
-    case C0_CONTEXT << 3: c->context = (c->context & 0x007FFFFFu) | (v & 0xFF800000u); break;
-    case C0_CONTEXT << 3 | 2: c->userlocal = v; break;
-    case C0_PAGEMASK << 3: c->pagemask = v & PAGEMASK_MASK; break;
-    case C0_WIRED << 3:
-        c->wired = v & index_mask(g);
-        c->random_epoch = now + 1;
-        break;
-    case C0_HWRENA << 3: c->hwrena = v & 0x2000000Fu; break;
-    case C0_COUNT << 3:
-        c->count_offset = v - (uint32_t)now;
-        timer_rearm(g, now);
-        break;
-    case C0_ENTRYHI << 3: {
-        uint32_t old = c->entryhi;
-        c->entryhi = v & (ENTRYHI_VPN2_MASK | ENTRYHI_ASID_MASK);
-        if ((old ^ c->entryhi) & ENTRYHI_ASID_MASK)
-            shadow_set_asid(g);
-        break;
-    }
-    case C0_COMPARE << 3:
-        c->compare = v;
-        c->cause &= ~CAUSE_TI;
-        timer_rearm(g, now);
-        break;
-    case C0_STATUS << 3:
-        c->status = (c->status & ~STATUS_WRITABLE) | (v & STATUS_WRITABLE);
-        gotcha_follow(g, GOTCHA_STATUS, c->status);
-        shadow_set_asid(g);
-        break;
-    case C0_CAUSE << 3: c->cause = (c->cause & ~CAUSE_WRITABLE) | (v & CAUSE_WRITABLE); break;
-    case C0_EPC << 3: c->epc = v; break;
-    case C0_PRID << 3 | 1: c->ebase = 0x80000000u | (v & 0x3FFFF000u); break;
-    case C0_ERROREPC << 3: c->errorepc = v; break;
-    default: break;
-    }
+    struct cp0_env e = guest_env(g);
+    unsigned changed = cp0_rule_write(&g->cp0, reg, sel, v, &e);
+    if (changed & CP0_CHANGED_STATUS)
+        gotcha_follow(g, GOTCHA_STATUS, g->cp0.status);
+    if (changed & (CP0_CHANGED_STATUS | CP0_CHANGED_ASID))
+        shadow_set_asid(g); /* the context (mode) or the guest ASID changed */
 }
 
 /* ---- TLB instructions and ERET ------------------------------------------ */
 
-static void vtlbw(struct guest *g, unsigned i)
+static void vtlbw(struct guest *g, bool random)
 {
-    struct vcp0 *c = &g->cp0;
-    struct tlb_regs r = {c->entryhi, c->entrylo0, c->entrylo1, c->pagemask};
+    struct tlb_regs r;
+    unsigned i = cp0_rule_tlbw_index(&g->cp0, g->vtlb, random, now_cycles(g), &r);
     shadow_flush_vtlb_entry(g, (int)i); /* real entries made from the old one */
     tlb_write(g->vtlb, i, &r);
     modules_guest_tlb_write(g, i, &r);
@@ -279,29 +149,13 @@ static void vtlbw(struct guest *g, unsigned i)
 
 static void vtlbr(struct guest *g)
 {
-    struct vcp0 *c = &g->cp0;
-    struct tlb_regs r;
-    tlb_read(g->vtlb, (c->index & index_mask(g)) % tlb_size(g->vtlb), &r);
-    uint32_t old = c->entryhi;
-    c->entryhi = r.entryhi;
-    c->entrylo0 = r.entrylo0;
-    c->entrylo1 = r.entrylo1;
-    c->pagemask = r.pagemask;
-    if ((old ^ r.entryhi) & ENTRYHI_ASID_MASK)
+    if (cp0_rule_tlbr(&g->cp0, g->vtlb) & CP0_CHANGED_ASID)
         shadow_set_asid(g);
 }
 
 static void veret(struct guest *g)
 {
-    struct vcp0 *c = &g->cp0;
-    uint32_t target;
-    if (c->status & ST_ERL) {
-        target = c->errorepc;
-        c->status &= ~ST_ERL;
-    } else {
-        target = c->epc;
-        c->status &= ~ST_EXL;
-    }
+    uint32_t target = cp0_rule_eret(&g->cp0);
     gotcha_follow(g, GOTCHA_ERET, 0);
     cpu_set_pc(g->v->cpu, target);
     shadow_set_asid(g);
@@ -348,15 +202,13 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t)
         case 0x01: op = VMM_OP_TLBR; vtlbr(g); break;
         case 0x02:
             op = VMM_OP_TLBWI;
-            vtlbw(g, (g->cp0.index & index_mask(g)) % tlb_size(g->vtlb));
+            vtlbw(g, false);
             break;
-        case 0x06: op = VMM_OP_TLBWR; vtlbw(g, vrandom(g)); break;
-        case 0x08: {
+        case 0x06: op = VMM_OP_TLBWR; vtlbw(g, true); break;
+        case 0x08:
             op = VMM_OP_TLBP;
-            int i = tlb_probe(g->vtlb, g->cp0.entryhi);
-            g->cp0.index = i >= 0 ? (uint32_t)i : 0x80000000u;
+            cp0_rule_tlbp(&g->cp0, g->vtlb);
             break;
-        }
         case 0x18:
             if (t->bd)
                 return false; /* ERET in a delay slot: Reserved Instruction, as natively */

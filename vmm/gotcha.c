@@ -39,13 +39,7 @@ void vmm_gotchaf(struct vmm *v, const char *fmt, ...)
     va_end(ap);
 }
 
-static enum vmm_vmode mode_of(uint32_t st)
-{
-    if (st & (ST_EXL | ST_ERL))
-        return VMODE_KERNEL;
-    unsigned ksu = (st & ST_KSU_MASK) >> ST_KSU_SHIFT;
-    return ksu == 0 ? VMODE_KERNEL : ksu == 1 ? VMODE_SUPERVISOR : VMODE_USER;
-}
+static enum vmm_vmode mode_of(uint32_t st) { return (enum vmm_vmode)cp0_rule_mode(st); }
 
 static const char *mode_name(enum vmm_vmode m)
 {

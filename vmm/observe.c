@@ -85,7 +85,7 @@ bool vmm_guest_vcpu(vmm_t *v, unsigned i, struct vmm_vcpu_view *out)
         out->hi = g->hi;
         out->lo = g->lo;
     }
-    const struct vcp0 *c = &g->cp0;
+    const struct cp0_state *c = &g->cp0;
     out->index = c->index;
     out->entrylo0 = c->entrylo0;
     out->entrylo1 = c->entrylo1;
@@ -93,7 +93,7 @@ bool vmm_guest_vcpu(vmm_t *v, unsigned i, struct vmm_vcpu_view *out)
     out->pagemask = c->pagemask;
     out->wired = c->wired;
     out->badvaddr = c->badvaddr;
-    out->count = (uint32_t)cpu_cycles(v->cpu) + c->count_offset;
+    out->count = cp0_rule_count(c, cpu_cycles(v->cpu));
     out->entryhi = c->entryhi;
     out->compare = c->compare;
     out->status = c->status;

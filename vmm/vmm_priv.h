@@ -2,6 +2,7 @@
 #ifndef VMM_VMM_PRIV_H
 #define VMM_VMM_PRIV_H
 
+#include "cpu/cp0_rules.h"
 #include "cpu/cpu.h"
 #include "iobus/iobus.h"
 #include "machine/board.h"
@@ -11,15 +12,6 @@
 #include "util/elfload.h"
 #include "vmm/module.h"
 #include "vmm/vmm.h"
-
-/* The guest's virtual CP0: what MFC0/MTC0 see (masks as cpu/cp0.c). */
-struct vcp0 {
-    uint32_t index, entrylo0, entrylo1, context, userlocal, pagemask, wired, hwrena;
-    uint32_t badvaddr, entryhi, compare, status, cause, epc, ebase, errorepc, lladdr;
-    uint32_t count_offset;   /* Count = machine cycles + count_offset */
-    uint64_t timer_deadline; /* machine cycle at which Count reaches Compare */
-    uint64_t random_epoch;
-};
 
 #define VMM_MAX_REGIONS 24
 
@@ -38,7 +30,7 @@ struct guest {
     struct vmm_guest_config cfg;
     /* vCPU */
     uint32_t gpr[32], pc, hi, lo;
-    struct vcp0 cp0;
+    struct cp0_state cp0; /* its virtual CP0 (the real CPU's rules: cpu/cp0_rules.h) */
     tlb_t *vtlb;
     bool waiting, halted;
     unsigned exit_code;
