@@ -5,13 +5,15 @@
  * its page-size limit and EntryLo bits reach the real TLB; it hears guest
  * TLB writes; a HYPCALL of its range goes to it; and every trap's outcome
  * (kind, real TLB index, decision, reflected exception, device access) is
- * what the observer sees.
+ * what the observer sees. And the one decoder of guest loads and stores
+ * (vmm/memop.h).
  */
 #include "cunit_main.h"
 
 #include <string.h>
 
 #include "cpu/cp0_regs.h"
+#include "vmm/memop.h"
 #include "vmm/vmm_priv.h"
 
 #define OWNED_VA   0xC0F00000u /* the test module's guest virtual page (kseg2) */
@@ -266,6 +268,64 @@ static void test_outcome_of_device_access(void)
     vmm_free(v);
 }
 
+static uint32_t load(uint32_t insn, uint32_t word, unsigned k, bool be, uint32_t old)
+{
+    struct memop m;
+    CU_ASSERT_TRUE_FATAL(memop_decode(insn, &m));
+    CU_ASSERT_FALSE(m.store);
+    uint8_t mem[4];
+    memop_split(word, mem, be);
+    return memop_load(&m, mem, k, be, old);
+}
+
+static uint32_t store(uint32_t insn, uint32_t word, unsigned k, bool be, uint32_t value)
+{
+    struct memop m;
+    CU_ASSERT_TRUE_FATAL(memop_decode(insn, &m));
+    CU_ASSERT_TRUE(m.store);
+    uint8_t mem[4];
+    memop_split(word, mem, be);
+    memop_store(&m, mem, k, be, value);
+    return memop_join(mem, be);
+}
+
+static void test_memop_every_form(void)
+{
+    const uint32_t LB = 0x80080000u, LBU = 0x90080000u, LH = 0x84080000u, LHU = 0x94080000u,
+                   LW = 0x8C080000u, LWL = 0x88080000u, LWR = 0x98080000u, LL = 0xC0080000u,
+                   SB = 0xA0080000u, SH = 0xA4080000u, SW = 0xAC080000u, SWL = 0xA8080000u,
+                   SWR = 0xB8080000u, SC = 0xE0080000u;
+    const uint32_t w = 0x11223344u, old = 0xAABBCCDDu;
+    /* big-endian: memory bytes 11 22 33 44; little-endian: 44 33 22 11 */
+    CU_ASSERT_EQUAL(load(LB, w, 1, true, 0), 0x22u);
+    CU_ASSERT_EQUAL(load(LB, w, 1, false, 0), 0x33u);
+    CU_ASSERT_EQUAL(load(LB, 0x80FF0000u, 0, true, 0), 0xFFFFFF80u);
+    CU_ASSERT_EQUAL(load(LBU, 0x80FF0000u, 0, true, 0), 0x80u);
+    CU_ASSERT_EQUAL(load(LH, w, 2, true, 0), 0x3344u);
+    CU_ASSERT_EQUAL(load(LH, w, 2, false, 0), 0x1122u);
+    CU_ASSERT_EQUAL(load(LH, 0x0000FFFEu, 2, true, 0), 0xFFFFFFFEu);
+    CU_ASSERT_EQUAL(load(LHU, 0x0000FFFEu, 2, true, 0), 0xFFFEu);
+    CU_ASSERT_EQUAL(load(LW, w, 0, true, 0), w);
+    CU_ASSERT_EQUAL(load(LW, w, 0, false, 0), w);
+    CU_ASSERT_EQUAL(load(LWL, w, 1, true, old), 0x223344DDu);
+    CU_ASSERT_EQUAL(load(LWL, w, 1, false, old), 0x3344CCDDu);
+    CU_ASSERT_EQUAL(load(LWR, w, 1, true, old), 0xAABB1122u);
+    CU_ASSERT_EQUAL(load(LWR, w, 1, false, old), 0xAA112233u);
+    CU_ASSERT_EQUAL(store(SB, w, 3, true, 0xEEu), 0x112233EEu);
+    CU_ASSERT_EQUAL(store(SB, w, 3, false, 0xEEu), 0xEE223344u);
+    CU_ASSERT_EQUAL(store(SH, w, 0, true, 0xBEEFu), 0xBEEF3344u);
+    CU_ASSERT_EQUAL(store(SH, w, 0, false, 0xBEEFu), 0x1122BEEFu);
+    CU_ASSERT_EQUAL(store(SW, w, 0, true, old), old);
+    CU_ASSERT_EQUAL(store(SWL, w, 1, true, old), 0x11AABBCCu);
+    CU_ASSERT_EQUAL(store(SWR, w, 1, true, old), 0xCCDD3344u);
+    struct memop m;
+    CU_ASSERT_TRUE(memop_decode(LL, &m) && m.linked && !m.store && m.size == 4 && m.rt == 8);
+    CU_ASSERT_TRUE(memop_decode(SC, &m) && m.linked && m.store);
+    CU_ASSERT_FALSE(memop_decode(0xB0080000u, &m)); /* SDL: not MIPS32 */
+    CU_ASSERT_FALSE(memop_decode(0x00000000u, &m)); /* nop */
+    CU_ASSERT_EQUAL(memop_extend(&(struct memop){.size = 2, .sign = true}, 0x8000u), 0xFFFF8000u);
+}
+
 static const struct test_case tests[] = {
     {"region owner: guest virtual range before the guest's translation",
      test_claim_va_before_guest_translation},
@@ -275,6 +335,7 @@ static const struct test_case tests[] = {
     {"region owner: guest TLB writes heard", test_guest_tlb_write_heard},
     {"module: its hypercall range; others are RI", test_hypercall_range},
     {"outcome: an emulated device access", test_outcome_of_device_access},
+    {"memop: every load and store form, both byte orders", test_memop_every_form},
 };
 
 CUNIT_MAIN("module", tests)

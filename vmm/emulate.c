@@ -13,6 +13,7 @@
 
 #include "cpu/cp0_regs.h"
 #include "machine/rom.h"
+#include "vmm/memop.h"
 
 #define RS(i) (((i) >> 21) & 31u)
 #define RT(i) (((i) >> 16) & 31u)
@@ -235,26 +236,16 @@ struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
                                       const struct vmm_region *r, uint32_t gpa)
 {
     cpu_t *cpu = g->v->cpu;
-    uint32_t insn = t->insn;
-    unsigned size = 0;
-    bool store = false, sign = false;
-    switch (insn >> 26) {
-    case 0x20: size = 1; sign = true; break; /* LB */
-    case 0x24: size = 1; break;              /* LBU */
-    case 0x21: size = 2; sign = true; break; /* LH */
-    case 0x25: size = 2; break;              /* LHU */
-    case 0x23: size = 4; break;              /* LW */
-    case 0x28: size = 1; store = true; break;
-    case 0x29: size = 2; store = true; break;
-    case 0x2B: size = 4; store = true; break;
-    default: break;
-    }
     struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_MMIO);
     o.mmio = true;
-    if (!size) { /* LWL/LWR/LL/SC... to a device: the bus refuses them */
+    struct memop m;
+    if (!memop_decode(t->insn, &m) || m.lanes != MEMOP_ALIGNED || m.linked) {
+        /* LWL/LWR/LL/SC... to a device: the bus refuses them */
         o.reflected = guest_reflect_trap(g, t, EXC_DBE).reflected;
         return o;
     }
+    unsigned size = m.size;
+    bool store = m.store;
     phys_t *target = g->vphys;
     if (r->kind == VMM_REGION_INTC) {
         unsigned bus = (gpa - IOBUS_INTC_BASE) / 16u;
@@ -264,15 +255,12 @@ struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
     uint32_t val = 0;
     enum phys_result res;
     if (store) {
-        val = cpu_gpr(cpu, RT(insn));
-        if (size < 4)
-            val &= (1u << (8 * size)) - 1;
+        val = memop_extend(&(struct memop){.size = size}, cpu_gpr(cpu, m.rt)); /* size bytes */
         res = phys_write(target, gpa, size, val);
         g->st.emulated[VMM_OP_STORE]++;
     } else {
         res = phys_read(target, gpa, size, &val);
-        if (sign)
-            val = size == 1 ? (uint32_t)(int32_t)(int8_t)val : (uint32_t)(int32_t)(int16_t)val;
+        val = memop_extend(&m, val);
         g->st.emulated[VMM_OP_LOAD]++;
     }
     vmm_tracef(g->v, "vmm %s mmio %s%u %08x %s %08x%s", g->cfg.name, store ? "store" : "load",
@@ -283,6 +271,6 @@ struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
     }
     cpu_trap_skip(cpu);
     if (!store)
-        cpu_set_gpr(cpu, RT(insn), val);
+        cpu_set_gpr(cpu, m.rt, val);
     return o;
 }

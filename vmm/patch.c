@@ -27,6 +27,7 @@
 
 #include "cpu/cp0_regs.h"
 #include "machine/rom.h"
+#include "vmm/memop.h"
 #include "vmm/scan.h"
 #include "vmm/vmm_priv.h"
 
@@ -50,9 +51,6 @@ struct patcher {
 };
 
 #define HYPCALL_INSN 0x42000028u
-#define OP(i)        ((i) >> 26)
-#define RS(i)        (((i) >> 21) & 31u)
-#define RT(i)        (((i) >> 16) & 31u)
 
 static uint64_t host_ns(void)
 {
@@ -142,16 +140,15 @@ static uint8_t *host_word(const struct patcher *v, uint32_t hpa)
     return page ? page + (hpa & 0xFFCu) : NULL;
 }
 
+/* A word of guest memory (host bytes p) in the guest's byte order. */
 static uint32_t get_word(const struct patcher *v, const uint8_t *p)
 {
-    return phys_big_endian(v->phys) ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-                                    : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    return memop_join(p, phys_big_endian(v->phys));
 }
 
 static void put_word(const struct patcher *v, uint8_t *p, uint32_t w)
 {
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(phys_big_endian(v->phys) ? w >> (24 - 8 * i) : w >> (8 * i));
+    memop_split(w, p, phys_big_endian(v->phys));
 }
 
 /* The patch-table index a word stands for, or -1 when it is not our patch. */
@@ -310,30 +307,6 @@ static void patch_on_xi(struct patcher *v, struct guest *g, const struct cpu_tra
     /* The instruction is fetched again: a refill with the page's new state. */
 }
 
-/* Byte lanes: memory byte j of the word holds register bits of significance sig(j). */
-static unsigned sig(const struct patcher *v, unsigned j)
-{
-    return phys_big_endian(v->phys) ? 3 - j : j;
-}
-
-static uint8_t lane(uint32_t w, unsigned significance) { return (uint8_t)(w >> (8 * significance)); }
-
-/* The word's bytes in memory order. */
-static void split(const struct patcher *v, uint32_t w, uint8_t mem[4])
-{
-    for (unsigned j = 0; j < 4; j++)
-        mem[j] = lane(w, sig(v, j));
-}
-
-/* LWL/LWR/SWL/SWR at byte offset k: the register significance that memory
- * byte j pairs with, -1 when the instruction leaves byte j alone. */
-static int unaligned_lane(bool be, bool left, unsigned j, unsigned k)
-{
-    if (be)
-        return left ? (j >= k ? (int)(3 - (j - k)) : -1) : (j <= k ? (int)(k - j) : -1);
-    return left ? (j <= k ? (int)(3 - (k - j)) : -1) : (j >= k ? (int)(j - k) : -1);
-}
-
 /* TLBRI: a load from a patched page. Emulated from the original words. */
 struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct cpu_trap *t)
 {
@@ -342,44 +315,19 @@ struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct 
     g->st.scan.hidden_reads++;
     if (!real_hpa(v, va, &hpa))
         return guest_reflect_trap(g, t, EXC_TLBL);
-    uint32_t w = patch_read_word(v, hpa), old = cpu_gpr(cpu, RT(insn)), val;
-    unsigned k = va & 3u; /* byte offset in memory order */
-    uint8_t mem[4];
-    split(v, w, mem);
-    switch (OP(insn)) {
-    case 0x20: val = (uint32_t)(int32_t)(int8_t)mem[k]; break; /* LB */
-    case 0x24: val = mem[k]; break;                            /* LBU */
-    case 0x21:                                                 /* LH */
-    case 0x25: {                                               /* LHU */
-        uint16_t h = phys_big_endian(v->phys) ? (uint16_t)(mem[k] << 8 | mem[k + 1])
-                                              : (uint16_t)(mem[k + 1] << 8 | mem[k]);
-        val = OP(insn) == 0x21 ? (uint32_t)(int32_t)(int16_t)h : h;
-        break;
-    }
-    case 0x23: /* LW */
-    case 0x30: /* LL */
-        val = w;
-        if (OP(insn) == 0x30)
-            cpu_set_llbit(cpu, true);
-        break;
-    case 0x22:   /* LWL: memory bytes k.. (BE) / ..k (LE) into the high end of rt */
-    case 0x26: { /* LWR */
-        val = old;
-        bool left = OP(insn) == 0x22, be = phys_big_endian(v->phys);
-        for (unsigned j = 0; j < 4; j++) {
-            int s = unaligned_lane(be, left, j, k);
-            if (s >= 0)
-                val = (val & ~(0xFFu << (8 * s))) | (uint32_t)mem[j] << (8 * s);
-        }
-        break;
-    }
-    default:
+    struct memop m;
+    if (!memop_decode(insn, &m) || m.store) {
         /* Not a load (cannot be: only loads check RI): what the guest's own
          * hardware would do with a read fault. */
         return guest_reflect_trap(g, t, EXC_TLBL);
     }
+    uint8_t mem[4];
+    memop_split(patch_read_word(v, hpa), mem, phys_big_endian(v->phys));
+    uint32_t val = memop_load(&m, mem, va & 3u, phys_big_endian(v->phys), cpu_gpr(cpu, m.rt));
+    if (m.linked)
+        cpu_set_llbit(cpu, true);
     cpu_trap_skip(cpu);
-    cpu_set_gpr(cpu, RT(insn), val);
+    cpu_set_gpr(cpu, m.rt, val);
     return vmm_outcome_of(VMM_TRAP_TLB_INVALID);
 }
 
@@ -394,7 +342,7 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
 {
     cpu_t *cpu = v->v->cpu;
     struct vmm_outcome done = vmm_outcome_of(VMM_TRAP_TLB_MOD);
-    uint32_t insn = t->insn, va = t->badvaddr, val = cpu_gpr(cpu, RT(insn));
+    uint32_t va = t->badvaddr;
     uint8_t *p = host_word(v, hpa);
     g->st.scan.code_writes++;
     uint8_t *st = state_of(v, hpa);
@@ -407,39 +355,17 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
     }
     if (!p)
         return guest_reflect_trap(g, t, EXC_DBE);
+    struct memop m;
+    if (!memop_decode(t->insn, &m) || !m.store)
+        return guest_reflect_trap(g, t, EXC_MOD);
     uint32_t cur = get_word(v, p);
     int pi = patch_index(v, hpa, cur);
-    uint32_t w = pi >= 0 ? v->patches[pi].orig : cur;
-    unsigned k = va & 3u;
-    uint8_t mem[4];
-    split(v, w, mem);
     bool be = phys_big_endian(v->phys);
-    switch (OP(insn)) {
-    case 0x28: mem[k] = (uint8_t)val; break; /* SB */
-    case 0x29:                               /* SH */
-        mem[k] = be ? (uint8_t)(val >> 8) : (uint8_t)val;
-        mem[k + 1] = be ? (uint8_t)val : (uint8_t)(val >> 8);
-        break;
-    case 0x2B: /* SW */
-    case 0x38: /* SC: the reservation is ours to give (one CPU, the store happens) */
-        for (unsigned j = 0; j < 4; j++)
-            mem[j] = lane(val, sig(v, j));
-        break;
-    case 0x2A:   /* SWL */
-    case 0x2E: { /* SWR */
-        bool left = OP(insn) == 0x2A;
-        for (unsigned j = 0; j < 4; j++) {
-            int s = unaligned_lane(be, left, j, k);
-            if (s >= 0)
-                mem[j] = lane(val, (unsigned)s);
-        }
-        break;
-    }
-    default: return guest_reflect_trap(g, t, EXC_MOD);
-    }
-    uint32_t nw = 0;
-    for (unsigned j = 0; j < 4; j++)
-        nw |= (uint32_t)mem[j] << (8 * sig(v, j));
+    uint8_t mem[4];
+    memop_split(pi >= 0 ? v->patches[pi].orig : cur, mem, be);
+    /* SC: the reservation is ours to give (one CPU, the store happens). */
+    memop_store(&m, mem, va & 3u, be, cpu_gpr(cpu, m.rt));
+    uint32_t nw = memop_join(mem, be);
     if (pi >= 0)
         drop(v, (unsigned)pi, false);
     put_word(v, p, nw);
@@ -452,8 +378,8 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
         }
     }
     cpu_trap_skip(cpu);
-    if (OP(insn) == 0x38)
-        cpu_set_gpr(cpu, RT(insn), 1);
+    if (m.linked)
+        cpu_set_gpr(cpu, m.rt, 1);
     return done;
 }
 
