@@ -390,6 +390,14 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "trapvisor run: --fix is the monitor's: it needs --vmm\n");
         return EXIT_BAD_INPUT;
     }
+    if (vmm && (trace & (TRACE_EXC | TRACE_TLB))) {
+        /* Under the monitor every exception and TLB miss traps to it: the
+         * CPU delivers none, so these would print nothing. */
+        fprintf(stderr, "trapvisor run: --trace exceptions/tlb are the native CPU's: under --vmm "
+                        "every exception and TLB miss goes to the monitor; --trace vmm shows "
+                        "them (traps, reflections, TLB fills and decisions)\n");
+        return EXIT_BAD_INPUT;
+    }
     if ((vtrace & VTRACE_MONITOR) && !vmm) {
         fprintf(stderr, "trapvisor run: --trace vmm needs --vmm\n");
         return EXIT_BAD_INPUT;

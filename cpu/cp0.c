@@ -116,9 +116,9 @@ void cpu_trap_deliver(cpu_t *c)
     c->stats.exceptions[code]++;
     if (t->refill && !exl)
         c->stats.tlb_refills++;
-    if (c->event_fn) {
+    if (c->nlisteners) {
         struct cpu_event ev = {CPU_EV_EXCEPTION, code, t->pc, t->badvaddr, c->pc};
-        c->event_fn(c->event_opaque, &ev);
+        cpu_emit(c, &ev);
     }
 }
 
@@ -203,9 +203,9 @@ void cpu_tlbw(struct cpu *c, bool random)
     unsigned i = cp0_rule_tlbw_index(&c->cp0, c->tlb, random, cpu_cycles_now(c), &r);
     tlb_write_flush(c, i, &r);
     c->stats.tlb_writes++;
-    if (c->event_fn) {
+    if (c->nlisteners) {
         struct cpu_event ev = {CPU_EV_TLB_WRITE, 0, c->pc, i, random};
-        c->event_fn(c->event_opaque, &ev);
+        cpu_emit(c, &ev);
     }
 }
 
@@ -219,8 +219,8 @@ void cpu_eret(struct cpu *c)
         hcache_flush_all(c);
     cpu_update_mode(c);
     cpu_end_batch(c);
-    if (c->event_fn) {
+    if (c->nlisteners) {
         struct cpu_event ev = {CPU_EV_ERET, 0, at, c->pc, unpriv};
-        c->event_fn(c->event_opaque, &ev);
+        cpu_emit(c, &ev);
     }
 }

@@ -232,10 +232,23 @@ uint32_t cpu_ext(const cpu_t *c) { return c->ext; }
 
 void cpu_set_llbit(cpu_t *c, bool on) { c->llbit = on; }
 
-void cpu_set_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
+int cpu_add_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
 {
-    c->event_fn = fn;
-    c->event_opaque = opaque;
+    if (c->nlisteners >= CPU_MAX_LISTENERS)
+        return -1;
+    c->listeners[c->nlisteners++] = (struct cpu_listener){fn, opaque};
+    return 0;
+}
+
+void cpu_remove_event_hook(cpu_t *c, cpu_event_fn fn, void *opaque)
+{
+    for (unsigned i = 0; i < c->nlisteners; i++)
+        if (c->listeners[i].fn == fn && c->listeners[i].opaque == opaque) {
+            for (unsigned j = i + 1; j < c->nlisteners; j++)
+                c->listeners[j - 1] = c->listeners[j];
+            c->nlisteners--;
+            return;
+        }
 }
 void cpu_set_trap_handler(cpu_t *c, cpu_trap_fn fn, void *opaque)
 {

@@ -152,7 +152,12 @@ void cpu_set_llbit(cpu_t *cpu, bool on);
 /* Let n idle cycles pass (the owner found nothing to run until an event). */
 void cpu_skip_cycles(cpu_t *cpu, uint64_t n);
 
-void cpu_set_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
+/* Event listeners (the board's statistics and traces, a monitor, a front
+ * end): each is called, in the order added, for every event. -1 when
+ * CPU_MAX_LISTENERS are there already. */
+#define CPU_MAX_LISTENERS 4
+int cpu_add_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
+void cpu_remove_event_hook(cpu_t *cpu, cpu_event_fn fn, void *opaque);
 void cpu_set_insn_hook(cpu_t *cpu, cpu_insn_fn fn, void *opaque);
 /* From inside the instruction hook: the instruction it was called for is not
  * executed (nor counted) and cpu_run() returns CPU_STOP_HOST with the PC on

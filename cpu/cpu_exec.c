@@ -252,7 +252,7 @@ static void hypcall(struct cpu *c, uint32_t insn)
 static void sensitive_event(struct cpu *c, uint32_t insn, uint32_t value)
 {
     struct cpu_event ev = {CPU_EV_SENSITIVE, 0, c->pc, insn, value};
-    c->event_fn(c->event_opaque, &ev);
+    cpu_emit(c, &ev);
 }
 
 static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
@@ -298,7 +298,7 @@ static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
             return;
         }
         GPR(rt) = cp0_read(c, rd, sel);
-        if (unlikely(!usable) && c->event_fn)
+        if (unlikely(!usable) && c->nlisteners)
             sensitive_event(c, insn, GPR(rt));
         NEXT();
     case 0x04: /* MTC0 */
@@ -331,7 +331,7 @@ static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
         else
             c->cp0.status &= ~ST_IE;
         GPR(rt) = old;
-        if (unlikely(!usable) && c->event_fn)
+        if (unlikely(!usable) && c->nlisteners)
             sensitive_event(c, insn, old);
         cpu_end_batch(c);
         NEXT();

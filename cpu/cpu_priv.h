@@ -64,8 +64,11 @@ struct cpu {
     uint64_t ext_deadline;   /* owner's next device event (cpu_set_deadline) */
     struct cpu_stats stats;
 
-    cpu_event_fn event_fn;
-    void *event_opaque;
+    struct cpu_listener {
+        cpu_event_fn fn;
+        void *opaque;
+    } listeners[CPU_MAX_LISTENERS]; /* the event hook's, in the order added */
+    unsigned nlisteners;
     cpu_trap_fn trap_fn;
     void *trap_opaque;
     cpu_insn_fn insn_fn;
@@ -96,6 +99,13 @@ static inline struct mmu_ctx mmu_ctx_of(const struct cpu *c)
         .phys_as_virt = (c->ext & CPU_EXT_PHYS_AS_VIRT) != 0,
     };
     return ctx;
+}
+
+/* Tell every event listener (callers check c->nlisteners first: free when none). */
+static inline void cpu_emit(const struct cpu *c, const struct cpu_event *ev)
+{
+    for (unsigned i = 0; i < c->nlisteners; i++)
+        c->listeners[i].fn(c->listeners[i].opaque, ev);
 }
 
 /* End the current batch after this instruction (interrupt state may have changed). */

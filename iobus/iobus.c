@@ -40,8 +40,11 @@ struct iobus {
     struct iobus_clock clock;
     iobus_trace_fn trace_fn;
     void *trace_opaque;
-    iobus_dma_hook_fn dma_hook;
-    void *dma_hook_opaque;
+    struct {
+        iobus_dma_hook_fn fn;
+        void *opaque;
+    } dma_hooks[IOBUS_MAX_DMA_HOOKS];
+    unsigned ndma_hooks;
     uint64_t last_tick;
     struct bus buses[IOBUS_MAX_BUSES];
 };
@@ -379,15 +382,18 @@ int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, co
     if (!dma_map(io, bus, slot, &paddr, len))
         return -1;
     int r = phys_load(io->phys, paddr, buf, len);
-    if (r == 0 && io->dma_hook)
-        io->dma_hook(io->dma_hook_opaque, paddr, len);
+    for (unsigned i = 0; r == 0 && i < io->ndma_hooks; i++)
+        io->dma_hooks[i].fn(io->dma_hooks[i].opaque, paddr, len);
     return r;
 }
 
-void iobus_set_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque)
+int iobus_add_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque)
 {
-    io->dma_hook = fn;
-    io->dma_hook_opaque = opaque;
+    if (io->ndma_hooks >= IOBUS_MAX_DMA_HOOKS)
+        return -1;
+    io->dma_hooks[io->ndma_hooks].fn = fn;
+    io->dma_hooks[io->ndma_hooks++].opaque = opaque;
+    return 0;
 }
 
 int io_link_dma_read(io_link_t *link, uint32_t paddr, void *buf, size_t len)

@@ -132,10 +132,12 @@ void iobus_set_dma_window(iobus_t *io, unsigned bus, unsigned slot, uint32_t bas
  * "physical" 0 onto its partition). iobus_set_dma_window is phys_base = base. */
 void iobus_set_dma_map(iobus_t *io, unsigned bus, unsigned slot, uint32_t base, uint32_t size,
                        uint32_t phys_base);
-/* Called after every DMA write into memory, with the physical range written
- * (a monitor that patched code must learn that the code changed). */
+/* Listeners called after every DMA write into memory, in the order added,
+ * with the physical range written (a monitor that patched code must learn
+ * that the code changed). -1 when IOBUS_MAX_DMA_HOOKS are there already. */
 typedef void (*iobus_dma_hook_fn)(void *opaque, uint32_t paddr, size_t len);
-void iobus_set_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque);
+#define IOBUS_MAX_DMA_HOOKS 4
+int iobus_add_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque);
 int iobus_dma_read(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, void *buf, size_t len)
     __attribute__((warn_unused_result));
 int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, const void *buf,

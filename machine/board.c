@@ -364,7 +364,7 @@ static board_t *board_create(const struct board_config *cfg, bool hosted, char *
     if (!hosted)
         place_kernel(b);
     cpu_set_ext(b->cpu, cfg->unsafe); /* a monitor adds its own extensions */
-    cpu_set_event_hook(b->cpu, on_cpu_event, b);
+    cpu_add_event_hook(b->cpu, on_cpu_event, b);
     return b;
 fail:
     board_free(b);

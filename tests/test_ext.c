@@ -203,6 +203,34 @@ static void test_extensions_invisible(void)
     tm_free(&b);
 }
 
+static unsigned eret_events[2];
+static void on_event(void *opaque, const struct cpu_event *ev)
+{
+    if (ev->kind == CPU_EV_ERET)
+        (*(unsigned *)opaque)++;
+}
+
+static void test_event_listeners_fan_out(void)
+{
+    /* Two listeners (a board's traces and a monitor, say) both hear an ERET;
+     * one removed hears no more. */
+    struct tm t = tm_new(true);
+    eret_events[0] = eret_events[1] = 0;
+    CU_ASSERT_EQUAL(cpu_add_event_hook(t.cpu, on_event, &eret_events[0]), 0);
+    CU_ASSERT_EQUAL(cpu_add_event_hook(t.cpu, on_event, &eret_events[1]), 0);
+    cpu_set_ext(t.cpu, CPU_EXT_ERET_UNPRIV);
+    cpu_cp0_write(t.cpu, C0_EPC, 0, 0x00400008u);
+    CU_ASSERT_EQUAL(RUN_USER(&t, ST_EXL, NOP, 0x42000018u, NOP), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(eret_events[0], 1);
+    CU_ASSERT_EQUAL(eret_events[1], 1);
+    cpu_remove_event_hook(t.cpu, on_event, &eret_events[0]);
+    cpu_cp0_write(t.cpu, C0_EPC, 0, 0x00400008u);
+    CU_ASSERT_EQUAL(RUN_USER(&t, ST_EXL, NOP, 0x42000018u, NOP), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(eret_events[0], 1);
+    CU_ASSERT_EQUAL(eret_events[1], 2);
+    tm_free(&t);
+}
+
 static const struct test_case tests[] = {
     {"routing: record, untouched state, resume, deliver", test_routing_leaves_state},
     {"routing: delay slot, skip", test_routing_delay_slot},
@@ -211,6 +239,7 @@ static const struct test_case tests[] = {
     {"MFC0 Status/Cause switch", test_mfc0_switch},
     {"DI/EI switch", test_diei_switch},
     {"HYPCALL", test_hypcall},
+    {"event listeners fan out", test_event_listeners_fan_out},
     {"extensions invisible to the guest", test_extensions_invisible},
 };
 

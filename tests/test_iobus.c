@@ -206,6 +206,44 @@ static void test_dma_window(void)
     phys_free(p);
 }
 
+struct dma_seen {
+    unsigned calls;
+    uint32_t paddr;
+    size_t len;
+};
+static void on_dma(void *opaque, uint32_t paddr, size_t len)
+{
+    struct dma_seen *d = opaque;
+    d->calls++;
+    d->paddr = paddr;
+    d->len = len;
+}
+
+static void test_dma_hooks_fan_out(void)
+{
+    /* Every listener hears each DMA write, a refused one none. */
+    phys_t *p = phys_new(1u << 20, true);
+    iobus_t *io = iobus_new(p, 2, NULL, NULL);
+    struct scratch s = {0};
+    CU_ASSERT_EQUAL(iobus_attach(io, 1, 0, &scratch_ops, &s, NULL), 0);
+    iobus_set_dma_window(io, 1, 0, 0x10000, 0x1000);
+    struct dma_seen a = {0}, b = {0};
+    CU_ASSERT_EQUAL(iobus_add_dma_hook(io, on_dma, &a), 0);
+    CU_ASSERT_EQUAL(iobus_add_dma_hook(io, on_dma, &b), 0);
+    uint8_t buf[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    CU_ASSERT_EQUAL(iobus_dma_write(io, 1, 0, 0x10100, buf, 8), 0);
+    CU_ASSERT_EQUAL(iobus_dma_write(io, 1, 0, 0x20000, buf, 8), -1);
+    CU_ASSERT_EQUAL(a.calls, 1);
+    CU_ASSERT_EQUAL(b.calls, 1);
+    CU_ASSERT_EQUAL(b.paddr, 0x10100u);
+    CU_ASSERT_EQUAL(b.len, 8);
+    for (unsigned i = 2; i < IOBUS_MAX_DMA_HOOKS; i++)
+        CU_ASSERT_EQUAL(iobus_add_dma_hook(io, on_dma, &a), 0);
+    CU_ASSERT_EQUAL(iobus_add_dma_hook(io, on_dma, &a), -1);
+    iobus_free(io);
+    phys_free(p);
+}
+
 static void test_new_fails_cleanly(void)
 {
     /* Something already sits in the I/O window: iobus_new refuses and leaves
@@ -269,6 +307,7 @@ static const struct test_case tests[] = {
     {"discovery, empty slots, dispatch", test_discovery_and_dispatch},
     {"interrupt controller", test_interrupt_controller},
     {"DMA window", test_dma_window},
+    {"DMA listeners fan out", test_dma_hooks_fan_out},
     {"creation fails cleanly", test_new_fails_cleanly},
     {"seen from the CPU", test_cpu_view},
 };

@@ -212,6 +212,13 @@ static void test_bad_configs(void)
     cli_run(&r, "run --native --trace vmm");
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "--trace vmm needs --vmm");
+    cli_run(&r, "run --vmm --trace exceptions,tlb");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "--trace vmm shows them");
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --trace io,vmm");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.err, "io   read  bus1.slot1 (nic) header+0x000"); /* g0's own bus, passed through */
+    HAS(r.err, "vmm g0 mmio load32 1e000000");               /* the emulated one, by the monitor */
     cli_run(&r, "run --vmm --set vmm.quantum=5");
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "vmm.quantum");

@@ -71,10 +71,12 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
     uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg.board.unsafe;
     if (modules_create(v, &ext, err, errlen) != 0)
         goto fail;
-    iobus_set_dma_hook(v->io, modules_dma_written, v);
+    if (iobus_add_dma_hook(v->io, modules_dma_written, v) != 0)
+        BUG("vmm: no room for the monitor's DMA listener");
     cpu_set_ext(v->cpu, ext);
     v->eret_native = (v->cfg.board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
-    cpu_set_event_hook(v->cpu, gotcha_on_event, v);
+    if (cpu_add_event_hook(v->cpu, gotcha_on_event, v) != 0)
+        BUG("vmm: no room for the monitor's CPU event listener");
     cpu_cp0_write(v->cpu, C0_STATUS, 0, 2u << ST_KSU_SHIFT);
     cpu_cp0_write(v->cpu, C0_ENTRYHI, 0, 0);
     for (unsigned i = 0; i < v->cfg.nguests; i++) {
