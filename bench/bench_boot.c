@@ -39,18 +39,17 @@ static void capture(void *opaque, const char *buf, size_t len)
     }
 }
 
-static board_t *make_board(const char *bootargs, struct console *con)
+/* The board borrows cfg: the caller frees it after the board. */
+static board_t *make_board(struct board_config *cfg, const char *bootargs, struct console *con)
 {
-    struct board_config cfg;
-    board_config_default(&cfg);
     char err[1024], set[300];
     snprintf(set, sizeof set, "board.bootargs=%s", bootargs);
-    if (board_config_set(&cfg, set, err, sizeof err) != 0 ||
-        board_config_set(&cfg, "bus0.slot0.input=none", err, sizeof err) != 0) {
+    if (!board_config_default(cfg) || board_config_set(cfg, set, err, sizeof err) != 0 ||
+        board_config_set(cfg, "bus0.slot0.input=none", err, sizeof err) != 0) {
         fprintf(stderr, "bench_boot: %s\n", err);
         exit(1);
     }
-    board_t *b = board_new(&cfg, err, sizeof err);
+    board_t *b = board_new(cfg, err, sizeof err);
     if (!b) {
         fprintf(stderr, "bench_boot: %s\n", err);
         exit(1);
@@ -72,7 +71,8 @@ static uint64_t insns_of(board_t *b)
 static double time_to(const char *marker, uint64_t *insns)
 {
     static struct console con;
-    board_t *b = make_board("hello", &con);
+    struct board_config cfg;
+    board_t *b = make_board(&cfg, "hello", &con);
     double t0 = now_s();
     while (!strstr(con.text, marker)) {
         if (board_run(b, 2000) != BOARD_LIMIT) {
@@ -83,6 +83,7 @@ static double time_to(const char *marker, uint64_t *insns)
     double t = now_s() - t0;
     *insns = insns_of(b);
     board_free(b);
+    board_config_free(&cfg);
     return t;
 }
 
@@ -90,7 +91,8 @@ static double time_to(const char *marker, uint64_t *insns)
 static double kernel_run(const char *bootargs, uint64_t *insns, struct board_stats *st)
 {
     static struct console con;
-    board_t *b = make_board(bootargs, &con);
+    struct board_config cfg;
+    board_t *b = make_board(&cfg, bootargs, &con);
     double t0 = now_s();
     enum board_stop s = board_run(b, UINT64_MAX);
     double t = now_s() - t0;
@@ -101,6 +103,7 @@ static double kernel_run(const char *bootargs, uint64_t *insns, struct board_sta
     *insns = insns_of(b);
     board_get_stats(b, st);
     board_free(b);
+    board_config_free(&cfg);
     return t;
 }
 

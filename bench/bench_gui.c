@@ -26,9 +26,12 @@ static double now_s(void)
 
 static void configure(struct vmm_config *c)
 {
-    vmm_config_default(c);
-    strcpy(c->board.slots[0][0].input, "none");
-    strcpy(c->board.slots[0][0].output, "/dev/null");
+    char err[512];
+    if (!vmm_config_default(c) || vmm_config_set(c, "bus0.slot0.input=none", err, sizeof err) ||
+        vmm_config_set(c, "bus0.slot0.output=/dev/null", err, sizeof err)) {
+        fprintf(stderr, "bench_gui: cannot configure the board\n");
+        exit(1);
+    }
     snprintf(c->board.bootargs, sizeof c->board.bootargs, "compute compute compute compute compute compute compute compute compute compute");
 }
 
@@ -50,6 +53,7 @@ static double plain(uint64_t insns, uint64_t *ran)
     board_get_stats(vmm_board(v), &st);
     *ran = st.cpu.insns;
     vmm_free(v);
+    vmm_config_free(&c);
     return (double)*ran / t;
 }
 
@@ -95,5 +99,6 @@ int main(int argc, char **argv)
            fps, frame_ms);
     printf("gui / run            %8.3f   (throughput lost to drawing: %.1f%%)\n",
            best_gui / best_plain, 100.0 * (1.0 - best_gui / best_plain));
+    vmm_config_free(&o.cfg);
     return 0;
 }

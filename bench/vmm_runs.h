@@ -8,6 +8,7 @@
 #define BENCH_VMM_RUNS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,9 +24,12 @@ static double now_s(void)
 
 static void configure(struct vmm_config *c, const char *prog)
 {
-    vmm_config_default(c);
-    strcpy(c->board.slots[0][0].input, "none");
-    strcpy(c->board.slots[0][0].output, "/dev/null");
+    char err[512];
+    if (!vmm_config_default(c) || vmm_config_set(c, "bus0.slot0.input=none", err, sizeof err) ||
+        vmm_config_set(c, "bus0.slot0.output=/dev/null", err, sizeof err)) {
+        fprintf(stderr, "bench: cannot configure the board\n");
+        exit(1);
+    }
     snprintf(c->board.bootargs, sizeof c->board.bootargs, "%s", prog);
     c->nguests = 1;
     strcpy(c->guests[0].output, "/dev/null");
@@ -37,11 +41,13 @@ static double run_native(const char *prog, uint64_t *insns)
     configure(&c, prog);
     /* The board the guest sees: its RAM, bus 0 and its bus 1. */
     c.board.ram_size = c.guests[0].ram_size;
-    memset(c.board.slots[2], 0, sizeof c.board.slots[2]);
+    for (unsigned slot = 0; slot < IOBUS_SLOTS; slot++)
+        board_config_put(&c.board, 2, slot, NULL);
     char err[512];
     board_t *b = board_new(&c.board, err, sizeof err);
     if (!b) {
         fprintf(stderr, "bench: %s\n", err);
+        vmm_config_free(&c);
         return -1;
     }
     double t0 = now_s();
@@ -53,6 +59,7 @@ static double run_native(const char *prog, uint64_t *insns)
         *insns = st.cpu.insns;
     }
     board_free(b);
+    vmm_config_free(&c);
     return s == BOARD_POWEROFF ? t : -1;
 }
 
@@ -68,6 +75,7 @@ static double run_vmm(const char *prog, uint32_t unsafe, enum vmm_fix fix, bool 
     vmm_t *v = vmm_new(&c, err, sizeof err);
     if (!v) {
         fprintf(stderr, "bench: %s\n", err);
+        vmm_config_free(&c);
         return -1;
     }
     vmm_set_timing(v, timing);
@@ -76,6 +84,7 @@ static double run_vmm(const char *prog, uint32_t unsafe, enum vmm_fix fix, bool 
     double t = now_s() - t0;
     vmm_guest_stats(v, 0, st);
     vmm_free(v);
+    vmm_config_free(&c);
     return s == VMM_ALL_OFF && st->exit_code == 0 ? t : -1;
 }
 

@@ -47,7 +47,13 @@ void board_args_longopts(struct option *out, const struct option *own, size_t n_
     out[n] = (struct option){0, 0, 0, 0};
 }
 
-void board_args_init(struct vmm_config *c) { vmm_config_default(c); }
+bool board_args_init(struct vmm_config *c)
+{
+    if (vmm_config_default(c))
+        return true;
+    fprintf(stderr, "trapvisor: out of memory\n");
+    return false;
+}
 
 void board_args_usage(FILE *f)
 {
@@ -85,7 +91,7 @@ static int set(struct vmm_config *c, const char *cmd, const char *fmt, const cha
 static int set_uart(struct vmm_config *c, const char *cmd, const char *key, const char *arg)
 {
     unsigned bus, slot;
-    if (!board_config_find(&c->board, DEV_UART, &bus, &slot)) {
+    if (!board_config_find(&c->board, &uart_class, &bus, &slot)) {
         fprintf(stderr, "trapvisor %s: --console-%s: the board has no uart\n", cmd,
                 strcmp(key, "input") == 0 ? "in" : "out");
         return -1;
@@ -113,8 +119,8 @@ int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char 
     case OPT_BOOTARGS: return set(c, cmd, "board.bootargs=%s", arg);
     case OPT_DISK: {
         unsigned bus = 1, slot = 0;
-        if (!board_config_find(&c->board, DEV_DISK, &bus, &slot)) {
-            if (c->board.slots[1][0].type != DEV_NONE) {
+        if (!board_config_find(&c->board, &disk_class, &bus, &slot)) {
+            if (c->board.slots[1][0].cls) {
                 fprintf(stderr, "trapvisor %s: --disk: bus1.slot0 is taken; use --set\n", cmd);
                 return -1;
             }

@@ -21,7 +21,8 @@ void board_args_longopts(struct option *out, const struct option *own, size_t n_
 /* Start from the default board and the default guests. The options fill a
  * monitor configuration: its board is what `run --native` boots, and a
  * config file may hold [vmm] and [guestN] sections for `run --vmm`. */
-void board_args_init(struct vmm_config *c);
+bool board_args_init(struct vmm_config *c); /* false (a message): out of memory */
+/* (The caller releases it with vmm_config_free.) */
 /* Handle one board option (ch from getopt_long). 1 handled, 0 not a board
  * option, -1 on a bad value (message printed, prefixed with cmd). */
 int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char *cmd);

@@ -11,18 +11,16 @@
 #include "machine/fdt.h"
 #include "machine/rom.h"
 
-int cmd_dtb(int argc, char **argv)
+static int dtb_cmd(struct vmm_config *vcfg, int argc, char **argv)
 {
     static const struct option own[] = {{"help", no_argument, 0, 'h'}};
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, 1);
-    struct vmm_config vcfg;
-    board_args_init(&vcfg);
-    struct board_config *const cfg_p = &vcfg.board;
+    struct board_config *const cfg_p = &vcfg->board;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int r = board_args_handle(&vcfg, ch, optarg, "dtb");
+        int r = board_args_handle(vcfg, ch, optarg, "dtb");
         if (r < 0)
             return 2;
         if (r > 0)
@@ -53,4 +51,14 @@ int cmd_dtb(int argc, char **argv)
         return 1;
     }
     return 0;
+}
+
+int cmd_dtb(int argc, char **argv)
+{
+    struct vmm_config cfg;
+    if (!board_args_init(&cfg))
+        return 2;
+    int rc = dtb_cmd(&cfg, argc, argv);
+    vmm_config_free(&cfg);
+    return rc;
 }

@@ -50,7 +50,7 @@ static bool parse_geometry(const char *s, int *w, int *h)
     return true;
 }
 
-int cmd_gui(int argc, char **argv)
+static int gui_cmd(struct gui_options *op, int argc, char **argv)
 {
     static const struct option own[] = {
         {"native", no_argument, 0, OPT_NATIVE},          {"vmm", no_argument, 0, OPT_VMM},
@@ -63,38 +63,35 @@ int cmd_gui(int argc, char **argv)
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
-    struct gui_options o;
-    memset(&o, 0, sizeof o);
-    board_args_init(&o.cfg);
-    o.max_insns = 2000000000ull;
+    op->max_insns = 2000000000ull;
     /* The window shows the consoles: the terminal's input stays the shell's. */
-    if (board_args_console_in(&o.cfg, "none", "gui") < 0)
+    if (board_args_console_in(&op->cfg, "none", "gui") < 0)
         return EXIT_BAD_INPUT;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int r = board_args_handle(&o.cfg, ch, optarg, "gui");
+        int r = board_args_handle(&op->cfg, ch, optarg, "gui");
         if (r < 0)
             return EXIT_BAD_INPUT;
         if (r > 0)
             continue;
         switch (ch) {
-        case OPT_NATIVE: o.vmm = false; break;
-        case OPT_VMM: o.vmm = true; break;
-        case OPT_SHOT: o.screenshot = optarg; break;
-        case OPT_AFTER: o.after = optarg; break;
-        case OPT_SCRIPT: o.script = optarg; break;
-        case OPT_LAYOUT: o.layout = optarg; break;
-        case OPT_FONT: o.font = optarg; break;
-        case OPT_WINDOW: o.window = true; break;
+        case OPT_NATIVE: op->vmm = false; break;
+        case OPT_VMM: op->vmm = true; break;
+        case OPT_SHOT: op->screenshot = optarg; break;
+        case OPT_AFTER: op->after = optarg; break;
+        case OPT_SCRIPT: op->script = optarg; break;
+        case OPT_LAYOUT: op->layout = optarg; break;
+        case OPT_FONT: op->font = optarg; break;
+        case OPT_WINDOW: op->window = true; break;
         case OPT_SIZE:
-            if (!parse_geometry(optarg, &o.width, &o.height)) {
+            if (!parse_geometry(optarg, &op->width, &op->height)) {
                 fprintf(stderr, "trapvisor gui: --size: '%s' is not WIDTHxHEIGHT\n", optarg);
                 return EXIT_BAD_INPUT;
             }
             break;
         case OPT_MAX:
-            if (!parse_u64(optarg, &o.max_insns) || o.max_insns == 0) {
+            if (!parse_u64(optarg, &op->max_insns) || op->max_insns == 0) {
                 fprintf(stderr, "trapvisor gui: --max-insns: not a count: '%s'\n", optarg);
                 return EXIT_BAD_INPUT;
             }
@@ -108,17 +105,28 @@ int cmd_gui(int argc, char **argv)
         fprintf(stderr, "trapvisor gui: unexpected argument '%s'\n", argv[optind]);
         return EXIT_BAD_INPUT;
     }
-    if (o.after && !o.screenshot) {
+    if (op->after && !op->screenshot) {
         fprintf(stderr, "trapvisor gui: --after goes with --screenshot\n");
         return EXIT_BAD_INPUT;
     }
-    if (o.window && !o.script) {
+    if (op->window && !op->script) {
         fprintf(stderr, "trapvisor gui: --window goes with --script (a window is the default)\n");
         return EXIT_BAD_INPUT;
     }
-    if (o.cfg.fix != VMM_FIX_NONE && !o.vmm) {
+    if (op->cfg.fix != VMM_FIX_NONE && !op->vmm) {
         fprintf(stderr, "trapvisor gui: --fix is the monitor's: it needs --vmm\n");
         return EXIT_BAD_INPUT;
     }
-    return gui_main(&o);
+    return gui_main(op);
+}
+
+int cmd_gui(int argc, char **argv)
+{
+    struct gui_options o;
+    memset(&o, 0, sizeof o);
+    if (!board_args_init(&o.cfg))
+        return EXIT_BAD_INPUT;
+    int rc = gui_cmd(&o, argc, argv);
+    vmm_config_free(&o.cfg);
+    return rc;
 }

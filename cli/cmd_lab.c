@@ -75,14 +75,18 @@ static int configure(struct vmm_config *c, const struct setting *s, bool le, cha
     static const char *const common[] = {
         "board.buses=1", "guest0.name=lab", "guest0.ram=8M", "guest0.buses=none",
     };
-    vmm_config_default(c);
+    if (!vmm_config_default(c)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (unsigned b = 1; b < IOBUS_MAX_BUSES; b++) /* one bus: console, timer, power */
+        for (unsigned slot = 0; slot < IOBUS_SLOTS; slot++)
+            board_config_put(&c->board, b, slot, NULL);
     for (size_t i = 0; i < sizeof common / sizeof *common; i++)
         if (vmm_config_set(c, common[i], err, errlen) != 0)
             return -1;
-    memset(c->board.slots[1], 0, sizeof c->board.slots[1]);
-    memset(c->board.slots[2], 0, sizeof c->board.slots[2]);
-    c->board.slots[0][0].type = DEV_UART;
-    strcpy(c->board.slots[0][0].input, "none");
+    if (vmm_config_set(c, "bus0.slot0.input=none", err, errlen) != 0)
+        return -1;
     char kv[CONFIG_PATH_MAX + 32];
     snprintf(kv, sizeof kv, "guest0.kernel=guest:%s", s->kernel);
     if (vmm_config_set(c, kv, err, errlen) != 0)
@@ -109,7 +113,7 @@ static int run_one(const struct setting *s, bool le, uint64_t budget, bool verbo
         return -1;
     }
     close(fd);
-    struct vmm_config cfg;
+    struct vmm_config cfg = {0};
     memset(o, 0, sizeof *o);
     vmm_t *v = NULL;
     char *trace = NULL;
@@ -171,6 +175,7 @@ static int run_one(const struct setting *s, bool le, uint64_t budget, bool verbo
     rc = 0;
 out:
     vmm_free(v);
+    vmm_config_free(&cfg);
     if (tf)
         fclose(tf);
     free(trace);

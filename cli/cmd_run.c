@@ -335,7 +335,7 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
     return rc;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
 {
     static const struct option own[] = {
         {"native", no_argument, 0, OPT_NATIVE},      {"vmm", no_argument, 0, OPT_VMM},
@@ -345,8 +345,6 @@ int cmd_run(int argc, char **argv)
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
-    struct vmm_config cfg;
-    board_args_init(&cfg);
     uint64_t max_insns = UINT64_MAX;
     const char *stats_path = NULL;
     unsigned trace = 0;
@@ -355,7 +353,7 @@ int cmd_run(int argc, char **argv)
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int r = board_args_handle(&cfg, ch, optarg, "run");
+        int r = board_args_handle(cfg, ch, optarg, "run");
         if (r < 0)
             return EXIT_BAD_INPUT;
         if (r > 0)
@@ -386,7 +384,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "trapvisor run: unexpected argument '%s'\n", argv[optind]);
         return EXIT_BAD_INPUT;
     }
-    if (cfg.fix != VMM_FIX_NONE && !vmm) {
+    if (cfg->fix != VMM_FIX_NONE && !vmm) {
         fprintf(stderr, "trapvisor run: --fix is the monitor's: it needs --vmm\n");
         return EXIT_BAD_INPUT;
     }
@@ -403,6 +401,16 @@ int cmd_run(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     if (vmm)
-        return run_vmm(&cfg, max_insns, trace, vtrace, stats_path);
-    return run_native(&cfg.board, max_insns, trace, stats_path);
+        return run_vmm(cfg, max_insns, trace, vtrace, stats_path);
+    return run_native(&cfg->board, max_insns, trace, stats_path);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct vmm_config cfg;
+    if (!board_args_init(&cfg))
+        return EXIT_BAD_INPUT;
+    int rc = run_cmd(&cfg, argc, argv);
+    vmm_config_free(&cfg);
+    return rc;
 }

@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dev/devclass.h"
+#include "util/parse.h"
+
 struct disk {
     io_link_t *link;
     int fd;
@@ -311,3 +314,47 @@ disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_con
     }
     return d;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static int disk_set(void *settings, const char *key, const char *v, char *err, size_t errlen)
+{
+    struct disk_settings *d = settings;
+    if (strcmp(key, "image") == 0)
+        return parse_path(d->image, sizeof d->image, v, "disk image", err, errlen);
+    if (strcmp(key, "readonly") == 0) {
+        if (!parse_bool(v, &d->readonly)) {
+            snprintf(err, errlen, "readonly: '%s' is not a boolean", v);
+            return -1;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static int disk_check(const void *settings, char *err, size_t errlen)
+{
+    const struct disk_settings *d = settings;
+    if (!d->image[0]) {
+        snprintf(err, errlen, "a disk needs an image (image = FILE)");
+        return -1;
+    }
+    return 0;
+}
+
+static void *disk_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                         const void *settings, char *err, size_t errlen)
+{
+    const struct disk_settings *d = settings;
+    struct disk_config dc = {d->image, d->readonly, h->big_endian};
+    return disk_new(h->io, bus, slot, &dc, err, errlen);
+}
+
+const struct dev_class disk_class = {
+    .name = "disk",
+    .keys = "image, readonly",
+    .settings_size = sizeof(struct disk_settings),
+    .set = disk_set,
+    .check = disk_check,
+    .attach = disk_attach,
+};

@@ -73,6 +73,13 @@ struct disk_config {
     bool big_endian; /* the CPU's byte order, for the PIO buffer */
 };
 
+/* Its settings ([busB.slotS] image/readonly). */
+#define DISK_PATH_MAX 1024
+struct disk_settings {
+    char image[DISK_PATH_MAX];
+    bool readonly;
+};
+
 struct disk_stats {
     uint64_t reads, writes, flushes, bytes_read, bytes_written, errors;
 };

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "dev/devclass.h"
+
 #define FB_STRIDE (FB_WIDTH * 4u)
 #define FB_VBLANK_CYCLES (IOBUS_CLOCK_HZ / FB_HZ)
 
@@ -128,3 +130,20 @@ fb_t *fb_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian)
     }
     return f;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void *fb_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                       const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    return fb_new(h->io, bus, slot, h->big_endian);
+}
+
+const struct dev_class fb_class = {
+    .name = "fb",
+    .keys = "",
+    .attach = fb_attach,
+};

@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "dev/devclass.h"
+
 struct kbd {
     io_link_t *link;
     uint16_t queue[KBD_QUEUE];
@@ -97,3 +99,20 @@ kbd_t *kbd_new(iobus_t *io, unsigned bus, unsigned slot)
     }
     return k;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void *kbd_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                        const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    return kbd_new(h->io, bus, slot);
+}
+
+const struct dev_class kbd_class = {
+    .name = "kbd",
+    .keys = "",
+    .attach = kbd_attach,
+};

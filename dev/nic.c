@@ -3,8 +3,11 @@
  */
 #include "dev/nic.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dev/devclass.h"
 
 struct frame {
     uint16_t len;
@@ -167,3 +170,23 @@ nic_t *nic_new(iobus_t *io, unsigned bus, unsigned slot, vswitch_t *sw)
     }
     return n;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void *nic_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                        const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    vswitch_t *sw = h->vswitch ? h->vswitch(h->opaque) : NULL;
+    if (!sw) {
+        snprintf(err, errlen, "no virtual switch for the nic");
+        return NULL;
+    }
+    return nic_new(h->io, bus, slot, sw);
+}
+
+const struct dev_class nic_class = {
+    .name = "nic",
+    .keys = "",
+    .attach = nic_attach,
+};

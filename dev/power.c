@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+#include "dev/devclass.h"
+
 struct power {
     io_link_t *link;
     power_fn fn;
@@ -71,3 +73,21 @@ power_t *power_new(iobus_t *io, unsigned bus, unsigned slot, power_fn fn, void *
     }
     return p;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void *power_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                          const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    return power_new(h->io, bus, slot, h->power, h->power_opaque);
+}
+
+const struct dev_class power_class = {
+    .name = "power",
+    .keys = "",
+    .attach = power_attach,
+    .shareable = true,
+};

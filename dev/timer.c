@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#include "dev/devclass.h"
+
 #define CYCLES_PER_US (IOBUS_CLOCK_HZ / 1000000u)
 
 struct iotimer {
@@ -134,3 +136,21 @@ iotimer_t *iotimer_new(iobus_t *io, unsigned bus, unsigned slot, uint32_t rtc_ep
     }
     return t;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void *timer_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                          const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    return iotimer_new(h->io, bus, slot, h->rtc_epoch);
+}
+
+const struct dev_class timer_class = {
+    .name = "timer",
+    .keys = "",
+    .attach = timer_attach,
+    .shareable = true,
+};

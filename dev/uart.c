@@ -8,7 +8,11 @@
 
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "dev/devclass.h"
+#include "util/parse.h"
 
 #define UART_POLL_CYCLES 100000u /* 1 ms of device time */
 
@@ -151,3 +155,44 @@ uart_t *uart_new(iobus_t *io, unsigned bus, unsigned slot, const struct uart_con
     }
     return u;
 }
+
+/* ---- the device class ----------------------------------------------------- */
+
+static void uart_defaults(void *settings)
+{
+    struct uart_settings *u = settings;
+    strcpy(u->input, "stdin");
+    strcpy(u->output, "stdout");
+}
+
+static int uart_set(void *settings, const char *key, const char *v, char *err, size_t errlen)
+{
+    struct uart_settings *u = settings;
+    if (strcmp(key, "input") == 0)
+        return parse_path(u->input, sizeof u->input, v, "uart input", err, errlen);
+    if (strcmp(key, "output") == 0)
+        return parse_path(u->output, sizeof u->output, v, "uart output", err, errlen);
+    return 1;
+}
+
+/* The host has opened the settings' input and output (the board's console,
+ * or a guest's own) and gives them as console_in_fd / console_out. */
+static void *uart_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                         const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    return uart_new(h->io, bus, slot,
+                    &(struct uart_config){h->console_out, h->console_opaque, h->console_in_fd});
+}
+
+const struct dev_class uart_class = {
+    .name = "uart",
+    .keys = "input, output",
+    .settings_size = sizeof(struct uart_settings),
+    .defaults = uart_defaults,
+    .set = uart_set,
+    .attach = uart_attach,
+    .shareable = true,
+};

@@ -47,6 +47,14 @@ struct uart_config {
     int in_fd;
 };
 
+/* Its settings ([busB.slotS] input/output): where the board's console
+ * reads from and writes to. */
+#define UART_PATH_MAX 1024
+struct uart_settings {
+    char input[UART_PATH_MAX];  /* "none", "stdin" or a file */
+    char output[UART_PATH_MAX]; /* "stdout" or a file */
+};
+
 /* Create a UART and attach it to (bus, slot). NULL if the slot is taken.
  * The bus owns it from then on (freed by iobus_free). */
 uart_t *uart_new(iobus_t *io, unsigned bus, unsigned slot, const struct uart_config *cfg);

@@ -363,15 +363,21 @@ session_t *session_new(const struct vmm_config *cfg, bool vmm, char *err, size_t
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    s->cfg = *cfg;
+    if (!vmm_config_copy(&s->cfg, cfg)) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        return NULL;
+    }
     s->is_vmm = vmm;
     if (!(s->dis = disasm_new(!cfg->board.little_endian))) {
         snprintf(err, errlen, "cannot start the Capstone disassembler");
+        vmm_config_free(&s->cfg);
         free(s);
         return NULL;
     }
     if (build(s, err, errlen) != 0) {
         disasm_free(s->dis);
+        vmm_config_free(&s->cfg);
         free(s);
         return NULL;
     }
@@ -384,6 +390,7 @@ void session_free(session_t *s)
         return;
     drop_machine(s);
     disasm_free(s->dis);
+    vmm_config_free(&s->cfg);
     free(s);
 }
 

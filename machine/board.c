@@ -16,9 +16,6 @@
 #include <unistd.h>
 
 #include "dev/fb.h"
-#include "dev/kbd.h"
-#include "dev/nic.h"
-#include "dev/timer.h"
 #include "dev/vswitch.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
@@ -125,7 +122,8 @@ const elfimg_t *board_firmware(const board_t *b) { return b->firmware; }
 
 /* ---- construction -------------------------------------------------------- */
 
-static int open_console_io(struct board *b, const struct dev_config *d, char *err, size_t errlen)
+static int open_console_io(struct board *b, const struct uart_settings *d, char *err,
+                           size_t errlen)
 {
     if (strcmp(d->output, "stdout") == 0) {
         b->console_fn = console_to_file;
@@ -154,67 +152,69 @@ static int open_console_io(struct board *b, const struct dev_config *d, char *er
     return 0;
 }
 
+static vswitch_t *board_vswitch(void *opaque)
+{
+    struct board *b = opaque;
+    if (!b->vswitch)
+        b->vswitch = vswitch_new();
+    return b->vswitch;
+}
+
+/* Create the slot's device through its class. The board's own features
+ * need a few of them by name: the console UART (its input and output), the
+ * disk (statistics), the first framebuffer (front ends), power. */
 static int add_device(struct board *b, const struct dev_config *d, unsigned bus, unsigned slot,
                       char *err, size_t errlen)
 {
-    bool ok = true;
-    switch (d->type) {
-    case DEV_NONE: return 0;
-    case DEV_UART:
+    if (!d->cls)
+        return 0;
+    char msg[600] = "";
+    if (d->cls == &uart_class) {
         if (b->console) {
             snprintf(err, errlen, "bus%u.slot%u: only one console UART per board", bus, slot);
             return -1;
         }
-        if (open_console_io(b, d, err, errlen) != 0)
+        if (open_console_io(b, d->settings, err, errlen) != 0)
             return -1;
-        b->console = uart_new(b->io, bus, slot,
-                              &(struct uart_config){console_out, b, b->console_in_fd});
-        ok = b->console != NULL;
-        break;
-    case DEV_TIMER: {
-        uint32_t epoch = b->cfg.rtc_host ? (uint32_t)time(NULL) : b->cfg.rtc_epoch;
-        ok = iotimer_new(b->io, bus, slot, epoch) != NULL;
-        break;
     }
-    case DEV_DISK: {
-        if (b->disk) {
-            snprintf(err, errlen, "bus%u.slot%u: only one disk per board", bus, slot);
-            return -1;
-        }
-        struct disk_config dc = {d->image, d->readonly, !b->cfg.little_endian};
-        b->disk = disk_new(b->io, bus, slot, &dc, err, errlen);
-        if (!b->disk)
-            return -1;
-        break;
-    }
-    case DEV_NIC:
-        if (!b->vswitch && !(b->vswitch = vswitch_new()))
-            ok = false;
-        else
-            ok = nic_new(b->io, bus, slot, b->vswitch) != NULL;
-        break;
-    case DEV_FB: {
-        fb_t *fb = fb_new(b->io, bus, slot, !b->cfg.little_endian);
-        ok = fb != NULL;
-        if (fb && !b->fb) {
-            b->fb = fb;
-            b->fb_bus = bus;
-        }
-        break;
-    }
-    case DEV_KBD: ok = kbd_new(b->io, bus, slot) != NULL; break;
-    case DEV_POWER:
-        b->power = power_new(b->io, bus, slot, on_power, b);
-        ok = b->power != NULL;
-        break;
-    case DEV_TYPE_COUNT: ok = false; break;
-    }
-    if (!ok) {
-        snprintf(err, errlen, "bus%u.slot%u: cannot attach a %s", bus, slot, dev_type_name(d->type));
+    if (d->cls == &disk_class && b->disk) {
+        snprintf(err, errlen, "bus%u.slot%u: only one disk per board", bus, slot);
         return -1;
     }
+    struct dev_host h = {
+        .io = b->io,
+        .big_endian = !b->cfg->little_endian,
+        .rtc_epoch = b->cfg->rtc_host ? (uint32_t)time(NULL) : b->cfg->rtc_epoch,
+        .console_out = console_out,
+        .console_opaque = b,
+        .console_in_fd = b->console_in_fd,
+        .power = on_power,
+        .power_opaque = b,
+        .vswitch = board_vswitch,
+        .opaque = b,
+    };
+    void *dev = d->cls->attach(&h, bus, slot, d->settings, msg, sizeof msg);
+    if (!dev) {
+        if (msg[0] && d->cls == &disk_class)
+            snprintf(err, errlen, "%s", msg); /* names the image */
+        else if (msg[0])
+            snprintf(err, errlen, "bus%u.slot%u: %s", bus, slot, msg);
+        else
+            snprintf(err, errlen, "bus%u.slot%u: cannot attach a %s", bus, slot, d->cls->name);
+        return -1;
+    }
+    if (d->cls == &uart_class)
+        b->console = dev;
+    else if (d->cls == &disk_class)
+        b->disk = dev;
+    else if (d->cls == &power_class)
+        b->power = dev;
+    else if (d->cls == &fb_class && !b->fb) {
+        b->fb = dev;
+        b->fb_bus = bus;
+    }
     /* The native board lets every device DMA anywhere in RAM. */
-    iobus_set_dma_window(b->io, bus, slot, 0, b->cfg.ram_size);
+    iobus_set_dma_window(b->io, bus, slot, 0, b->cfg->ram_size);
     return 0;
 }
 
@@ -253,7 +253,7 @@ static void put_word(struct board *b, uint32_t paddr, uint32_t v)
 {
     uint8_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = (uint8_t)(b->cfg.little_endian ? v >> (8 * i) : v >> (24 - 8 * i));
+        w[i] = (uint8_t)(b->cfg->little_endian ? v >> (8 * i) : v >> (24 - 8 * i));
     phys_load(b->phys, paddr, w, 4);
 }
 
@@ -298,7 +298,7 @@ static int place_rom(struct board *b, char *err, size_t errlen)
         return -1;
     }
     static uint8_t fdt[ROM_FDT_MAX];
-    int fdt_size = board_fdt_build(&b->cfg, fdt, sizeof fdt);
+    int fdt_size = board_fdt_build(b->cfg, fdt, sizeof fdt);
     if (fdt_size < 0) {
         snprintf(err, errlen, "device tree larger than %u bytes", ROM_FDT_MAX);
         return -1;
@@ -309,7 +309,7 @@ static int place_rom(struct board *b, char *err, size_t errlen)
 
     size_t klen;
     elfimg_bytes(b->kernel, &klen);
-    if (board_kernel_placement(b->kernel, b->cfg.ram_size, &b->kernel_image, err, errlen) != 0)
+    if (board_kernel_placement(b->kernel, b->cfg->ram_size, &b->kernel_image, err, errlen) != 0)
         return -1;
     put_word(b, ROM_BOOTINFO + BI_MAGIC, BOOTINFO_MAGIC);
     put_word(b, ROM_BOOTINFO + BI_VERSION, BOOTINFO_VERSION);
@@ -317,7 +317,7 @@ static int place_rom(struct board *b, char *err, size_t errlen)
     put_word(b, ROM_BOOTINFO + BI_KERNEL_SIZE, (uint32_t)klen);
     put_word(b, ROM_BOOTINFO + BI_FDT, ROM_FDT_BASE);
     put_word(b, ROM_BOOTINFO + BI_FDT_SIZE, (uint32_t)fdt_size);
-    put_word(b, ROM_BOOTINFO + BI_RAM_SIZE, b->cfg.ram_size);
+    put_word(b, ROM_BOOTINFO + BI_RAM_SIZE, b->cfg->ram_size);
     return 0;
 }
 
@@ -331,7 +331,7 @@ static board_t *board_create(const struct board_config *cfg, bool hosted, char *
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    b->cfg = *cfg;
+    b->cfg = cfg;
     b->hosted = hosted;
     b->console_in_fd = -1;
     b->deadline = IODEV_NO_EVENT;
@@ -407,7 +407,7 @@ static void board_reset(struct board *b)
 {
     b->reset_pending = false;
     cpu_reset(b->cpu);
-    cpu_set_ext(b->cpu, b->cfg.unsafe);
+    cpu_set_ext(b->cpu, b->cfg->unsafe);
     iobus_reset(b->io);
     place_kernel(b);
     if (b->power)
@@ -496,6 +496,6 @@ void board_get_stats(const board_t *b, struct board_stats *out)
 cpu_t *board_cpu(board_t *b) { return b->cpu; }
 phys_t *board_phys(board_t *b) { return b->phys; }
 iobus_t *board_iobus(board_t *b) { return b->io; }
-const struct board_config *board_config_of(const board_t *b) { return &b->cfg; }
+const struct board_config *board_config_of(const board_t *b) { return b->cfg; }
 
 void board_console_write(board_t *b, const char *buf, size_t len) { console_out(b, buf, len); }

@@ -6,7 +6,8 @@
  * power-off into a stop with an exit code.
  *
  * Ownership: the board owns everything it creates; accessors lend pointers
- * valid until board_free().
+ * valid until board_free(). It borrows its configuration, which must stay
+ * alive (and unchanged) until board_free().
  */
 #ifndef MACHINE_BOARD_H
 #define MACHINE_BOARD_H

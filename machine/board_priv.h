@@ -8,7 +8,7 @@
 #include "util/disasm.h"
 
 struct board {
-    struct board_config cfg;
+    const struct board_config *cfg; /* borrowed: the caller keeps it alive */
     bool hosted; /* built for a monitor: no kernel, no console input */
     phys_t *phys;
     cpu_t *cpu;

@@ -82,35 +82,62 @@ static int apply_cpu(struct board_config *c, const char *key, const char *v, cha
     return -1;
 }
 
-static const char *const type_names[DEV_TYPE_COUNT] = {
-    [DEV_NONE] = "none", [DEV_UART] = "uart", [DEV_TIMER] = "timer", [DEV_DISK] = "disk",
-    [DEV_NIC] = "nic",   [DEV_FB] = "fb",     [DEV_KBD] = "kbd",     [DEV_POWER] = "power",
-};
+/* ---- slots ------------------------------------------------------------------ */
 
-const char *dev_type_name(enum dev_type t) { return t < DEV_TYPE_COUNT ? type_names[t] : "?"; }
-
-bool dev_type_parse(const char *name, enum dev_type *out)
+static void clear_slot(struct dev_config *d)
 {
-    for (unsigned i = 0; i < DEV_TYPE_COUNT; i++)
-        if (strcmp(name, type_names[i]) == 0) {
-            *out = (enum dev_type)i;
-            return true;
-        }
-    return false;
+    free(d->settings);
+    memset(d, 0, sizeof *d);
 }
 
-static void set_dev(struct board_config *c, unsigned bus, unsigned slot, enum dev_type t)
+bool board_config_put(struct board_config *c, unsigned bus, unsigned slot,
+                      const struct dev_class *cls)
 {
     struct dev_config *d = &c->slots[bus][slot];
-    memset(d, 0, sizeof *d);
-    d->type = t;
-    if (t == DEV_UART) {
-        strcpy(d->input, "stdin");
-        strcpy(d->output, "stdout");
-    }
+    clear_slot(d);
+    if (!cls)
+        return true;
+    if (cls->settings_size && !(d->settings = calloc(1, cls->settings_size)))
+        return false;
+    if (cls->defaults)
+        cls->defaults(d->settings);
+    d->cls = cls;
+    return true;
 }
 
-void board_config_default(struct board_config *c)
+static void clear_slots(struct board_config *c)
+{
+    for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++)
+            clear_slot(&c->slots[b][s]);
+}
+
+void board_config_free(struct board_config *c) { clear_slots(c); }
+
+bool board_config_copy(struct board_config *dst, const struct board_config *src)
+{
+    memcpy(dst, src, sizeof *dst);
+    bool ok = true;
+    for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++)
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
+            struct dev_config *d = &dst->slots[b][s];
+            const struct dev_config *o = &src->slots[b][s];
+            d->settings = NULL;
+            if (!o->settings)
+                continue;
+            if (ok && (d->settings = malloc(o->cls->settings_size)))
+                memcpy(d->settings, o->settings, o->cls->settings_size);
+            else
+                ok = false;
+            if (!d->settings)
+                d->cls = NULL; /* so that freeing the partial copy is safe */
+        }
+    if (!ok)
+        board_config_free(dst);
+    return ok;
+}
+
+bool board_config_default(struct board_config *c)
 {
     memset(c, 0, sizeof *c);
     c->ram_size = 64u << 20;
@@ -118,36 +145,25 @@ void board_config_default(struct board_config *c)
     c->buses = 4;
     strcpy(c->bootargs, "init");
     c->rtc_epoch = 1767225600u; /* 2026-01-01T00:00:00Z */
-    set_dev(c, 0, 0, DEV_UART);
-    set_dev(c, 0, 1, DEV_TIMER);
-    set_dev(c, 0, 2, DEV_POWER);
-    set_dev(c, 1, 1, DEV_NIC);
-    set_dev(c, 2, 0, DEV_FB);
-    set_dev(c, 2, 1, DEV_KBD);
+    bool ok = board_config_put(c, 0, 0, &uart_class) && board_config_put(c, 0, 1, &timer_class) &&
+              board_config_put(c, 0, 2, &power_class) && board_config_put(c, 1, 1, &nic_class) &&
+              board_config_put(c, 2, 0, &fb_class) && board_config_put(c, 2, 1, &kbd_class);
+    if (!ok)
+        board_config_free(c);
+    return ok;
 }
 
-bool board_config_find(const struct board_config *c, enum dev_type t, unsigned *bus,
+bool board_config_find(const struct board_config *c, const struct dev_class *cls, unsigned *bus,
                        unsigned *slot)
 {
     for (unsigned b = 0; b < c->buses; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++)
-            if (c->slots[b][s].type == t) {
+            if (c->slots[b][s].cls == cls) {
                 *bus = b;
                 *slot = s;
                 return true;
             }
     return false;
-}
-
-static int copy_path(char *dst, const char *value, char *err, size_t errlen, const char *key)
-{
-    size_t n = strlen(value);
-    if (n == 0 || n >= CONFIG_PATH_MAX) {
-        snprintf(err, errlen, "%s: expected a path of 1..%d characters", key, CONFIG_PATH_MAX - 1);
-        return -1;
-    }
-    memcpy(dst, value, n + 1);
-    return 0;
 }
 
 static int apply_board(struct board_config *c, const char *key, const char *v, char *err,
@@ -182,9 +198,9 @@ static int apply_board(struct board_config *c, const char *key, const char *v, c
         }
         c->buses = (unsigned)n;
     } else if (strcmp(key, "kernel") == 0) {
-        return copy_path(c->kernel, v, err, errlen, "board.kernel");
+        return parse_path(c->kernel, sizeof c->kernel, v, "board.kernel", err, errlen);
     } else if (strcmp(key, "firmware") == 0) {
-        return copy_path(c->firmware, v, err, errlen, "board.firmware");
+        return parse_path(c->firmware, sizeof c->firmware, v, "board.firmware", err, errlen);
     } else if (strcmp(key, "bootargs") == 0) {
         if (strlen(v) >= sizeof c->bootargs) {
             snprintf(err, errlen, "board.bootargs: longer than %zu characters",
@@ -216,43 +232,37 @@ static int apply_slot(struct board_config *c, unsigned bus, unsigned slot, const
 {
     struct dev_config *d = &c->slots[bus][slot];
     if (strcmp(key, "type") == 0) {
-        enum dev_type t;
-        if (!dev_type_parse(v, &t)) {
-            snprintf(err, errlen,
-                     "bus%u.slot%u: unknown device type '%s' (known: uart timer disk nic fb kbd "
-                     "power none)",
-                     bus, slot, v);
+        const struct dev_class *cls = strcmp(v, "none") == 0 ? NULL : dev_class_find(v);
+        if (!cls && strcmp(v, "none") != 0) {
+            snprintf(err, errlen, "bus%u.slot%u: unknown device type '%s' (known: %s none)", bus,
+                     slot, v, dev_class_names(false));
             return -1;
         }
-        if (line && d->line && d->type != DEV_NONE) {
+        if (line && d->line && d->cls) {
             snprintf(err, errlen, "bus%u.slot%u is already taken by a %s (line %u)", bus, slot,
-                     dev_type_name(d->type), d->line);
+                     d->cls->name, d->line);
             return -1;
         }
-        set_dev(c, bus, slot, t);
+        if (!board_config_put(c, bus, slot, cls)) {
+            snprintf(err, errlen, "bus%u.slot%u: out of memory", bus, slot);
+            return -1;
+        }
         d->line = line;
         return 0;
     }
-    if (d->type == DEV_NONE) {
+    if (!d->cls) {
         snprintf(err, errlen, "bus%u.slot%u: '%s' set before the slot's type", bus, slot, key);
         return -1;
     }
-    if (d->type == DEV_UART && strcmp(key, "input") == 0)
-        return copy_path(d->input, v, err, errlen, "uart input");
-    if (d->type == DEV_UART && strcmp(key, "output") == 0)
-        return copy_path(d->output, v, err, errlen, "uart output");
-    if (d->type == DEV_DISK && strcmp(key, "image") == 0)
-        return copy_path(d->image, v, err, errlen, "disk image");
-    if (d->type == DEV_DISK && strcmp(key, "readonly") == 0) {
-        if (!parse_bool(v, &d->readonly)) {
-            snprintf(err, errlen, "bus%u.slot%u.readonly: '%s' is not a boolean", bus, slot, v);
-            return -1;
-        }
-        return 0;
-    }
-    snprintf(err, errlen, "bus%u.slot%u: a %s has no key '%s'", bus, slot, dev_type_name(d->type),
-             key);
-    return -1;
+    char msg[400];
+    int r = d->cls->set ? d->cls->set(d->settings, key, v, msg, sizeof msg) : 1;
+    if (r < 0)
+        snprintf(err, errlen, "bus%u.slot%u: %s", bus, slot, msg);
+    else if (r > 0)
+        snprintf(err, errlen, "bus%u.slot%u: a %s has no key '%s'%s%s%s", bus, slot, d->cls->name,
+                 key, d->cls->keys[0] ? " (its keys: " : "", d->cls->keys,
+                 d->cls->keys[0] ? ")" : "");
+    return r == 0 ? 0 : -1;
 }
 
 /* Parse "busB.slotS"; false if the section is not a slot name. */
@@ -321,7 +331,7 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
     unsigned bus, slot;
     bool valid;
     if (!lc->devices_cleared && parse_slot_section(section, &bus, &slot, &valid)) {
-        memset(lc->c->slots, 0, sizeof lc->c->slots);
+        clear_slots(lc->c);
         lc->devices_cleared = true;
     }
     char msg[512];
@@ -405,15 +415,16 @@ int board_config_check(const struct board_config *c, char *err, size_t errlen)
     for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
             const struct dev_config *d = &c->slots[b][s];
-            if (d->type == DEV_NONE)
+            if (!d->cls)
                 continue;
             if (b >= c->buses) {
                 snprintf(err, errlen, "bus%u.slot%u: the board has only %u buses (board.buses)",
                          b, s, c->buses);
                 return -1;
             }
-            if (d->type == DEV_DISK && !d->image[0]) {
-                snprintf(err, errlen, "bus%u.slot%u: a disk needs an image (image = FILE)", b, s);
+            char msg[400];
+            if (d->cls->check && d->cls->check(d->settings, msg, sizeof msg) != 0) {
+                snprintf(err, errlen, "bus%u.slot%u: %s", b, s, msg);
                 return -1;
             }
         }

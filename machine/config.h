@@ -25,29 +25,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dev/devclass.h"
 #include "iobus/iobus.h"
 
 #define CONFIG_PATH_MAX 1024
 
-enum dev_type {
-    DEV_NONE = 0,
-    DEV_UART,
-    DEV_TIMER,
-    DEV_DISK,
-    DEV_NIC,
-    DEV_FB,
-    DEV_KBD,
-    DEV_POWER,
-    DEV_TYPE_COUNT
-};
-
+/* A slot of the I/O system: its device class (dev/devclass.h) and the
+ * class's settings, owned by the configuration. */
 struct dev_config {
-    enum dev_type type;
-    unsigned line; /* config line that placed it (0: default board or override) */
-    char input[CONFIG_PATH_MAX];  /* uart: "none", "stdin" or a file */
-    char output[CONFIG_PATH_MAX]; /* uart: "stdout" or a file */
-    char image[CONFIG_PATH_MAX];  /* disk: host image file */
-    bool readonly;                /* disk */
+    const struct dev_class *cls; /* NULL: empty */
+    unsigned line;               /* config line that placed it (0: default board or override) */
+    void *settings;              /* cls->settings_size bytes (NULL when 0) */
 };
 
 struct board_config {
@@ -64,10 +52,24 @@ struct board_config {
     struct dev_config slots[IOBUS_MAX_BUSES][IOBUS_SLOTS];
 };
 
+/*
+ * Ownership: a configuration owns its slots' settings. It is made by
+ * board_config_default() and released by board_config_free(); it is never
+ * copied by value (board_config_copy makes a second, independent one).
+ * A board borrows its configuration: it must outlive the board.
+ */
+
 /* The default board: 64 MiB, 32 TLB pairs, big-endian, 4 buses with
  * bus0: uart, timer, power; bus1: disk (when given an image), nic;
- * bus2: fb, kbd; bus3: empty. */
-void board_config_default(struct board_config *c);
+ * bus2: fb, kbd; bus3: empty. False only when out of memory. */
+bool board_config_default(struct board_config *c);
+void board_config_free(struct board_config *c);
+/* dst (uninitialized) becomes an independent copy of src; false when out of memory. */
+bool board_config_copy(struct board_config *dst, const struct board_config *src);
+/* Put a device of class cls (NULL: nothing) with its default settings into
+ * the slot, dropping what was there. False when out of memory. */
+bool board_config_put(struct board_config *c, unsigned bus, unsigned slot,
+                      const struct dev_class *cls);
 /* Read an INI file over c. A file with any [busB.slotS] section describes the
  * whole I/O system: the default devices are dropped first. 0, or -1 with a
  * message naming the file and line in err. */
@@ -97,10 +99,8 @@ bool config_unsafe_parse(const char *list, uint32_t *mask);
 /* The switches that are on, as "eret,mfc0" ("none" if none); buf of 32 bytes. */
 const char *config_unsafe_name(uint32_t mask, char *buf, size_t len);
 
-const char *dev_type_name(enum dev_type t);
-bool dev_type_parse(const char *name, enum dev_type *out);
-/* Find the first slot holding a device of this type; false if none. */
-bool board_config_find(const struct board_config *c, enum dev_type t, unsigned *bus,
+/* Find the first slot holding a device of this class; false if none. */
+bool board_config_find(const struct board_config *c, const struct dev_class *cls, unsigned *bus,
                        unsigned *slot);
 
 #endif

@@ -28,8 +28,8 @@ static int add_device(void *fdt, const struct dev_config *d, unsigned bus, unsig
 {
     char name[48], compat[48];
     uint32_t base = iobus_slot_base(bus, slot);
-    snprintf(name, sizeof name, "%s@%x", dev_type_name(d->type), base);
-    snprintf(compat, sizeof compat, "trapvisor,%s", dev_type_name(d->type));
+    snprintf(name, sizeof name, "%s@%x", d->cls->name, base);
+    snprintf(compat, sizeof compat, "trapvisor,%s", d->cls->name);
     TRY(fdt_begin_node(fdt, name));
     TRY(fdt_property_string(fdt, "compatible", compat));
     TRY(prop_reg(fdt, base, IOBUS_SLOT_SPAN));
@@ -50,7 +50,7 @@ static int add_tree(const struct board_config *c, void *fdt)
     TRY(fdt_begin_node(fdt, "chosen"));
     TRY(fdt_property_string(fdt, "bootargs", c->bootargs));
     unsigned bus, slot;
-    if (board_config_find(c, DEV_UART, &bus, &slot)) {
+    if (board_config_find(c, &uart_class, &bus, &slot)) {
         char path[64];
         snprintf(path, sizeof path, "/bus@%x/uart@%x", iobus_slot_base(bus, 0),
                  iobus_slot_base(bus, slot));
@@ -105,7 +105,7 @@ static int add_tree(const struct board_config *c, void *fdt)
         TRY(fdt_property(fdt, "ranges", NULL, 0));
         TRY(fdt_property_u32(fdt, "interrupt-parent", INTC_PHANDLE));
         for (unsigned s = 0; s < IOBUS_SLOTS; s++)
-            if (c->slots[b][s].type != DEV_NONE)
+            if (c->slots[b][s].cls)
                 TRY(add_device(fdt, &c->slots[b][s], b, s));
         TRY(fdt_end_node(fdt));
     }

@@ -125,7 +125,7 @@ void board_set_trace(board_t *b, unsigned mask, FILE *out)
     b->trace_mask = mask;
     b->trace_out = out;
     if (mask && !b->disasm)
-        b->disasm = disasm_new(!b->cfg.little_endian);
+        b->disasm = disasm_new(!b->cfg->little_endian);
     cpu_set_insn_hook(b->cpu, (mask & TRACE_INSNS) ? trace_insn : NULL, b);
     iobus_set_trace(b->io, (mask & TRACE_IO) ? trace_io : NULL, b);
 }

@@ -5,9 +5,13 @@
 #include "cunit_main.h"
 
 #include "cpu/cpu.h"
+#include "dev/disk.h"
+#include "dev/uart.h"
+#include "machine/board.h"
 #include "machine/config.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
+#include "runcli.h"
 
 #include <libfdt.h>
 #include <stdio.h>
@@ -26,6 +30,10 @@ static void write_ini(const char *text)
 }
 
 /* Load text over the default board; returns the result, err holds the message. */
+/* The slot's settings, as its class keeps them. */
+#define UART_AT(c, b, s) ((const struct uart_settings *)(c).slots[b][s].settings)
+#define DISK_AT(c, b, s) ((const struct disk_settings *)(c).slots[b][s].settings)
+
 static int load(struct board_config *c, const char *text, char *err, size_t errlen)
 {
     board_config_default(c);
@@ -44,10 +52,11 @@ static void test_default(void)
     CU_ASSERT_EQUAL(c.ram_size, 64u << 20);
     CU_ASSERT_EQUAL(c.buses, 4);
     unsigned bus, slot;
-    CU_ASSERT_TRUE(board_config_find(&c, DEV_UART, &bus, &slot));
+    CU_ASSERT_TRUE(board_config_find(&c, &uart_class, &bus, &slot));
     CU_ASSERT(bus == 0 && slot == 0);
-    CU_ASSERT_TRUE(board_config_find(&c, DEV_POWER, &bus, &slot));
-    CU_ASSERT_FALSE(board_config_find(&c, DEV_DISK, &bus, &slot)); /* only with an image */
+    CU_ASSERT_TRUE(board_config_find(&c, &power_class, &bus, &slot));
+    CU_ASSERT_FALSE(board_config_find(&c, &disk_class, &bus, &slot)); /* only with an image */
+    board_config_free(&c);
 }
 
 static void test_load(void)
@@ -78,21 +87,24 @@ static void test_load(void)
     CU_ASSERT_TRUE(c.little_endian);
     CU_ASSERT_STRING_EQUAL(c.bootargs, "hello spin");
     CU_ASSERT_EQUAL(c.rtc_epoch, 1000000);
-    CU_ASSERT_EQUAL(c.slots[0][0].type, DEV_UART);
-    CU_ASSERT_STRING_EQUAL(c.slots[0][0].input, "none");
-    CU_ASSERT_STRING_EQUAL(c.slots[0][0].output, "stdout");
-    CU_ASSERT_EQUAL(c.slots[0][5].type, DEV_TIMER);
-    CU_ASSERT_EQUAL(c.slots[3][31].type, DEV_DISK);
-    CU_ASSERT_TRUE(c.slots[3][31].readonly);
+    CU_ASSERT_PTR_EQUAL(c.slots[0][0].cls, &uart_class);
+    CU_ASSERT_STRING_EQUAL(UART_AT(c, 0, 0)->input, "none");
+    CU_ASSERT_STRING_EQUAL(UART_AT(c, 0, 0)->output, "stdout");
+    CU_ASSERT_PTR_EQUAL(c.slots[0][5].cls, &timer_class);
+    CU_ASSERT_PTR_EQUAL(c.slots[3][31].cls, &disk_class);
+    CU_ASSERT_TRUE(DISK_AT(c, 3, 31)->readonly);
     /* Slot sections replace the default devices. */
-    CU_ASSERT_EQUAL(c.slots[0][1].type, DEV_NONE);
-    CU_ASSERT_EQUAL(c.slots[1][1].type, DEV_NONE);
+    CU_ASSERT_PTR_NULL(c.slots[0][1].cls);
+    CU_ASSERT_PTR_NULL(c.slots[1][1].cls);
     CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), 0);
+
+    board_config_free(&c);
 
     /* A [board]-only file keeps the default devices. */
     CU_ASSERT_EQUAL(load(&c, "[board]\nram=128M\n", err, sizeof err), 0);
-    CU_ASSERT_EQUAL(c.slots[0][1].type, DEV_TIMER);
+    CU_ASSERT_PTR_EQUAL(c.slots[0][1].cls, &timer_class);
     CU_ASSERT_EQUAL(c.ram_size, 128u << 20);
+    board_config_free(&c);
 }
 
 static void expect_error(const char *text, const char *needle)
@@ -104,6 +116,7 @@ static void expect_error(const char *text, const char *needle)
         printf("\n  message '%s' lacks '%s'\n", err, needle);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "config /tmp/tv_board_"));
+    board_config_free(&c);
 }
 
 static void test_errors(void)
@@ -134,10 +147,12 @@ static void test_errors(void)
     CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
     CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "needs an image"));
+    board_config_free(&c);
     board_config_default(&c);
     CU_ASSERT_EQUAL(board_config_set(&c, "bus6.slot0.type=nic", err, sizeof err), 0);
     CU_ASSERT_EQUAL(board_config_check(&c, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "only 4 buses"));
+    board_config_free(&c);
 }
 
 static void test_overrides(void)
@@ -149,10 +164,10 @@ static void test_overrides(void)
     CU_ASSERT_EQUAL(c.ram_size, 16u << 20);
     CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.type=disk", err, sizeof err), 0);
     CU_ASSERT_EQUAL(board_config_set(&c, "bus1.slot0.image=/tmp/d.img", err, sizeof err), 0);
-    CU_ASSERT_STRING_EQUAL(c.slots[1][0].image, "/tmp/d.img");
+    CU_ASSERT_STRING_EQUAL(DISK_AT(c, 1, 0)->image, "/tmp/d.img");
     /* An override may replace a device (no line: not a duplicate in a file). */
     CU_ASSERT_EQUAL(board_config_set(&c, "bus2.slot0.type=none", err, sizeof err), 0);
-    CU_ASSERT_EQUAL(c.slots[2][0].type, DEV_NONE);
+    CU_ASSERT_PTR_NULL(c.slots[2][0].cls);
     CU_ASSERT_EQUAL(board_config_set(&c, "ram=1M", err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "section.key=value"));
     CU_ASSERT_EQUAL(board_config_set(&c, "board.ram", err, sizeof err), -1);
@@ -175,6 +190,7 @@ static void test_overrides(void)
     CU_ASSERT_TRUE(config_unsafe_parse("none", &m));
     CU_ASSERT_EQUAL(m, 0);
     CU_ASSERT_FALSE(config_unsafe_parse("eret,popf", &m));
+    board_config_free(&c);
 }
 
 /* ---- the device tree ---------------------------------------------------------- */
@@ -242,7 +258,7 @@ static void test_fdt(void)
             CU_ASSERT_EQUAL(fdt32_to_cpu(r[1]), IOBUS_SLOT_SPAN);
             CU_ASSERT_EQUAL(prop_u32(blob, dev, "interrupts"), b * 32 + s);
             char compat[48];
-            snprintf(compat, sizeof compat, "trapvisor,%s", dev_type_name(c.slots[b][s].type));
+            snprintf(compat, sizeof compat, "trapvisor,%s", c.slots[b][s].cls->name);
             CU_ASSERT_STRING_EQUAL(fdt_getprop(blob, dev, "compatible", NULL), compat);
             devices++;
         }
@@ -252,6 +268,79 @@ static void test_fdt(void)
     CU_ASSERT(fdt_node_offset_by_compatible(blob, -1, "trapvisor,disk") >= 0);
     /* Too small a buffer is an error, not a truncated tree. */
     CU_ASSERT_EQUAL(board_fdt_build(&c, blob, 256), -1);
+    board_config_free(&c);
+}
+
+static void test_config_by_reference(void)
+{
+    /* Settings live with their device class, allocated per used slot: a
+     * configuration is a few KiB (it was 0.8 MB of inline paths). */
+    CU_ASSERT(sizeof(struct board_config) < 16 * 1024);
+    struct board_config a, b;
+    char err[256];
+    CU_ASSERT_FATAL(board_config_default(&a));
+    CU_ASSERT_EQUAL(board_config_set(&a, "bus0.slot0.output=/tmp/a.txt", err, sizeof err), 0);
+    CU_ASSERT_FATAL(board_config_copy(&b, &a));
+    CU_ASSERT_EQUAL(board_config_set(&b, "bus0.slot0.output=/tmp/b.txt", err, sizeof err), 0);
+    CU_ASSERT_STRING_EQUAL(UART_AT(a, 0, 0)->output, "/tmp/a.txt"); /* independent copies */
+    CU_ASSERT_STRING_EQUAL(UART_AT(b, 0, 0)->output, "/tmp/b.txt");
+    CU_ASSERT_PTR_NOT_EQUAL(a.slots[0][0].settings, b.slots[0][0].settings);
+    board_config_free(&b);
+    /* A board borrows its configuration. */
+    CU_ASSERT_EQUAL(board_config_set(&a, "bus0.slot0.output=/dev/null", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(board_config_set(&a, "bus0.slot0.input=none", err, sizeof err), 0);
+    board_t *bd = board_new(&a, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bd);
+    CU_ASSERT_PTR_EQUAL(board_config_of(bd), &a);
+    board_free(bd);
+    board_config_free(&a);
+}
+
+static void test_every_device_class(void)
+{
+    /* Each class of dev_classes[] is configured by its name, reports its
+     * keys, appears in the device tree and is attached to its slot. */
+    char img[64], err[512], kv[128];
+    make_temp_file(img, 8 * 512);
+    unsigned n = 0;
+    for (const struct dev_class *const *cls = dev_classes; *cls; cls++, n++) {
+        const struct dev_class *k = *cls;
+        CU_ASSERT_PTR_EQUAL(dev_class_find(k->name), k);
+        CU_ASSERT_EQUAL(dev_class_index(k), n);
+        CU_ASSERT_PTR_NOT_NULL(k->attach);
+        struct board_config c;
+        CU_ASSERT_FATAL(board_config_default(&c));
+        CU_ASSERT_EQUAL(board_config_set(&c, "bus0.slot0.input=none", err, sizeof err), 0);
+        CU_ASSERT_EQUAL(board_config_set(&c, "bus0.slot0.output=/dev/null", err, sizeof err), 0);
+        snprintf(kv, sizeof kv, "bus3.slot7.type=%s", k->name);
+        CU_ASSERT_EQUAL(board_config_set(&c, kv, err, sizeof err), 0);
+        CU_ASSERT_EQUAL(board_config_set(&c, "bus3.slot7.colour=red", err, sizeof err), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "has no key 'colour'"));
+        if (k == &disk_class) {
+            snprintf(kv, sizeof kv, "bus3.slot7.image=%s", img);
+            CU_ASSERT_EQUAL(board_config_set(&c, kv, err, sizeof err), 0);
+        }
+        static uint8_t blob[ROM_FDT_MAX];
+        CU_ASSERT_FATAL(board_fdt_build(&c, blob, sizeof blob) > 0);
+        char path[96];
+        snprintf(path, sizeof path, "/bus@%x/%s@%x", iobus_slot_base(3, 0), k->name,
+                 iobus_slot_base(3, 7));
+        CU_ASSERT(fdt_path_offset(blob, path) >= 0);
+        if (k == &uart_class) { /* one console per board */
+            board_config_free(&c);
+            continue;
+        }
+        board_t *b = board_new(&c, err, sizeof err);
+        if (!b)
+            printf("\n  %s: %s\n", k->name, err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        void *opaque;
+        CU_ASSERT_PTR_NOT_NULL(iobus_slot_ops(board_iobus(b), 3, 7, &opaque));
+        board_free(b);
+        board_config_free(&c);
+    }
+    CU_ASSERT_EQUAL(n, 7);
+    unlink(img);
 }
 
 static const struct test_case tests[] = {
@@ -260,6 +349,8 @@ static const struct test_case tests[] = {
     {"config errors name file and line", test_errors},
     {"command-line overrides", test_overrides},
     {"device tree parsed back with libfdt", test_fdt},
+    {"configuration by reference: small, copied deep, borrowed", test_config_by_reference},
+    {"every device class: by name, in the tree, attached", test_every_device_class},
 };
 
 CUNIT_MAIN("board", tests)

@@ -59,13 +59,14 @@ static struct after virtual_delivery(struct guest *g, const struct start *s,
                           g->cp0.context, g->cp0.entryhi, g->cp0.status};
 }
 
+static struct vmm_config cfg; /* the monitor borrows it: freed after it */
+
 static vmm_t *one_guest(void)
 {
-    struct vmm_config c;
-    vmm_config_default(&c);
-    strcpy(c.board.slots[0][0].input, "none");
-    c.nguests = 1;
-    vmm_t *v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT_EQUAL(vmm_config_set(&cfg, "bus0.slot0.input=none", err, sizeof err), 0);
+    cfg.nguests = 1;
+    vmm_t *v = vmm_new(&cfg, err, sizeof err);
     if (!v)
         printf("\n  vmm_new: %s\n", err);
     return v;
@@ -112,6 +113,7 @@ static void test_every_exception_both_ways(void)
     CU_ASSERT_EQUAL(compared, 32 * 32);
     CU_ASSERT_EQUAL(mismatches, 0);
     vmm_free(v);
+    vmm_config_free(&cfg);
     cpu_free(c);
     phys_free(phys);
 }
@@ -179,6 +181,7 @@ static void test_write_read_both_ways(void)
     CU_ASSERT_EQUAL(guest_write_read(g, C0_CAUSE, 0, 0xFFFFFFFFu) & ~CAUSE_IP_MASK, real);
     CU_ASSERT(real & CAUSE_DC);
     vmm_free(v);
+    vmm_config_free(&cfg);
     cpu_free(c);
     phys_free(phys);
 }

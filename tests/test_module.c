@@ -116,24 +116,31 @@ static char err[1024];
 static vmm_t *v;
 static struct guest *g;
 
+static struct vmm_config cfg; /* the monitor borrows it until teardown() */
+
 static void setup(bool with_module)
 {
-    struct vmm_config c;
-    vmm_config_default(&c);
-    strcpy(c.board.slots[0][0].input, "none");
-    c.nguests = 1;
-    v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT_EQUAL(vmm_config_set(&cfg, "bus0.slot0.input=none", err, sizeof err), 0);
+    cfg.nguests = 1;
+    v = vmm_new(&cfg, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     g = v->guests[0];
     v->cur = g;
     g->cp0.status = 0; /* virtual kernel mode, BEV off */
     shadow_set_asid(g);
     memset(&probe, 0, sizeof probe);
-    probe.ram_base = g->cfg.ram_base;
+    probe.ram_base = g->cfg->ram_base;
     if (with_module)
         CU_ASSERT_EQUAL(vmm_attach_module(v, &test_module, NULL), 0);
     vmm_set_observer(v, on_event, NULL);
     events = 0;
+}
+
+static void teardown(void)
+{
+    vmm_free(v);
+    vmm_config_free(&cfg);
 }
 
 /* Hand the monitor a trap as the CPU would report it (cpu_trap_skip uses
@@ -156,7 +163,7 @@ static void test_claim_va_before_guest_translation(void)
     CU_ASSERT_EQUAL(g->st.reflected[EXC_TLBL], 1);
     CU_ASSERT_EQUAL(last_ev.reflected, EXC_TLBL);
     CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_TLB_MISS);
-    vmm_free(v);
+    teardown();
     /* ...with it, the monitor's range is claimed before the guest's TLB is looked at. */
     setup(true);
     trap(EXC_TLBL, OWNED_VA + 0x10, true, false);
@@ -168,7 +175,7 @@ static void test_claim_va_before_guest_translation(void)
     trap(EXC_TLBL, OWNED_VA + 0x1010, true, false);
     CU_ASSERT_EQUAL(probe.claims_va, 1);
     CU_ASSERT_EQUAL(g->st.reflected[EXC_TLBL], 1);
-    vmm_free(v);
+    teardown();
 }
 
 static void test_claim_page_before_policy(void)
@@ -176,7 +183,7 @@ static void test_claim_page_before_policy(void)
     setup(true);
     trap(EXC_TLBS, 0x80000000u + OWNED_PAGE + 0x20, true, false);
     CU_ASSERT_EQUAL(probe.claims_page, 1);
-    CU_ASSERT_EQUAL(probe.last_fault.hpa, g->cfg.ram_base + OWNED_PAGE + 0x20);
+    CU_ASSERT_EQUAL(probe.last_fault.hpa, g->cfg->ram_base + OWNED_PAGE + 0x20);
     CU_ASSERT_EQUAL(probe.last_fault.gpa, OWNED_PAGE + 0x20);
     CU_ASSERT_TRUE(probe.last_fault.store);
     CU_ASSERT_EQUAL(probe.last_fault.region->kind, VMM_REGION_RAM);
@@ -184,7 +191,7 @@ static void test_claim_page_before_policy(void)
     CU_ASSERT_EQUAL(g->st.decisions[VMM_ACCEPT] + g->st.decisions[VMM_MODIFY], 0);
     CU_ASSERT_EQUAL(last_ev.tlb_index, -1);
     CU_ASSERT_EQUAL(last_ev.decision, -1);
-    vmm_free(v);
+    teardown();
 }
 
 static void test_page_limit_and_entrylo(void)
@@ -198,7 +205,7 @@ static void test_page_limit_and_entrylo(void)
     tlb_read(v->tlb, (unsigned)last_ev.tlb_index, &e);
     CU_ASSERT(e.pagemask > 0);
     CU_ASSERT(e.entrylo0 & ENTRYLO_D);
-    vmm_free(v);
+    teardown();
     /* The owner's limit and EntryLo bits reach the real entry. */
     setup(true);
     probe.limit = 4096;
@@ -212,9 +219,9 @@ static void test_page_limit_and_entrylo(void)
     CU_ASSERT_EQUAL(probe.entrylos, 2); /* both halves of the pair */
     /* The last call was the neighbour: not the faulting fetch. */
     CU_ASSERT_EQUAL(probe.last_page.va, 0x80011000u);
-    CU_ASSERT_EQUAL(probe.last_page.hpa, g->cfg.ram_base + 0x11000u);
+    CU_ASSERT_EQUAL(probe.last_page.hpa, g->cfg->ram_base + 0x11000u);
     CU_ASSERT_FALSE(probe.last_page.fetch);
-    vmm_free(v);
+    teardown();
 }
 
 static void test_guest_tlb_write_heard(void)
@@ -229,7 +236,7 @@ static void test_guest_tlb_write_heard(void)
     CU_ASSERT_EQUAL(probe.tlb_writes, 1);
     CU_ASSERT_EQUAL(probe.last_tlb_index, 5);
     CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_PRIV);
-    vmm_free(v);
+    teardown();
 }
 
 static void test_hypercall_range(void)
@@ -249,7 +256,7 @@ static void test_hypercall_range(void)
     CU_ASSERT_EQUAL(probe.hypercalls, 1);
     CU_ASSERT_EQUAL(g->st.reflected[EXC_RI], 1);
     CU_ASSERT_EQUAL(last_ev.reflected, EXC_RI);
-    vmm_free(v);
+    teardown();
 }
 
 static void test_outcome_of_device_access(void)
@@ -265,7 +272,7 @@ static void test_outcome_of_device_access(void)
     CU_ASSERT_EQUAL(last_ev.tlb_index, -1);
     CU_ASSERT_EQUAL(g->st.emulated[VMM_OP_LOAD], 1); /* emulated: an empty slot reads 0 */
     CU_ASSERT_EQUAL(last_ev.reflected, -1);
-    vmm_free(v);
+    teardown();
 }
 
 static uint32_t load(uint32_t insn, uint32_t word, unsigned k, bool be, uint32_t old)

@@ -155,17 +155,24 @@ static void test_little_endian(void)
 
 static char err[1024];
 
+static struct vmm_config cfg; /* the monitor borrows it until free_vmm */
+
 static vmm_t *new_vmm(uint32_t unsafe)
 {
-    struct vmm_config c;
-    vmm_config_default(&c);
-    c.nguests = 1;
-    c.board.unsafe = unsafe;
-    c.fix = VMM_FIX_SCAN;
-    vmm_t *v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    cfg.nguests = 1;
+    cfg.board.unsafe = unsafe;
+    cfg.fix = VMM_FIX_SCAN;
+    vmm_t *v = vmm_new(&cfg, err, sizeof err);
     if (!v)
         printf("\n  vmm_new: %s\n", err);
     return v;
+}
+
+static void free_vmm(vmm_t *v)
+{
+    vmm_free(v);
+    vmm_config_free(&cfg);
 }
 
 static void test_patch_hiding(void)
@@ -174,7 +181,7 @@ static void test_patch_hiding(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     struct guest *g = v->guests[0];
     v->cur = g;
-    uint32_t hpa = g->cfg.ram_base + 0x5000; /* a page of the guest's RAM */
+    uint32_t hpa = g->cfg->ram_base + 0x5000; /* a page of the guest's RAM */
     uint8_t *host = phys_host_page(v->phys, hpa, true);
     CU_ASSERT_PTR_NOT_NULL_FATAL(host);
     fill(true);
@@ -211,12 +218,12 @@ static void test_patch_hiding(void)
      * the other one is undone, and the page must be scanned again. */
     /* (g0 owns bus 1: its nic's DMA goes through the partition's IOMMU map.) */
     uint8_t fresh[4] = {0x12, 0x34, 0x56, 0x78};
-    CU_ASSERT_EQUAL(iobus_dma_write(v->io, 1, 1, hpa + 0x104 - g->cfg.ram_base, fresh, 4), 0);
+    CU_ASSERT_EQUAL(iobus_dma_write(v->io, 1, 1, hpa + 0x104 - g->cfg->ram_base, fresh, 4), 0);
     CU_ASSERT_EQUAL(patch_page_state(p, hpa), PAGE_UNSCANNED);
     CU_ASSERT_EQUAL(get(host + 0x104, true), 0x12345678u);
     CU_ASSERT_EQUAL(get(host + 0xFFC, true), MFC0(4, 13, 0));
     CU_ASSERT_EQUAL(patch_live_sites(p), 0);
-    vmm_free(v);
+    free_vmm(v);
 }
 
 /* Loads and stores the monitor does for a patched page: every width and the
@@ -228,7 +235,7 @@ static void test_emulated_accesses(void)
     struct guest *g = v->guests[0];
     v->cur = g;
     shadow_set_asid(g);
-    uint32_t hpa = g->cfg.ram_base + 0x6000;
+    uint32_t hpa = g->cfg->ram_base + 0x6000;
     fill(true);
     put(0x104, ERET, true);
     memcpy(phys_host_page(v->phys, hpa, true), page, sizeof page);
@@ -262,7 +269,7 @@ static void test_emulated_accesses(void)
     CU_ASSERT_EQUAL(get(phys_host_page(v->phys, hpa, false) + 0x104, true), 0x42AABBCCu);
     CU_ASSERT_EQUAL(patch_read_word(p, hpa + 0x104), 0x42AABBCCu);
     CU_ASSERT_EQUAL(patch_live_sites(p), 0);
-    vmm_free(v);
+    free_vmm(v);
 }
 
 static void test_no_switch_no_patch(void)
@@ -272,7 +279,7 @@ static void test_no_switch_no_patch(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     struct guest *g = v->guests[0];
     v->cur = g;
-    uint32_t hpa = g->cfg.ram_base + 0x3000;
+    uint32_t hpa = g->cfg->ram_base + 0x3000;
     fill(true);
     put(0x10, ERET, true);
     memcpy(phys_host_page(v->phys, hpa, true), page, sizeof page);
@@ -282,7 +289,7 @@ static void test_no_switch_no_patch(void)
     CU_ASSERT_EQUAL(g->st.scan.sites, 0);
     CU_ASSERT_EQUAL(patch_page_state(p, hpa), PAGE_CLEAN);
     CU_ASSERT_EQUAL(patch_adjust_lo(p, hpa, ENTRYLO_V | ENTRYLO_D), ENTRYLO_V); /* writes trap */
-    vmm_free(v);
+    free_vmm(v);
 }
 
 static void test_eret_in_delay_slot_emulated(void)
@@ -308,7 +315,7 @@ static void test_eret_in_delay_slot_emulated(void)
     t.epc = t.pc;
     guest_privileged(g, &t);
     CU_ASSERT_EQUAL(g->st.reflected[EXC_CPU], 1);
-    vmm_free(v);
+    free_vmm(v);
 }
 
 static const struct test_case tests[] = {

@@ -19,15 +19,16 @@ static char err[512];
 
 static void cfg_native(struct vmm_config *c)
 {
-    vmm_config_default(c);
-    strcpy(c->board.slots[0][0].input, "none");
+    CU_ASSERT_FATAL(vmm_config_default(c));
+    CU_ASSERT_EQUAL(vmm_config_set(c, "bus0.slot0.input=none", err, sizeof err), 0);
 }
 
 static session_t *open_session(bool vmm)
 {
     struct vmm_config c;
     cfg_native(&c);
-    session_t *s = session_new(&c, vmm, err, sizeof err);
+    session_t *s = session_new(&c, vmm, err, sizeof err); /* the session keeps its own copy */
+    vmm_config_free(&c);
     if (!s)
         printf("\n  session_new: %s\n", err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -240,6 +241,7 @@ static void test_gotcha_divergence_recorded(void)
     /* Safe hardware: the same kernel never diverges. */
     c.board.unsafe = 0;
     s = session_new(&c, true, err, sizeof err);
+    vmm_config_free(&c); /* the session keeps its own copy */
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     CU_ASSERT_EQUAL(run_until(s, SESS_RUN, ANY, 50000000), SESS_ENDED);
     for (unsigned n = 0; session_mode_recent(s, n); n++)
@@ -351,6 +353,7 @@ static void test_reset_frees_first(void)
         CU_ASSERT_EQUAL(session_advance(s, SESS_RUN, ANY, 100000), SESS_BUDGET);
         session_free(s);
     }
+    vmm_config_free(&c);
     unlink(path);
 }
 

@@ -15,14 +15,18 @@
 #include "cpu/cp0_regs.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
+#include "dev/devclass.h"
 #include "vmm/vmm_priv.h"
 
 static char err[1024];
 
+/* The default two guests, console input none (c: zero or a configuration
+ * made here before, which is released first). */
 static void cfg_two(struct vmm_config *c)
 {
-    vmm_config_default(c);
-    strcpy(c->board.slots[0][0].input, "none");
+    vmm_config_free(c);
+    CU_ASSERT_FATAL(vmm_config_default(c));
+    CU_ASSERT_EQUAL(vmm_config_set(c, "bus0.slot0.input=none", err, sizeof err), 0);
 }
 
 static void expect_refused(struct vmm_config *c, const char *needle)
@@ -36,7 +40,7 @@ static void expect_refused(struct vmm_config *c, const char *needle)
 
 static void test_config_checks(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     CU_ASSERT_EQUAL(vmm_config_check(&c, err, sizeof err), 0);
     CU_ASSERT_EQUAL(c.guests[0].ram_base, 0);
@@ -78,6 +82,7 @@ static void test_config_checks(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown policy 'nosuch'"));
     CU_ASSERT_EQUAL(vmm_config_set(&c, "guest0.shared=disk", err, sizeof err), -1);
     CU_ASSERT_EQUAL(vmm_config_set(&c, "guest9.ram=1M", err, sizeof err), -1);
+    vmm_config_free(&c);
 }
 
 static void test_config_file_gap(void)
@@ -88,12 +93,13 @@ static void test_config_file_gap(void)
     const char *text = "[guest0]\nram = 8M\n[guest2]\nram = 8M\n";
     CU_ASSERT(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     CU_ASSERT_EQUAL(vmm_config_load(&c, path, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "line 4")); /* the first key of [guest2] */
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected [guest1]"));
     unlink(path);
+    vmm_config_free(&c);
 }
 
 static uint32_t u32prop(const void *fdt, const char *path, const char *name, int idx)
@@ -105,16 +111,16 @@ static uint32_t u32prop(const void *fdt, const char *path, const char *name, int
 
 static void test_fdt_rewrite(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     strcpy(c.guests[1].bootargs, "hello spin");
     c.guests[1].tlb_pairs = 16;
-    c.guests[1].shared = 1u << DEV_UART; /* no timer, no power */
+    c.guests[1].shared = 1u << dev_class_index(&uart_class); /* no timer, no power */
     CU_ASSERT_EQUAL_FATAL(vmm_config_check(&c, err, sizeof err), 0);
     static uint8_t board[ROM_FDT_MAX] __attribute__((aligned(8)));
     static uint8_t out[ROM_FDT_MAX] __attribute__((aligned(8)));
     CU_ASSERT_FATAL(board_fdt_build(&c.board, board, sizeof board) > 0);
-    CU_ASSERT_FATAL(guest_fdt_rewrite(&c, 1, board, out, sizeof out) > 0);
+    CU_ASSERT_FATAL(guest_fdt_rewrite(&c.board, c.guests, c.nguests, 1, board, out, sizeof out) > 0);
     CU_ASSERT_EQUAL(fdt_check_header(out), 0);
     CU_ASSERT_EQUAL(u32prop(out, "/memory@0", "reg", 0), 0);
     CU_ASSERT_EQUAL(u32prop(out, "/memory@0", "reg", 1), 16u << 20);
@@ -129,10 +135,11 @@ static void test_fdt_rewrite(void)
     CU_ASSERT(fdt_path_offset(out, "/bus@1e000000/power@1e020000") < 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e200000/nic@1e210000") < 0);
     /* Guest 0: its nic, the timer, not guest 1's fb. */
-    CU_ASSERT_FATAL(guest_fdt_rewrite(&c, 0, board, out, sizeof out) > 0);
+    CU_ASSERT_FATAL(guest_fdt_rewrite(&c.board, c.guests, c.nguests, 0, board, out, sizeof out) > 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e200000/nic@1e210000") >= 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e000000/timer@1e010000") >= 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e400000/fb@1e400000") < 0);
+    vmm_config_free(&c);
 }
 
 /* ---- emulation against the virtual state -------------------------------- */
@@ -140,17 +147,24 @@ static void test_fdt_rewrite(void)
 static vmm_t *v;
 static struct guest *g;
 
+static struct vmm_config one_cfg; /* the monitor borrows it until teardown_one */
+
 static void setup_one(void)
 {
-    struct vmm_config c;
-    cfg_two(&c);
-    c.nguests = 1;
-    v = vmm_new(&c, err, sizeof err);
+    cfg_two(&one_cfg);
+    one_cfg.nguests = 1;
+    v = vmm_new(&one_cfg, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     g = v->guests[0];
     v->cur = g;
     g->cp0.status = 0; /* virtual kernel mode, BEV off */
     shadow_set_asid(g);
+}
+
+static void teardown_one(void)
+{
+    vmm_free(v);
+    vmm_config_free(&one_cfg);
 }
 
 /* Emulate one instruction at pc 0x80001000 as the CPU would report it. */
@@ -241,7 +255,7 @@ static void test_emulated_instructions(void)
     CU_ASSERT_EQUAL(g->cp0.entryhi & ENTRYHI_VPN2_MASK, 0x00ABC123u & ENTRYHI_VPN2_MASK);
     CU_ASSERT_EQUAL(g->cp0.status & ST_EXL, ST_EXL);
     CU_ASSERT_EQUAL(cpu_pc(cpu), 0x80000000u); /* refill vector */
-    vmm_free(v);
+    teardown_one();
 }
 
 static void test_asid_remap(void)
@@ -275,7 +289,7 @@ static void test_asid_remap(void)
     }
     CU_ASSERT(g->st.asid_flushes >= 1);
     CU_ASSERT_EQUAL(tlb_probe(v->tlb, 0x00400000u | user5), -1);
-    vmm_free(v);
+    teardown_one();
 }
 
 static void test_virtual_count_compare(void)
@@ -303,7 +317,7 @@ static void test_virtual_count_compare(void)
     cpu_set_gpr(cpu, 9, count);
     emulate(MTC0(9, C0_COMPARE, 0));
     CU_ASSERT_EQUAL(guest_cause(g) & CAUSE_IP7, 0);
-    vmm_free(v);
+    teardown_one();
 }
 
 /* ---- policies on a running guest ----------------------------------------- */
@@ -322,7 +336,7 @@ static enum vmm_decision reject_user_text(void *opaque, struct vmm_candidate *c)
 
 static void test_policy_reject_faults_guest(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     c.nguests = 1;
     strcpy(c.guests[0].bootargs, "hello");
@@ -340,11 +354,12 @@ static void test_policy_reject_faults_guest(void)
     CU_ASSERT_EQUAL(st.decisions[VMM_REJECT], rejected_seen);
     CU_ASSERT(st.reflected[EXC_TLBL] > 0);
     vmm_free(v);
+    vmm_config_free(&c);
 }
 
 static void test_policy_writewatch(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     c.nguests = 1;
     strcpy(c.guests[0].bootargs, "hello tlbstress");
@@ -360,6 +375,7 @@ static void test_policy_writewatch(void)
     CU_ASSERT(st.write_faults > 0);
     CU_ASSERT_EQUAL(st.policy_violations, 0);
     vmm_free(v);
+    vmm_config_free(&c);
 }
 
 static enum vmm_decision escape(void *opaque, struct vmm_candidate *c)
@@ -371,7 +387,7 @@ static enum vmm_decision escape(void *opaque, struct vmm_candidate *c)
 
 static void test_policy_cannot_escape(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     c.nguests = 1;
     strcpy(c.guests[0].output, "/dev/null");
@@ -386,6 +402,7 @@ static void test_policy_cannot_escape(void)
     CU_ASSERT(st.policy_violations > 0);
     CU_ASSERT_EQUAL(st.decisions[VMM_MODIFY] + st.decisions[VMM_ACCEPT], 0);
     vmm_free(v);
+    vmm_config_free(&c);
 }
 
 static char console_text[4096];
@@ -406,7 +423,7 @@ static void guest_prints(struct guest *x, const char *text)
 
 static void test_console_whole_lines(void)
 {
-    struct vmm_config c;
+    struct vmm_config c = {0};
     cfg_two(&c);
     v = vmm_new(&c, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -438,6 +455,7 @@ static void test_console_whole_lines(void)
     guest_prints(g1, "bye");
     vmm_free(v);
     CU_ASSERT_STRING_EQUAL(console_text, "[g1] bye\n");
+    vmm_config_free(&c);
 }
 
 static const struct test_case tests[] = {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -60,4 +61,16 @@ bool parse_bool(const char *s, bool *out)
             return *out = false, true;
     }
     return false;
+}
+
+int parse_path(char *dst, size_t cap, const char *value, const char *key, char *err,
+               size_t errlen)
+{
+    size_t n = strlen(value);
+    if (n == 0 || n >= cap) {
+        snprintf(err, errlen, "%s: expected a path of 1..%zu characters", key, cap - 1);
+        return -1;
+    }
+    memcpy(dst, value, n + 1);
+    return 0;
 }

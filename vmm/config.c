@@ -9,11 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev/devclass.h"
 #include "tlb/tlb.h"
 #include "util/parse.h"
 
-#define SHARED_DEFAULT ((1u << DEV_UART) | (1u << DEV_TIMER) | (1u << DEV_POWER))
-#define SHAREABLE      SHARED_DEFAULT
+/* By default a guest gets an emulated copy of every shareable device on a
+ * bus nobody owns. */
+static uint32_t shared_default(void)
+{
+    uint32_t m = 0;
+    for (const struct dev_class *const *c = dev_classes; *c; c++)
+        if ((*c)->shareable)
+            m |= 1u << dev_class_index(*c);
+    return m;
+}
 
 static void guest_default(struct vmm_guest_config *g, unsigned i)
 {
@@ -21,13 +30,14 @@ static void guest_default(struct vmm_guest_config *g, unsigned i)
     snprintf(g->name, sizeof g->name, "g%u", i);
     g->ram_size = 16u << 20;
     g->ram_base = VMM_AUTO_BASE;
-    g->shared = SHARED_DEFAULT;
+    g->shared = shared_default();
 }
 
-void vmm_config_default(struct vmm_config *c)
+bool vmm_config_default(struct vmm_config *c)
 {
     memset(c, 0, sizeof *c);
-    board_config_default(&c->board);
+    if (!board_config_default(&c->board))
+        return false;
     c->nguests = 2;
     for (unsigned i = 0; i < 2; i++) {
         guest_default(&c->guests[i], i);
@@ -35,6 +45,15 @@ void vmm_config_default(struct vmm_config *c)
     }
     c->quantum = 100000; /* 1 ms of guest time */
     strcpy(c->policy, "default");
+    return true;
+}
+
+void vmm_config_free(struct vmm_config *c) { board_config_free(&c->board); }
+
+bool vmm_config_copy(struct vmm_config *dst, const struct vmm_config *src)
+{
+    memcpy(dst, src, sizeof *dst);
+    return board_config_copy(&dst->board, &src->board);
 }
 
 /* "1,2" or "1 2" or "none" -> bit mask. */
@@ -68,10 +87,10 @@ static bool parse_shared(const char *v, uint32_t *mask)
     strcpy(buf, v);
     for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok;
          tok = strtok_r(NULL, ", ", &save)) {
-        enum dev_type t;
-        if (!dev_type_parse(tok, &t) || !(SHAREABLE & (1u << t)))
+        const struct dev_class *cls = dev_class_find(tok);
+        if (!cls || !cls->shareable)
             return false;
-        *mask |= 1u << t;
+        *mask |= 1u << dev_class_index(cls);
     }
     return true;
 }
@@ -124,7 +143,8 @@ static int apply_guest(struct vmm_config *c, unsigned i, const char *key, const 
         }
     } else if (strcmp(key, "shared") == 0) {
         if (!parse_shared(v, &g->shared)) {
-            snprintf(err, errlen, "%s: '%s' is not none or a list of uart, timer, power", k, v);
+            snprintf(err, errlen, "%s: '%s' is not none or a list of %s", k, v,
+                     dev_class_names(true));
             return -1;
         }
     } else if (strcmp(key, "tlb") == 0) {
@@ -258,6 +278,14 @@ static bool overlaps(uint32_t a, uint32_t as, uint32_t b, uint32_t bs)
 
 int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
 {
+    return vmm_config_place(c, c->guests, err, errlen);
+}
+
+int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,
+                     size_t errlen)
+{
+    if (guests != c->guests)
+        memcpy(guests, c->guests, c->nguests * sizeof *guests);
     if (board_config_check(&c->board, err, errlen) != 0)
         return -1;
     if (c->nguests == 0) {
@@ -276,9 +304,9 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
     uint32_t usable = c->board.ram_size - VMM_RESERVED;
     uint32_t owned = 0;
     for (unsigned i = 0; i < c->nguests; i++) {
-        struct vmm_guest_config *g = &c->guests[i];
+        struct vmm_guest_config *g = &guests[i];
         for (unsigned j = 0; j < i; j++)
-            if (strcmp(c->guests[j].name, g->name) == 0) {
+            if (strcmp(guests[j].name, g->name) == 0) {
                 snprintf(err, errlen, "guest%u and guest%u are both named '%s'", j, i, g->name);
                 return -1;
             }
@@ -292,9 +320,9 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
             }
             if (owned & (1u << b)) {
                 for (unsigned j = 0; j < i; j++)
-                    if (c->guests[j].buses & (1u << b)) {
+                    if (guests[j].buses & (1u << b)) {
                         snprintf(err, errlen, "bus %u is given to guest%u (%s) and guest%u (%s): "
-                                 "a bus belongs to one partition", b, j, c->guests[j].name, i,
+                                 "a bus belongs to one partition", b, j, guests[j].name, i,
                                  g->name);
                         return -1;
                     }
@@ -306,7 +334,7 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
     }
     /* Explicit bases first, then automatic ones first-fit. */
     for (unsigned i = 0; i < c->nguests; i++) {
-        struct vmm_guest_config *g = &c->guests[i];
+        struct vmm_guest_config *g = &guests[i];
         if (g->ram_base == VMM_AUTO_BASE)
             continue;
         if ((uint64_t)g->ram_base + g->ram_size > usable) {
@@ -317,7 +345,7 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
             return -1;
         }
         for (unsigned j = 0; j < i; j++) {
-            const struct vmm_guest_config *o = &c->guests[j];
+            const struct vmm_guest_config *o = &guests[j];
             if (o->ram_base != VMM_AUTO_BASE &&
                 overlaps(g->ram_base, g->ram_size, o->ram_base, o->ram_size)) {
                 snprintf(err, errlen, "guest%u (%s) and guest%u (%s) overlap in RAM "
@@ -328,7 +356,7 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
         }
     }
     for (unsigned i = 0; i < c->nguests; i++) {
-        struct vmm_guest_config *g = &c->guests[i];
+        struct vmm_guest_config *g = &guests[i];
         if (g->ram_base != VMM_AUTO_BASE)
             continue;
         uint32_t align = natural_align(g->ram_size);
@@ -336,7 +364,7 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
         for (uint64_t base = 0; base + g->ram_size <= usable && !placed; base += align) {
             bool clash = false;
             for (unsigned j = 0; j < c->nguests && !clash; j++) {
-                const struct vmm_guest_config *o = &c->guests[j];
+                const struct vmm_guest_config *o = &guests[j];
                 if (j != i && o->ram_base != VMM_AUTO_BASE &&
                     overlaps((uint32_t)base, g->ram_size, o->ram_base, o->ram_size))
                     clash = true;

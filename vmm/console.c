@@ -22,7 +22,7 @@ static void emit(struct guest *g, const char *buf, size_t len, bool complete)
         if (v->console_open >= 0)
             board_console_write(v->board, "\n", 1); /* close the other guest's open line */
         char prefix[VMM_NAME_MAX + 4];
-        int n = snprintf(prefix, sizeof prefix, "[%s] ", g->cfg.name);
+        int n = snprintf(prefix, sizeof prefix, "[%s] ", g->cfg->name);
         board_console_write(v->board, prefix, (size_t)n);
     }
     board_console_write(v->board, buf, len);

@@ -28,7 +28,7 @@ struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t)
         gotcha_note_emulation(g, t);
         if (!guest_emulate_cop0(g, t))
             return guest_reflect_trap(g, t, EXC_RI);
-        vmm_tracef(g->v, "vmm %s emulate %08x at %08x", g->cfg.name, t->insn, t->pc);
+        vmm_tracef(g->v, "vmm %s emulate %08x at %08x", g->cfg->name, t->insn, t->pc);
         return none;
     }
     return guest_reflect_trap(g, t, EXC_CPU);
@@ -59,7 +59,7 @@ static struct vmm_outcome on_hypcall(struct guest *g, const struct cpu_trap *t)
         const struct vmm_module *m = vmm_module_for_hypcall(v, code, &state);
         if (m)
             return m->hypercall(state, g, t);
-        vmm_tracef(v, "vmm %s hypcall %#x at %08x: no module serves it", g->cfg.name, code,
+        vmm_tracef(v, "vmm %s hypcall %#x at %08x: no module serves it", g->cfg->name, code,
                    t->pc);
         return guest_reflect_trap(g, t, EXC_RI);
     }

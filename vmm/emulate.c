@@ -33,7 +33,7 @@ void guest_update_timer(struct guest *g, uint64_t now) { cp0_rule_timer_update(&
 void guest_reset_cp0(struct guest *g)
 {
     /* The identification registers are the real CPU's, with the guest's TLB size. */
-    cp0_rule_reset(&g->cp0, cpu_cp0_read(g->v->cpu, C0_PRID, 0), !g->v->cfg.board.little_endian,
+    cp0_rule_reset(&g->cp0, cpu_cp0_read(g->v->cpu, C0_PRID, 0), !g->v->cfg->board.little_endian,
                    tlb_size(g->vtlb), now_cycles(g));
 }
 
@@ -43,8 +43,8 @@ void guest_reset_cp0(struct guest *g)
 static uint32_t owned_lines(const struct guest *g)
 {
     uint32_t lines = 0;
-    for (unsigned b = 0; b < g->v->cfg.board.buses; b++) {
-        if (!(g->cfg.buses & (1u << b)))
+    for (unsigned b = 0; b < g->v->cfg->board.buses; b++) {
+        if (!(g->cfg->buses & (1u << b)))
             continue;
         uint32_t pend = 0, en = 0;
         if (phys_read(g->v->phys, IOBUS_INTC_BASE + INTC_REG_PENDING(b), 4, &pend) == PHYS_OK &&
@@ -107,7 +107,7 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
     g->waiting = false;
     g->st.reflected[code & 31]++;
     shadow_set_asid(g);
-    vmm_tracef(g->v, "vmm %s reflect %s epc=%08x badva=%08x -> %08x", g->cfg.name,
+    vmm_tracef(g->v, "vmm %s reflect %s epc=%08x badva=%08x -> %08x", g->cfg->name,
                cpu_exc_name(code), epc, badva, vector);
 }
 
@@ -249,7 +249,7 @@ struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
     phys_t *target = g->vphys;
     if (r->kind == VMM_REGION_INTC) {
         unsigned bus = (gpa - IOBUS_INTC_BASE) / 16u;
-        if (bus < IOBUS_MAX_BUSES && (g->cfg.buses & (1u << bus)))
+        if (bus < IOBUS_MAX_BUSES && (g->cfg->buses & (1u << bus)))
             target = g->v->phys; /* its own bus's block: the real controller */
     }
     uint32_t val = 0;
@@ -263,7 +263,7 @@ struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
         val = memop_extend(&m, val);
         g->st.emulated[VMM_OP_LOAD]++;
     }
-    vmm_tracef(g->v, "vmm %s mmio %s%u %08x %s %08x%s", g->cfg.name, store ? "store" : "load",
+    vmm_tracef(g->v, "vmm %s mmio %s%u %08x %s %08x%s", g->cfg->name, store ? "store" : "load",
                size * 8, gpa, store ? "<-" : "->", val, res == PHYS_OK ? "" : " bus error");
     if (res != PHYS_OK) {
         o.reflected = guest_reflect_trap(g, t, EXC_DBE).reflected;

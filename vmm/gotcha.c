@@ -62,7 +62,7 @@ static void set_truth(struct guest *g, uint32_t st)
     if (g->diverged && !was)
         g->st.gotcha.divergences++;
     if (was && !g->diverged)
-        vmm_gotchaf(g->v, "%s views agree again (Status %08x)", g->cfg.name, st);
+        vmm_gotchaf(g->v, "%s views agree again (Status %08x)", g->cfg->name, st);
 }
 
 void gotcha_follow(struct guest *g, enum gotcha_op op, uint32_t value)
@@ -89,7 +89,7 @@ static void on_eret(struct guest *g, const struct cpu_event *ev)
                 "%s ERET at %08x did not trap: it jumped to %08x (%s: its EPC says %08x); the "
                 "guest now believes virtual %s mode (Status %08x), the monitor believes virtual "
                 "%s (Status %08x)",
-                g->cfg.name, ev->pc, ev->a, ev->a == expect ? "right place" : "WRONG PLACE", expect,
+                g->cfg->name, ev->pc, ev->a, ev->a == expect ? "right place" : "WRONG PLACE", expect,
                 mode_name(mode_of(after)), after, mode_name(guest_vmode(g)), g->cp0.status);
 }
 
@@ -104,7 +104,7 @@ static void on_sensitive(struct guest *g, const struct cpu_event *ev)
         vmm_gotchaf(g->v,
                     "%s MFC0 %s at %08x did not trap: the guest read the real %08x, its own "
                     "(virtual) %s is %08x%s",
-                    g->cfg.name, status ? "Status" : "Cause", ev->pc, ev->b,
+                    g->cfg->name, status ? "Status" : "Cause", ev->pc, ev->b,
                     status ? "Status" : "Cause", want,
                     status && (ev->b & ST_KSU_MASK) ? ": it sees that it runs in user mode" : "");
         return;
@@ -116,7 +116,7 @@ static void on_sensitive(struct guest *g, const struct cpu_event *ev)
                 "%s %s at %08x did not trap: it changed the real Status.IE only; the guest "
                 "believes interrupts %s, the monitor keeps them %s (virtual Status %08x), and "
                 "the guest got %08x as its old Status",
-                g->cfg.name, ei ? "EI" : "DI", ev->pc, ei ? "enabled" : "disabled",
+                g->cfg->name, ei ? "EI" : "DI", ev->pc, ei ? "enabled" : "disabled",
                 (g->cp0.status & ST_IE) ? "enabled" : "disabled", g->cp0.status, ev->b);
 }
 
@@ -153,7 +153,7 @@ void gotcha_note_emulation(struct guest *g, const struct cpu_trap *t)
     vmm_gotchaf(g->v,
                 "%s the monitor emulates %08x at %08x as for the guest kernel, but the guest is "
                 "in its %s mode: guest-kernel power in a user process",
-                g->cfg.name, t->insn, t->pc, mode_name(mode_of(g->true_status)));
+                g->cfg->name, t->insn, t->pc, mode_name(mode_of(g->true_status)));
 }
 
 void gotcha_sync_real_epc(struct vmm *v, struct guest *g)
@@ -161,7 +161,7 @@ void gotcha_sync_real_epc(struct vmm *v, struct guest *g)
     if (!v->eret_native)
         return;
     uint32_t epc;
-    if (v->cfg.real_epc == VMM_EPC_RESUME)
+    if (v->cfg->real_epc == VMM_EPC_RESUME)
         epc = cpu_pc(v->cpu); /* as if the monitor had returned with its own ERET */
     else
         epc = (g->cp0.status & ST_ERL) ? g->cp0.errorepc : g->cp0.epc;

@@ -44,7 +44,7 @@ int modules_create(struct vmm *v, uint32_t *cpu_ext, char *err, size_t errlen)
 {
     for (const struct vmm_module *const *p = vmm_builtin_modules; *p; p++) {
         const struct vmm_module *m = *p;
-        if (m->wanted && !m->wanted(&v->cfg))
+        if (m->wanted && !m->wanted(v->cfg))
             continue;
         void *state = NULL;
         if (m->create && m->create(v, &state, err, errlen) != 0)

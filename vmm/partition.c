@@ -16,35 +16,33 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dev/power.h"
-#include "dev/timer.h"
-#include "dev/uart.h"
+#include "dev/devclass.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
 
 /* ---- the device tree a guest boots with --------------------------------- */
 
-static bool guest_has_device(const struct vmm_config *c, unsigned gi, unsigned bus, unsigned slot)
+static bool guest_has_device(const struct board_config *bc, const struct vmm_guest_config *guests,
+                             unsigned n, unsigned gi, unsigned bus, unsigned slot)
 {
-    const struct vmm_guest_config *g = &c->guests[gi];
-    enum dev_type t = c->board.slots[bus][slot].type;
-    if (t == DEV_NONE)
+    const struct dev_class *cls = bc->slots[bus][slot].cls;
+    if (!cls)
         return false;
-    if (g->buses & (1u << bus))
+    if (guests[gi].buses & (1u << bus))
         return true;
     /* A shared device on a bus nobody owns: the guest gets an emulated copy. */
-    for (unsigned j = 0; j < c->nguests; j++)
-        if (c->guests[j].buses & (1u << bus))
+    for (unsigned j = 0; j < n; j++)
+        if (guests[j].buses & (1u << bus))
             return false;
-    return (g->shared & (1u << t)) != 0;
+    return cls->shareable && (guests[gi].shared & (1u << dev_class_index(cls))) != 0;
 }
 
 /* Rewrite the board's tree for guest gi: its RAM from 0, its bootargs and TLB
  * size, and only the devices it can reach. Size of the result, or -1. */
-int guest_fdt_rewrite(const struct vmm_config *c, unsigned gi, const void *board_fdt, void *out,
-                      size_t outlen)
+int guest_fdt_rewrite(const struct board_config *bc, const struct vmm_guest_config *guests,
+                      unsigned n, unsigned gi, const void *board_fdt, void *out, size_t outlen)
 {
-    const struct vmm_guest_config *g = &c->guests[gi];
+    const struct vmm_guest_config *g = &guests[gi];
     if (outlen > INT32_MAX || fdt_open_into(board_fdt, out, (int)outlen) < 0)
         return -1;
     int node = fdt_path_offset(out, "/memory@0");
@@ -52,7 +50,7 @@ int guest_fdt_rewrite(const struct vmm_config *c, unsigned gi, const void *board
     if (node < 0 || fdt_setprop(out, node, "reg", reg, sizeof reg) < 0)
         return -1;
     node = fdt_path_offset(out, "/chosen");
-    const char *args = g->bootargs[0] ? g->bootargs : c->board.bootargs;
+    const char *args = g->bootargs[0] ? g->bootargs : bc->bootargs;
     if (node < 0 || fdt_setprop_string(out, node, "bootargs", args) < 0)
         return -1;
     node = fdt_path_offset(out, "/cpus/cpu@0");
@@ -78,9 +76,9 @@ int guest_fdt_rewrite(const struct vmm_config *c, unsigned gi, const void *board
                 if (!slot || len != 4 || bus >= IOBUS_MAX_BUSES)
                     return -1;
                 unsigned s = fdt32_to_cpu(*slot);
-                if (s < IOBUS_SLOTS && guest_has_device(c, gi, bus, s))
+                if (s < IOBUS_SLOTS && guest_has_device(bc, guests, n, gi, bus, s))
                     continue;
-                if (s < IOBUS_SLOTS && c->board.slots[bus][s].type == DEV_UART)
+                if (s < IOBUS_SLOTS && bc->slots[bus][s].cls == &uart_class)
                     removed_uart = true;
                 if (fdt_del_node(out, dev) < 0)
                     return -1;
@@ -131,10 +129,10 @@ static void on_vpower(void *opaque, enum power_action action, unsigned code)
     if (action == POWER_OFF) {
         g->halted = true;
         g->exit_code = code;
-        vmm_tracef(g->v, "vmm %s power off, code %u", g->cfg.name, code);
+        vmm_tracef(g->v, "vmm %s power off, code %u", g->cfg->name, code);
     } else {
         g->reset_pending = true;
-        vmm_tracef(g->v, "vmm %s reset", g->cfg.name);
+        vmm_tracef(g->v, "vmm %s reset", g->cfg->name);
     }
     if (g == g->v->cur)
         cpu_request_stop(g->v->cpu);
@@ -155,9 +153,9 @@ static void add_region(struct guest *g, uint32_t gpa, uint32_t size, uint32_t hp
 
 static void build_map(struct guest *g)
 {
-    const struct board_config *bc = &g->v->cfg.board;
+    const struct board_config *bc = &g->v->cfg->board;
     g->nregions = 0;
-    add_region(g, 0, g->cfg.ram_size, g->cfg.ram_base, VMM_REGION_RAM, true);
+    add_region(g, 0, g->cfg->ram_size, g->cfg->ram_base, VMM_REGION_RAM, true);
     /* The firmware is the same for everybody: the real ROM, read-only. The
      * device tree and boot info are the guest's own copy. */
     add_region(g, ROM_BASE, ROM_FDT_BASE - ROM_BASE, ROM_BASE, VMM_REGION_ROM, false);
@@ -165,7 +163,7 @@ static void build_map(struct guest *g)
     add_region(g, ROM_FDT_BASE + VMM_ROM_COPY_SIZE, ROM_BASE + ROM_SIZE - ROM_FDT_BASE -
                VMM_ROM_COPY_SIZE, ROM_FDT_BASE + VMM_ROM_COPY_SIZE, VMM_REGION_ROM, false);
     for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++) {
-        bool own = b < bc->buses && (g->cfg.buses & (1u << b));
+        bool own = b < bc->buses && (g->cfg->buses & (1u << b));
         add_region(g, iobus_slot_base(b, 0), IOBUS_BUS_SPAN, iobus_slot_base(b, 0),
                    own ? VMM_REGION_DEVICE : VMM_REGION_EMULATED, own);
     }
@@ -187,50 +185,56 @@ const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa)
 static int open_input(struct guest *g, char *err, size_t errlen)
 {
     g->input_fd = UART_INPUT_NONE;
-    if (!g->cfg.input[0]) {
+    if (!g->cfg->input[0]) {
         unsigned bus, slot;
-        const struct board_config *bc = &g->v->cfg.board;
-        if (g->id != 0 || !board_config_find(bc, DEV_UART, &bus, &slot))
+        const struct board_config *bc = &g->v->cfg->board;
+        if (g->id != 0 || !board_config_find(bc, &uart_class, &bus, &slot))
             return 0;
-        snprintf(g->cfg.input, sizeof g->cfg.input, "%s", bc->slots[bus][slot].input);
+        const struct uart_settings *u = bc->slots[bus][slot].settings;
+        snprintf(g->cfg->input, sizeof g->cfg->input, "%s", u->input);
     }
-    if (strcmp(g->cfg.input, "none") == 0)
+    if (strcmp(g->cfg->input, "none") == 0)
         return 0;
-    if (strcmp(g->cfg.input, "stdin") == 0) {
+    if (strcmp(g->cfg->input, "stdin") == 0) {
         g->input_fd = 0;
         return 0;
     }
-    g->input_fd = open(g->cfg.input, O_RDONLY | O_CLOEXEC);
+    g->input_fd = open(g->cfg->input, O_RDONLY | O_CLOEXEC);
     if (g->input_fd < 0) {
-        snprintf(err, errlen, "%s: console input %s: %s", g->cfg.name, g->cfg.input,
+        snprintf(err, errlen, "%s: console input %s: %s", g->cfg->name, g->cfg->input,
                  strerror(errno));
         return -1;
     }
     return 0;
 }
 
+/* The guest's emulated copies of the shared devices, on its private bus set:
+ * each made by its class, as the board makes its own, with the guest's
+ * console, power and RTC. */
 static int add_vdevices(struct guest *g, char *err, size_t errlen)
 {
-    const struct vmm_config *c = &g->v->cfg;
-    for (unsigned b = 0; b < c->board.buses; b++)
+    struct vmm *v = g->v;
+    const struct board_config *bc = &v->cfg->board;
+    struct dev_host h = {
+        .io = g->vio,
+        .big_endian = !bc->little_endian,
+        .rtc_epoch = bc->rtc_host ? (uint32_t)time(NULL) : bc->rtc_epoch,
+        .console_out = console_guest_output,
+        .console_opaque = g,
+        .console_in_fd = g->input_fd,
+        .power = on_vpower,
+        .power_opaque = g,
+    };
+    for (unsigned b = 0; b < bc->buses; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
-            if ((g->cfg.buses & (1u << b)) || !guest_has_device(c, g->id, b, s))
+            if ((g->cfg->buses & (1u << b)) ||
+                !guest_has_device(bc, v->gcfg, v->cfg->nguests, g->id, b, s))
                 continue;
-            bool ok = false;
-            switch (c->board.slots[b][s].type) {
-            case DEV_UART:
-                ok = uart_new(g->vio, b, s, &(struct uart_config){console_guest_output, g, g->input_fd});
-                break;
-            case DEV_TIMER:
-                ok = iotimer_new(g->vio, b, s,
-                                 c->board.rtc_host ? (uint32_t)time(NULL) : c->board.rtc_epoch);
-                break;
-            case DEV_POWER: ok = power_new(g->vio, b, s, on_vpower, g) != NULL; break;
-            default: break;
-            }
-            if (!ok) {
-                snprintf(err, errlen, "%s: cannot emulate the %s of bus%u.slot%u", g->cfg.name,
-                         dev_type_name(c->board.slots[b][s].type), b, s);
+            const struct dev_config *d = &bc->slots[b][s];
+            char msg[400] = "";
+            if (!d->cls->attach(&h, b, s, d->settings, msg, sizeof msg)) {
+                snprintf(err, errlen, "%s: cannot emulate the %s of bus%u.slot%u%s%s",
+                         g->cfg->name, d->cls->name, b, s, msg[0] ? ": " : "", msg);
                 return -1;
             }
         }
@@ -240,33 +244,34 @@ static int add_vdevices(struct guest *g, char *err, size_t errlen)
 int guest_setup(struct guest *g, char *err, size_t errlen)
 {
     struct vmm *v = g->v;
-    const struct board_config *bc = &v->cfg.board;
+    const struct board_config *bc = &v->cfg->board;
     bool be = !bc->little_endian;
     g->rom_copy = bc->ram_size - VMM_RESERVED + g->id * VMM_ROM_COPY_SIZE;
     build_map(g);
 
     char dflt[32], msg[600];
     snprintf(dflt, sizeof dflt, "kernel-%s.elf", be ? "eb" : "el");
-    const char *kpath = g->cfg.kernel[0] ? g->cfg.kernel : bc->kernel;
+    const char *kpath = g->cfg->kernel[0] ? g->cfg->kernel : bc->kernel;
     g->kernel = board_open_guest(kpath, dflt, "kernel", be, msg, sizeof msg);
     if (!g->kernel ||
-        board_kernel_placement(g->kernel, g->cfg.ram_size, &g->kernel_image, msg, sizeof msg)) {
-        snprintf(err, errlen, "%s: %s", g->cfg.name, msg);
+        board_kernel_placement(g->kernel, g->cfg->ram_size, &g->kernel_image, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s: %s", g->cfg->name, msg);
         return -1;
     }
-    if (!(g->vtlb = tlb_new(g->cfg.tlb_pairs))) {
-        snprintf(err, errlen, "%s: bad TLB size %u", g->cfg.name, g->cfg.tlb_pairs);
+    if (!(g->vtlb = tlb_new(g->cfg->tlb_pairs))) {
+        snprintf(err, errlen, "%s: bad TLB size %u", g->cfg->name, g->cfg->tlb_pairs);
         return -1;
     }
     static uint8_t board_fdt[ROM_FDT_MAX] __attribute__((aligned(8))); /* libfdt wants 8 */
     if (board_fdt_build(bc, board_fdt, sizeof board_fdt) < 0 ||
-        (g->fdt_size = guest_fdt_rewrite(&v->cfg, g->id, board_fdt, g->fdt, sizeof g->fdt)) < 0) {
-        snprintf(err, errlen, "%s: cannot build its device tree", g->cfg.name);
+        (g->fdt_size = guest_fdt_rewrite(bc, v->gcfg, v->cfg->nguests, g->id, board_fdt, g->fdt,
+                                         sizeof g->fdt)) < 0) {
+        snprintf(err, errlen, "%s: cannot build its device tree", g->cfg->name);
         return -1;
     }
-    if (g->cfg.output[0]) {
-        if (!(g->output = fopen(g->cfg.output, "w"))) {
-            snprintf(err, errlen, "%s: console output %s: %s", g->cfg.name, g->cfg.output,
+    if (g->cfg->output[0]) {
+        if (!(g->output = fopen(g->cfg->output, "w"))) {
+            snprintf(err, errlen, "%s: console output %s: %s", g->cfg->name, g->cfg->output,
                      strerror(errno));
             return -1;
         }
@@ -276,7 +281,7 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
         return -1;
     g->vphys = phys_new(PHYS_PAGE_SIZE, be);
     if (!g->vphys || !(g->vio = iobus_new(g->vphys, bc->buses, on_vline, g))) {
-        snprintf(err, errlen, "%s: cannot create its emulated buses", g->cfg.name);
+        snprintf(err, errlen, "%s: cannot create its emulated buses", g->cfg->name);
         return -1;
     }
     iobus_set_clock(g->vio, &(struct iobus_clock){vclock_now, vclock_schedule, g});
@@ -284,16 +289,16 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
         return -1;
     /* Owned devices DMA into the partition: device address 0 is its RAM's base. */
     for (unsigned b = 0; b < bc->buses; b++)
-        if (g->cfg.buses & (1u << b))
+        if (g->cfg->buses & (1u << b))
             for (unsigned s = 0; s < IOBUS_SLOTS; s++)
-                iobus_set_dma_map(v->io, b, s, 0, g->cfg.ram_size, g->cfg.ram_base);
+                iobus_set_dma_map(v->io, b, s, 0, g->cfg->ram_size, g->cfg->ram_base);
     return 0;
 }
 
 static void put_word(struct guest *g, uint32_t hpa, uint32_t v)
 {
     uint8_t w[4];
-    bool le = g->v->cfg.board.little_endian;
+    bool le = g->v->cfg->board.little_endian;
     for (int i = 0; i < 4; i++)
         w[i] = (uint8_t)(le ? v >> (8 * i) : v >> (24 - 8 * i));
     phys_load(g->v->phys, hpa, w, 4);
@@ -304,11 +309,11 @@ void guest_boot(struct guest *g)
 {
     struct vmm *v = g->v;
     modules_guest_boot(g); /* its memory is about to be rewritten */
-    for (uint32_t off = 0; off < g->cfg.ram_size; off += PHYS_PAGE_SIZE)
-        memset(phys_host_page(v->phys, g->cfg.ram_base + off, true), 0, PHYS_PAGE_SIZE);
+    for (uint32_t off = 0; off < g->cfg->ram_size; off += PHYS_PAGE_SIZE)
+        memset(phys_host_page(v->phys, g->cfg->ram_base + off, true), 0, PHYS_PAGE_SIZE);
     size_t klen;
     const void *bytes = elfimg_bytes(g->kernel, &klen);
-    phys_load(v->phys, g->cfg.ram_base + g->kernel_image, bytes, klen);
+    phys_load(v->phys, g->cfg->ram_base + g->kernel_image, bytes, klen);
 
     for (uint32_t off = 0; off < VMM_ROM_COPY_SIZE; off += PHYS_PAGE_SIZE)
         memset(phys_host_page(v->phys, g->rom_copy + off, true), 0, PHYS_PAGE_SIZE);
@@ -320,7 +325,7 @@ void guest_boot(struct guest *g)
     put_word(g, bi + BI_KERNEL_SIZE, (uint32_t)klen);
     put_word(g, bi + BI_FDT, ROM_FDT_BASE);
     put_word(g, bi + BI_FDT_SIZE, (uint32_t)g->fdt_size);
-    put_word(g, bi + BI_RAM_SIZE, g->cfg.ram_size);
+    put_word(g, bi + BI_RAM_SIZE, g->cfg->ram_size);
 
     memset(g->gpr, 0, sizeof g->gpr);
     g->hi = g->lo = 0;

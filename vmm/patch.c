@@ -94,7 +94,7 @@ static int patch_create(struct vmm *v, void **state, char *err, size_t errlen)
     p->ram_pages = phys_ram_size(v->phys) >> 12;
     p->page_state = calloc(p->ram_pages + (ROM_SIZE >> 12), 1);
     p->page_writes = calloc(p->ram_pages + (ROM_SIZE >> 12), 1);
-    p->scanner = scanner_new(phys_big_endian(v->phys), v->cfg.board.unsafe);
+    p->scanner = scanner_new(phys_big_endian(v->phys), v->cfg->board.unsafe);
     if (!p->page_state || !p->page_writes || !p->scanner) {
         snprintf(err, errlen, "vmm.fix=scan: cannot start the scanner (Capstone)");
         patch_destroy(p);
@@ -207,7 +207,7 @@ static bool patch_site(struct patcher *v, struct guest *g, uint32_t hpa, uint32_
     int i = alloc_patch(v);
     if (i < 0) {
         g->st.scan.unpatched++;
-        vmm_gotchaf(v->v, "scan %s %s at %08x: patch table full, left as it is", g->cfg.name,
+        vmm_gotchaf(v->v, "scan %s %s at %08x: patch table full, left as it is", g->cfg->name,
                     scan_kind_name(site->kind), va);
         return false;
     }
@@ -216,7 +216,7 @@ static bool patch_site(struct patcher *v, struct guest *g, uint32_t hpa, uint32_
     uint32_t hc = HYPCALL_INSN | (uint32_t)(VMM_HC_PATCH_BASE + i) << 11;
     put_word(v, host_word(v, hpa), hc);
     g->st.scan.sites++;
-    vmm_gotchaf(v->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg.name,
+    vmm_gotchaf(v->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg->name,
                 scan_kind_name(site->kind), site->insn, va, hpa, VMM_HC_PATCH_BASE + i);
     return true;
 }
@@ -349,7 +349,7 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
     if (st && ++v->page_writes[st - v->page_state] >= REWRITE_THRESHOLD) {
         g->st.scan.rewrites++;
         vmm_gotchaf(v->v, "scan %s page %08x rewritten: patches undone until it runs again",
-                    g->cfg.name, va & ~0xFFFu);
+                    g->cfg->name, va & ~0xFFFu);
         unscan(v, hpa & ~0xFFFu, 0, 0);
         return done;
     }
@@ -408,7 +408,7 @@ static struct vmm_outcome patch_hypercall(void *state, struct guest *g, const st
     e.code = EXC_CPU;
     e.ce = 0;
     if (!patch_original(p, t, &e.insn)) {
-        vmm_tracef(p->v, "vmm %s hypcall %#x at %08x: not a patch of ours", g->cfg.name,
+        vmm_tracef(p->v, "vmm %s hypcall %#x at %08x: not a patch of ours", g->cfg->name,
                    t->hypcall_code, t->pc);
         return guest_reflect_trap(g, t, EXC_RI);
     }

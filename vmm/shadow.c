@@ -91,7 +91,7 @@ void shadow_set_asid(struct guest *g)
             v->asid_gen++;
             v->asid_next = 1;
             g->st.asid_flushes++;
-            vmm_tracef(v, "vmm %s real ASIDs exhausted: TLB flushed", g->cfg.name);
+            vmm_tracef(v, "vmm %s real ASIDs exhausted: TLB flushed", g->cfg->name);
         }
         g->asid[ctx][gasid] = (uint8_t)v->asid_next++;
         g->asid_gen[ctx][gasid] = v->asid_gen;
@@ -292,7 +292,7 @@ static enum vmm_decision decide(struct guest *g, struct vmm_candidate *c)
          (uint64_t)page_hpa + c->page_size <= (uint64_t)c->region_hpa + c->region_size;
     if (!ok) {
         g->st.policy_violations++;
-        vmm_tracef(g->v, "vmm %s policy %s broke the rules for va %08x: rejected", g->cfg.name,
+        vmm_tracef(g->v, "vmm %s policy %s broke the rules for va %08x: rejected", g->cfg->name,
                    p->name, c->vaddr);
         return VMM_REJECT;
     }
@@ -335,7 +335,7 @@ static bool write_fault(struct guest *g, const struct cpu_trap *t, const struct 
     const struct vmm_policy *p = v->policy;
     g->st.write_faults++;
     if (p->on_write && !p->on_write(p->opaque, &c)) {
-        vmm_tracef(v, "vmm %s store to %08x refused by policy %s", g->cfg.name, va, p->name);
+        vmm_tracef(v, "vmm %s store to %08x refused by policy %s", g->cfg->name, va, p->name);
         *o = bus_error(g, t);
         return true;
     }
@@ -350,7 +350,7 @@ static bool write_fault(struct guest *g, const struct cpu_trap *t, const struct 
     else
         e.entrylo0 |= ENTRYLO_D;
     cpu_tlb_write(v->cpu, (unsigned)idx, &e);
-    vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg.name, va);
+    vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg->name, va);
     *o = vmm_outcome_of(VMM_TRAP_TLB_MOD);
     o->tlb_index = idx;
     return true;
@@ -382,7 +382,7 @@ static uint32_t fill_half(struct guest *g, const struct cpu_trap *t, const struc
     g->st.decisions[d]++;
     if (mine)
         *fault_d = d;
-    vmm_tracef(g->v, "vmm %s %s va %08x gpa %08x -> hpa %08x %uK%s %s", g->cfg.name,
+    vmm_tracef(g->v, "vmm %s %s va %08x gpa %08x -> hpa %08x %uK%s %s", g->cfg->name,
                mine ? cpu_exc_name(t->code) : "pair", pva, hx.gpa, c.hpa, c.page_size >> 10,
                c.writable ? " rw" : " ro", vmm_decision_name(d));
     if (d == VMM_REJECT)
@@ -454,7 +454,7 @@ struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t)
         return reflect_x(g, t, &x);
     const struct vmm_region *r = guest_region(g, x.gpa);
     if (!r) {
-        vmm_tracef(v, "vmm %s %s va %08x gpa %08x: nothing there", g->cfg.name,
+        vmm_tracef(v, "vmm %s %s va %08x gpa %08x: nothing there", g->cfg->name,
                    cpu_exc_name(t->code), va, x.gpa);
         return bus_error(g, t);
     }

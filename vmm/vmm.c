@@ -42,15 +42,15 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
         return NULL;
     }
     v->console_open = -1;
-    v->cfg = *cfg;
-    if (vmm_config_check(&v->cfg, err, errlen) != 0)
+    v->cfg = cfg;
+    if (vmm_config_place(cfg, v->gcfg, err, errlen) != 0)
         goto fail;
-    if (!(v->policy = vmm_policy_find(v->cfg.policy))) {
-        snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v->cfg.policy,
+    if (!(v->policy = vmm_policy_find(v->cfg->policy))) {
+        snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v->cfg->policy,
                  vmm_policy_names());
         goto fail;
     }
-    if (!(v->board = board_new_hosted(&v->cfg.board, err, errlen)))
+    if (!(v->board = board_new_hosted(&v->cfg->board, err, errlen)))
         goto fail;
     v->cpu = board_cpu(v->board);
     v->phys = board_phys(v->board);
@@ -68,18 +68,18 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
     /* The real CPU: user mode, no interrupts, every exception to us. */
     cpu_set_trap_routing(v->cpu, 0xFFFFFFFFu);
     cpu_set_trap_handler(v->cpu, vmm_on_trap, v);
-    uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg.board.unsafe;
+    uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg->board.unsafe;
     if (modules_create(v, &ext, err, errlen) != 0)
         goto fail;
     if (iobus_add_dma_hook(v->io, modules_dma_written, v) != 0)
         BUG("vmm: no room for the monitor's DMA listener");
     cpu_set_ext(v->cpu, ext);
-    v->eret_native = (v->cfg.board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
+    v->eret_native = (v->cfg->board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
     if (cpu_add_event_hook(v->cpu, gotcha_on_event, v) != 0)
         BUG("vmm: no room for the monitor's CPU event listener");
     cpu_cp0_write(v->cpu, C0_STATUS, 0, 2u << ST_KSU_SHIFT);
     cpu_cp0_write(v->cpu, C0_ENTRYHI, 0, 0);
-    for (unsigned i = 0; i < v->cfg.nguests; i++) {
+    for (unsigned i = 0; i < v->cfg->nguests; i++) {
         struct guest *g = calloc(1, sizeof *g);
         if (!g) {
             snprintf(err, errlen, "out of memory");
@@ -88,7 +88,7 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
         v->guests[v->n++] = g;
         g->v = v;
         g->id = i;
-        g->cfg = v->cfg.guests[i];
+        g->cfg = &v->gcfg[i];
         g->input_fd = -1;
         if (guest_setup(g, err, errlen) != 0)
             goto fail;
@@ -161,7 +161,7 @@ static struct guest *pick(struct vmm *v, uint64_t now)
     for (unsigned k = 0; k < v->n; k++) {
         struct guest *g = v->guests[(start + k) % v->n];
         if (runnable(g)) {
-            v->slice_end = now + v->cfg.quantum;
+            v->slice_end = now + v->cfg->quantum;
             g->st.slices++;
             return g;
         }
@@ -236,7 +236,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
             if (v->cur)
                 save_vcpu(v, v->cur);
             load_vcpu(v, g);
-            vmm_tracef(v, "vmm switch to %s at %08x", g->cfg.name, g->pc);
+            vmm_tracef(v, "vmm switch to %s at %08x", g->cfg->name, g->pc);
         }
         guest_irq_check(g);
         uint64_t deadline = next < v->slice_end ? next : v->slice_end;
@@ -286,7 +286,7 @@ unsigned vmm_exit_code(const vmm_t *v)
 
 void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
 {
-    v->policy = p ? p : vmm_policy_find(v->cfg.policy);
+    v->policy = p ? p : vmm_policy_find(v->cfg->policy);
     shadow_flush_guest(v, -1); /* decisions of the old policy go */
 }
 
@@ -305,12 +305,12 @@ void vmm_guest_stats(const vmm_t *v, unsigned i, struct vmm_guest_stats *out)
         return;
     const struct guest *g = v->guests[i];
     *out = g->st;
-    snprintf(out->name, sizeof out->name, "%s", g->cfg.name);
+    snprintf(out->name, sizeof out->name, "%s", g->cfg->name);
     out->halted = g->halted;
     out->exit_code = g->exit_code;
-    out->ram_base = g->cfg.ram_base;
-    out->ram_size = g->cfg.ram_size;
-    out->buses = g->cfg.buses;
+    out->ram_base = g->cfg->ram_base;
+    out->ram_size = g->cfg->ram_size;
+    out->buses = g->cfg->buses;
 }
 
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns)
@@ -341,4 +341,4 @@ const char *vmm_emul_op_name(enum vmm_emul_op op)
 }
 
 struct board *vmm_board(vmm_t *v) { return v->board; }
-const struct vmm_config *vmm_config_of(const vmm_t *v) { return &v->cfg; }
+const struct vmm_config *vmm_config_of(const vmm_t *v) { return v->cfg; }

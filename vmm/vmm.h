@@ -40,7 +40,7 @@ struct vmm_guest_config {
     uint32_t ram_size;
     uint32_t ram_base;   /* host-physical base, VMM_AUTO_BASE to place it */
     uint32_t buses;      /* bit b: the guest owns bus b */
-    uint32_t shared;     /* bit t (enum dev_type): emulated copies it gets */
+    uint32_t shared;     /* bit dev_class_index(): emulated copies it gets (shareable classes) */
     unsigned tlb_pairs;  /* its virtual TLB (0: the board's) */
     char kernel[CONFIG_PATH_MAX];   /* "" = the board's kernel */
     char bootargs[256];             /* "" = the board's bootargs */
@@ -72,16 +72,26 @@ struct vmm_config {
 
 /* Two guests of the default kernel on the default board: guest0 owns bus 1
  * (network, and the disk when one is given), guest1 owns bus 2 (framebuffer,
- * keyboard); both get the console, timer and power of bus 0 emulated. */
-void vmm_config_default(struct vmm_config *c);
+ * keyboard); both get the console, timer and power of bus 0 emulated.
+ * Ownership as the board's configuration (machine/config.h): released by
+ * vmm_config_free, never copied by value (vmm_config_copy), borrowed by
+ * vmm_new until vmm_free. False only when out of memory. */
+bool vmm_config_default(struct vmm_config *c);
+void vmm_config_free(struct vmm_config *c);
+bool vmm_config_copy(struct vmm_config *dst, const struct vmm_config *src);
 /* Read an INI file: board keys as board_config_load, plus [vmm] and
  * [guestN]. A file with any [guestN] replaces the default guests. */
 int vmm_config_load(struct vmm_config *c, const char *path, char *err, size_t errlen);
 /* "section.key=value" for any section, e.g. "guest1.ram=8M", "vmm.quantum=50000". */
 int vmm_config_set(struct vmm_config *c, const char *assignment, char *err, size_t errlen);
 /* Placement and isolation checks: overlapping partitions, a bus given twice,
- * more than the board has... Fills in automatic bases. 0, or -1 with a message. */
+ * more than the board has... Fills in automatic bases and TLB sizes. 0, or
+ * -1 with a message. */
 int vmm_config_check(struct vmm_config *c, char *err, size_t errlen);
+/* The same checks with the placed guests written to guests[] (c->nguests
+ * entries; it may be c->guests itself). */
+int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,
+                     size_t errlen);
 
 typedef struct vmm vmm_t;
 

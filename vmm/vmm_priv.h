@@ -27,7 +27,7 @@ enum vmm_ctx { CTX_KERNEL = 0, CTX_KERNEL_ERL, CTX_SUPERVISOR, CTX_USER, CTX_COU
 struct guest {
     struct vmm *v;
     unsigned id;
-    struct vmm_guest_config cfg;
+    struct vmm_guest_config *cfg; /* its placed configuration (in v->gcfg) */
     /* vCPU */
     uint32_t gpr[32], pc, hi, lo;
     struct cp0_state cp0; /* its virtual CP0 (the real CPU's rules: cpu/cp0_rules.h) */
@@ -71,7 +71,9 @@ struct shadow_info {
 };
 
 struct vmm {
-    struct vmm_config cfg;
+    const struct vmm_config *cfg; /* borrowed: the caller keeps it alive */
+    /* the guests' configurations with their RAM placed (vmm_config_place) */
+    struct vmm_guest_config gcfg[VMM_MAX_GUESTS];
     board_t *board;
     cpu_t *cpu;
     phys_t *phys;
@@ -160,8 +162,9 @@ void gotcha_sync_real_epc(struct vmm *v, struct guest *g);
 int guest_setup(struct guest *g, char *err, size_t errlen);
 void guest_boot(struct guest *g);
 void guest_teardown(struct guest *g);
-int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest, const void *board_fdt,
-                      void *out, size_t outlen);
+int guest_fdt_rewrite(const struct board_config *bc, const struct vmm_guest_config *guests,
+                      unsigned nguests, unsigned guest, const void *board_fdt, void *out,
+                      size_t outlen);
 
 /* console.c: the console multiplexer. */
 void console_guest_output(void *opaque, const char *buf, size_t len);
