@@ -51,6 +51,9 @@ struct dev_class {
     /* A guest that does not own the bus gets an emulated copy (the same
      * attach, on the guest's private bus set). */
     bool shareable;
+    /* Pages of buffer (io_link_buffer) one device asks for: the monitor
+     * keeps that much host RAM per emulated copy, mapped into the guest. */
+    unsigned buffer_pages;
 };
 
 /* Every class, NULL-terminated; an index into it names a class in masks. */

@@ -422,6 +422,7 @@ static SDL_Color region_colour(enum vmm_region_kind k)
     case VMM_REGION_DEVICE: return (SDL_Color){235, 150, 50, 255};
     case VMM_REGION_EMULATED:
     case VMM_REGION_INTC: return (SDL_Color){200, 70, 200, 255};
+    case VMM_REGION_BUFFER: return (SDL_Color){90, 200, 200, 255};
     }
     return COL_DIM;
 }

@@ -20,6 +20,9 @@ struct slot {
     struct io_link irq;
     uint32_t dma_base, dma_size; /* device addresses the slot may use */
     uint32_t dma_phys;           /* physical address that dma_base lands at */
+    uint8_t *buffer;             /* io_link_buffer: memory at [buf_off, buf_off + buf_size) */
+    uint32_t buf_off, buf_size;
+    bool buf_owned;              /* allocated here (no provider) */
 };
 
 struct bus {
@@ -37,6 +40,8 @@ struct iobus {
     void *line_opaque;
     bool line_level[7]; /* current level of CPU lines 2..6 */
     struct iobus_stats stats;
+    iobus_buffer_fn buffer_fn;
+    void *buffer_opaque;
     struct iobus_clock clock;
     iobus_trace_fn trace_fn;
     void *trace_opaque;
@@ -111,6 +116,20 @@ static enum phys_result slot_access(struct bus *b, uint32_t offset, unsigned siz
     if (!s->ops) {
         io->stats.empty_slot_accesses++;
         return PHYS_BUS_ERROR;
+    }
+    if (s->buffer && off - s->buf_off < s->buf_size) { /* a buffer page: plain memory */
+        uint8_t *p = s->buffer + (off - s->buf_off);
+        if ((off & (size - 1)) || size > s->buf_size - (off - s->buf_off))
+            return PHYS_BUS_ERROR;
+        bool be = phys_big_endian(io->phys);
+        for (unsigned i = 0; i < size; i++) {
+            unsigned shift = 8 * (be ? size - 1 - i : i);
+            if (write)
+                p[i] = (uint8_t)(*value >> shift);
+            else
+                *value = (i ? *value : 0) | (uint32_t)p[i] << shift;
+        }
+        return PHYS_OK;
     }
     uint32_t reg = off - SLOT_DEV_BASE;
     if (reg >= s->ops->reg_size || size > s->ops->reg_size - reg || !(s->ops->access_sizes & size))
@@ -245,6 +264,8 @@ void iobus_free(iobus_t *io)
             struct slot *sl = &io->buses[b].slots[s];
             if (sl->ops && sl->ops->free)
                 sl->ops->free(sl->opaque);
+            if (sl->buf_owned)
+                free(sl->buffer);
         }
     free(io);
 }
@@ -385,6 +406,33 @@ int iobus_dma_write(iobus_t *io, unsigned bus, unsigned slot, uint32_t paddr, co
     for (unsigned i = 0; r == 0 && i < io->ndma_hooks; i++)
         io->dma_hooks[i].fn(io->dma_hooks[i].opaque, paddr, len);
     return r;
+}
+
+void iobus_set_buffer_provider(iobus_t *io, iobus_buffer_fn fn, void *opaque)
+{
+    io->buffer_fn = fn;
+    io->buffer_opaque = opaque;
+}
+
+void *io_link_buffer(io_link_t *link, uint32_t offset, uint32_t size)
+{
+    struct iobus *io = link->io;
+    struct slot *s = &io->buses[link->bus].slots[link->slot];
+    if (s->buffer || !size || (offset & 0xFFFu) || (size & 0xFFFu) || offset < 0x1000u ||
+        offset > IOBUS_SLOT_SPAN || size > IOBUS_SLOT_SPAN - offset)
+        return NULL;
+    uint8_t *mem = io->buffer_fn ? io->buffer_fn(io->buffer_opaque, link->bus, link->slot,
+                                                 offset, size)
+                                 : NULL;
+    s->buf_owned = !io->buffer_fn;
+    if (s->buf_owned)
+        mem = calloc(1, size);
+    if (!mem)
+        return NULL;
+    s->buffer = mem;
+    s->buf_off = offset;
+    s->buf_size = size;
+    return mem;
 }
 
 int iobus_add_dma_hook(iobus_t *io, iobus_dma_hook_fn fn, void *opaque)

@@ -101,6 +101,22 @@ int io_link_dma_write(io_link_t *link, uint32_t paddr, const void *buf, size_t l
     __attribute__((warn_unused_result));
 
 /*
+ * Buffer pages: a device may ask for page-aligned pages of its slot window
+ * (offset >= 0x1000, in whole 4 KiB pages) that software reads and writes as
+ * plain memory, in the CPU's byte order — a command buffer instead of one
+ * register access per word. The device reads and writes the returned host
+ * memory directly; it is zeroed, owned by the bus (or its provider) and
+ * valid until iobus_free. One buffer per slot; NULL when the range is not
+ * valid or taken. Natively the bus serves the pages on MMIO; an owner that
+ * can map them straight into a guest (the monitor) gives a provider, which
+ * returns host RAM it maps (NULL: none left).
+ */
+void *io_link_buffer(io_link_t *link, uint32_t offset, uint32_t size);
+typedef void *(*iobus_buffer_fn)(void *opaque, unsigned bus, unsigned slot, uint32_t offset,
+                                 uint32_t size);
+void iobus_set_buffer_provider(iobus_t *io, iobus_buffer_fn fn, void *opaque);
+
+/*
  * Device time. The owner gives the bus a clock (the CPU's cycle count, exact
  * even in the middle of an instruction batch) and a scheduler: a device that
  * arms an event between ticks calls io_link_schedule() so the owner ticks it

@@ -244,6 +244,37 @@ static void test_dma_hooks_fan_out(void)
     phys_free(p);
 }
 
+static void test_buffer_pages(void)
+{
+    /* A device's buffer page is plain memory at its slot offset: MMIO of
+     * every width in the CPU's byte order, the device sees the bytes. */
+    phys_t *p = phys_new(1u << 20, true);
+    iobus_t *io = iobus_new(p, 2, NULL, NULL);
+    struct scratch s = {0};
+    io_link_t *link;
+    CU_ASSERT_EQUAL(iobus_attach(io, 1, 4, &scratch_ops, &s, &link), 0);
+    CU_ASSERT_PTR_NULL(io_link_buffer(link, 0x0000, 0x1000)); /* over the header */
+    CU_ASSERT_PTR_NULL(io_link_buffer(link, 0x1800, 0x1000)); /* not page-aligned */
+    CU_ASSERT_PTR_NULL(io_link_buffer(link, 0xF000, 0x2000)); /* past the window */
+    uint8_t *buf = io_link_buffer(link, 0x2000, 0x1000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    CU_ASSERT_PTR_NULL(io_link_buffer(link, 0x4000, 0x1000)); /* one per slot */
+    uint32_t base = iobus_slot_base(1, 4) + 0x2000, v = 0;
+    CU_ASSERT_EQUAL(phys_write(p, base + 8, 4, 0x11223344u), PHYS_OK);
+    CU_ASSERT(buf[8] == 0x11 && buf[11] == 0x44); /* big-endian */
+    CU_ASSERT_EQUAL(phys_write(p, base + 0xFFE, 2, 0xBEEF), PHYS_OK);
+    CU_ASSERT(buf[0xFFE] == 0xBE && buf[0xFFF] == 0xEF);
+    buf[16] = 0xA5;
+    CU_ASSERT_EQUAL(phys_read(p, base + 16, 1, &v), PHYS_OK);
+    CU_ASSERT_EQUAL(v, 0xA5);
+    CU_ASSERT_EQUAL(phys_read(p, base + 8, 4, &v), PHYS_OK);
+    CU_ASSERT_EQUAL(v, 0x11223344u);
+    CU_ASSERT_EQUAL(phys_read(p, base + 9, 4, &v), PHYS_BUS_ERROR); /* unaligned */
+    CU_ASSERT_EQUAL(s.reads + s.writes, 0); /* never the device's registers */
+    iobus_free(io);
+    phys_free(p);
+}
+
 static void test_new_fails_cleanly(void)
 {
     /* Something already sits in the I/O window: iobus_new refuses and leaves
@@ -308,6 +339,7 @@ static const struct test_case tests[] = {
     {"interrupt controller", test_interrupt_controller},
     {"DMA window", test_dma_window},
     {"DMA listeners fan out", test_dma_hooks_fan_out},
+    {"buffer pages: memory in a slot window", test_buffer_pages},
     {"creation fails cleanly", test_new_fails_cleanly},
     {"seen from the CPU", test_cpu_view},
 };

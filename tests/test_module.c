@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/cp0_regs.h"
+#include "dev/devclass.h"
 #include "vmm/memop.h"
 #include "vmm/vmm_priv.h"
 
@@ -275,6 +276,93 @@ static void test_outcome_of_device_access(void)
     teardown();
 }
 
+/* ---- an emulated device with a buffer page ---------------------------------- */
+
+static uint8_t *mbox_buffer;
+static enum phys_result mbox_read(void *opaque, uint32_t off, unsigned size, uint32_t *v)
+{
+    (void)opaque;
+    (void)off;
+    (void)size;
+    *v = mbox_buffer ? mbox_buffer[0] : 0xFF; /* what the guest left in its buffer */
+    return PHYS_OK;
+}
+
+static const struct iodev_ops mbox_ops = {
+    .name = "mbox", .vendor = 0x5456, .device = 0x00EE, .revision = 1, .reg_size = 4,
+    .access_sizes = 4, .read = mbox_read,
+};
+
+static void *mbox_attach(const struct dev_host *h, unsigned bus, unsigned slot,
+                         const void *settings, char *err, size_t errlen)
+{
+    (void)settings;
+    (void)err;
+    (void)errlen;
+    static int state;
+    io_link_t *link;
+    if (iobus_attach(h->io, bus, slot, &mbox_ops, &state, &link) != 0)
+        return NULL;
+    mbox_buffer = io_link_buffer(link, 0x1000, 0x1000);
+    return mbox_buffer ? &state : NULL;
+}
+
+static const struct dev_class mbox_class = {
+    .name = "mbox", .keys = "", .attach = mbox_attach, .shareable = true, .buffer_pages = 1,
+};
+
+static void test_emulated_buffer_page(void)
+{
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT_EQUAL(vmm_config_set(&cfg, "bus0.slot0.input=none", err, sizeof err), 0);
+    CU_ASSERT(board_config_put(&cfg.board, 0, 5, &mbox_class));
+    cfg.nguests = 1;
+    cfg.guests[0].shared |= 1u << dev_class_index(&mbox_class);
+    CU_ASSERT_EQUAL(vmm_buffer_pages(&cfg), 1);
+    mbox_buffer = NULL;
+    v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mbox_buffer);
+    g = v->guests[0];
+    v->cur = g;
+    g->cp0.status = 0;
+    shadow_set_asid(g);
+    vmm_set_observer(v, on_event, NULL);
+    /* The buffer page is in the guest's map as memory... */
+    uint32_t gpa = iobus_slot_base(0, 5) + 0x1000;
+    struct vmm_region_view rv[VMM_MAX_REGIONS];
+    unsigned n = vmm_guest_regions(v, 0, rv, VMM_MAX_REGIONS), found = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (rv[i].kind == VMM_REGION_BUFFER && rv[i].gpa == gpa && rv[i].size == 0x1000)
+            found++;
+    CU_ASSERT_EQUAL(found, 1);
+    /* ...a miss there installs a real entry (no emulated access), onto host RAM
+     * below the monitor's reserved top... */
+    trap(EXC_TLBS, 0xA0000000u | (gpa + 0x10), true, false);
+    CU_ASSERT_EQUAL(g->st.traps[VMM_TRAP_MMIO], 0);
+    CU_ASSERT(last_ev.tlb_index >= 0);
+    struct tlb_hit hit;
+    CU_ASSERT_EQUAL(tlb_lookup(v->tlb, 0xA0000000u | (gpa + 0x10), v->cur_real_asid, TLB_PEEK,
+                               &hit), TLB_HIT);
+    CU_ASSERT_EQUAL(hit.paddr, cfg.board.ram_size - VMM_RESERVED - 0x1000 + 0x10);
+    /* ...and what the guest writes there the device reads, without a trap. */
+    CU_ASSERT_EQUAL(phys_write(v->phys, hit.paddr & ~3u, 4, 0x7A000000u), PHYS_OK);
+    CU_ASSERT_EQUAL(mbox_buffer[0x10], 0x7A);
+    mbox_buffer[0] = 0x42;
+    uint32_t reg = 0;
+    CU_ASSERT_EQUAL(phys_read(g->vphys, iobus_slot_base(0, 5) + SLOT_DEV_BASE, 4, &reg), PHYS_OK);
+    CU_ASSERT_EQUAL(reg, 0x42);
+    teardown();
+    /* Too little RAM for the buffers: refused with a message. */
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT(board_config_put(&cfg.board, 0, 5, &mbox_class));
+    cfg.guests[0].shared |= 1u << dev_class_index(&mbox_class);
+    cfg.board.ram_size = VMM_RESERVED + 0x1000;
+    CU_ASSERT_EQUAL(vmm_config_check(&cfg, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "buffers"));
+    vmm_config_free(&cfg);
+}
+
 static uint32_t load(uint32_t insn, uint32_t word, unsigned k, bool be, uint32_t old)
 {
     struct memop m;
@@ -343,6 +431,7 @@ static const struct test_case tests[] = {
     {"module: its hypercall range; others are RI", test_hypercall_range},
     {"outcome: an emulated device access", test_outcome_of_device_access},
     {"memop: every load and store form, both byte orders", test_memop_every_form},
+    {"an emulated device's buffer page: mapped into the guest", test_emulated_buffer_page},
 };
 
 CUNIT_MAIN("module", tests)

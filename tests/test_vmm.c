@@ -120,7 +120,7 @@ static void test_fdt_rewrite(void)
     static uint8_t board[ROM_FDT_MAX] __attribute__((aligned(8)));
     static uint8_t out[ROM_FDT_MAX] __attribute__((aligned(8)));
     CU_ASSERT_FATAL(board_fdt_build(&c.board, board, sizeof board) > 0);
-    CU_ASSERT_FATAL(guest_fdt_rewrite(&c.board, c.guests, c.nguests, 1, board, out, sizeof out) > 0);
+    CU_ASSERT_FATAL(guest_fdt_rewrite(&c, 1, &c.guests[1], board, out, sizeof out) > 0);
     CU_ASSERT_EQUAL(fdt_check_header(out), 0);
     CU_ASSERT_EQUAL(u32prop(out, "/memory@0", "reg", 0), 0);
     CU_ASSERT_EQUAL(u32prop(out, "/memory@0", "reg", 1), 16u << 20);
@@ -135,7 +135,7 @@ static void test_fdt_rewrite(void)
     CU_ASSERT(fdt_path_offset(out, "/bus@1e000000/power@1e020000") < 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e200000/nic@1e210000") < 0);
     /* Guest 0: its nic, the timer, not guest 1's fb. */
-    CU_ASSERT_FATAL(guest_fdt_rewrite(&c.board, c.guests, c.nguests, 0, board, out, sizeof out) > 0);
+    CU_ASSERT_FATAL(guest_fdt_rewrite(&c, 0, &c.guests[0], board, out, sizeof out) > 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e200000/nic@1e210000") >= 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e000000/timer@1e010000") >= 0);
     CU_ASSERT(fdt_path_offset(out, "/bus@1e400000/fb@1e400000") < 0);

@@ -271,6 +271,28 @@ static uint32_t natural_align(uint32_t x)
     return a;
 }
 
+bool vmm_config_emulates(const struct vmm_config *c, unsigned gi, unsigned bus, unsigned slot)
+{
+    const struct dev_class *cls = c->board.slots[bus][slot].cls;
+    if (!cls || !cls->shareable || !(c->guests[gi].shared & (1u << dev_class_index(cls))))
+        return false;
+    for (unsigned j = 0; j < c->nguests; j++)
+        if (c->guests[j].buses & (1u << bus))
+            return false;
+    return true;
+}
+
+unsigned vmm_buffer_pages(const struct vmm_config *c)
+{
+    unsigned pages = 0;
+    for (unsigned i = 0; i < c->nguests; i++)
+        for (unsigned b = 0; b < c->board.buses; b++)
+            for (unsigned s = 0; s < IOBUS_SLOTS; s++)
+                if (vmm_config_emulates(c, i, b, s))
+                    pages += c->board.slots[b][s].cls->buffer_pages;
+    return pages;
+}
+
 static bool overlaps(uint32_t a, uint32_t as, uint32_t b, uint32_t bs)
 {
     return (uint64_t)a < (uint64_t)b + bs && (uint64_t)b < (uint64_t)a + as;
@@ -301,7 +323,13 @@ int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests
         snprintf(err, errlen, "too many guests");
         return -1;
     }
-    uint32_t usable = c->board.ram_size - VMM_RESERVED;
+    uint64_t buffers = (uint64_t)vmm_buffer_pages(c) << 12;
+    if (c->board.ram_size <= VMM_RESERVED + buffers) {
+        snprintf(err, errlen, "board.ram: no room for the emulated devices' %llu KiB of buffers",
+                 (unsigned long long)(buffers >> 10));
+        return -1;
+    }
+    uint32_t usable = c->board.ram_size - VMM_RESERVED - (uint32_t)buffers;
     uint32_t owned = 0;
     for (unsigned i = 0; i < c->nguests; i++) {
         struct vmm_guest_config *g = &guests[i];

@@ -22,27 +22,21 @@
 
 /* ---- the device tree a guest boots with --------------------------------- */
 
-static bool guest_has_device(const struct board_config *bc, const struct vmm_guest_config *guests,
-                             unsigned n, unsigned gi, unsigned bus, unsigned slot)
+static bool guest_has_device(const struct vmm_config *c, unsigned gi, unsigned bus,
+                             unsigned slot)
 {
-    const struct dev_class *cls = bc->slots[bus][slot].cls;
-    if (!cls)
+    if (!c->board.slots[bus][slot].cls)
         return false;
-    if (guests[gi].buses & (1u << bus))
-        return true;
-    /* A shared device on a bus nobody owns: the guest gets an emulated copy. */
-    for (unsigned j = 0; j < n; j++)
-        if (guests[j].buses & (1u << bus))
-            return false;
-    return cls->shareable && (guests[gi].shared & (1u << dev_class_index(cls))) != 0;
+    return (c->guests[gi].buses & (1u << bus)) || vmm_config_emulates(c, gi, bus, slot);
 }
 
-/* Rewrite the board's tree for guest gi: its RAM from 0, its bootargs and TLB
- * size, and only the devices it can reach. Size of the result, or -1. */
-int guest_fdt_rewrite(const struct board_config *bc, const struct vmm_guest_config *guests,
-                      unsigned n, unsigned gi, const void *board_fdt, void *out, size_t outlen)
+/* Rewrite the board's tree for guest gi (g: its placed configuration): its
+ * RAM from 0, its bootargs and TLB size, and only the devices it can reach.
+ * Size of the result, or -1. */
+int guest_fdt_rewrite(const struct vmm_config *c, unsigned gi, const struct vmm_guest_config *g,
+                      const void *board_fdt, void *out, size_t outlen)
 {
-    const struct vmm_guest_config *g = &guests[gi];
+    const struct board_config *bc = &c->board;
     if (outlen > INT32_MAX || fdt_open_into(board_fdt, out, (int)outlen) < 0)
         return -1;
     int node = fdt_path_offset(out, "/memory@0");
@@ -76,7 +70,7 @@ int guest_fdt_rewrite(const struct board_config *bc, const struct vmm_guest_conf
                 if (!slot || len != 4 || bus >= IOBUS_MAX_BUSES)
                     return -1;
                 unsigned s = fdt32_to_cpu(*slot);
-                if (s < IOBUS_SLOTS && guest_has_device(bc, guests, n, gi, bus, s))
+                if (s < IOBUS_SLOTS && guest_has_device(c, gi, bus, s))
                     continue;
                 if (s < IOBUS_SLOTS && bc->slots[bus][s].cls == &uart_class)
                     removed_uart = true;
@@ -208,6 +202,26 @@ static int open_input(struct guest *g, char *err, size_t errlen)
     return 0;
 }
 
+/* A buffer page an emulated device asks for (iobus.h, io_link_buffer): host
+ * RAM from the monitor's pool, mapped into the guest at its slot offset (a
+ * region consulted before the emulated bus's own), so the guest reads and
+ * writes it without a trap. */
+static void *vbuffer(void *opaque, unsigned bus, unsigned slot, uint32_t offset, uint32_t size)
+{
+    struct guest *g = opaque;
+    struct vmm *v = g->v;
+    uint32_t pages = size >> 12;
+    if (pages > v->pool_pages - v->pool_used || g->nregions >= VMM_MAX_REGIONS)
+        return NULL;
+    uint32_t hpa = v->pool_base + (v->pool_used << 12);
+    v->pool_used += pages;
+    memmove(&g->regions[1], &g->regions[0], g->nregions * sizeof *g->regions);
+    g->regions[0] = (struct vmm_region){iobus_slot_base(bus, slot) + offset, size, hpa,
+                                        VMM_REGION_BUFFER, true};
+    g->nregions++;
+    return phys_host_page(v->phys, hpa, true); /* RAM is contiguous on the host */
+}
+
 /* The guest's emulated copies of the shared devices, on its private bus set:
  * each made by its class, as the board makes its own, with the guest's
  * console, power and RTC. */
@@ -227,8 +241,7 @@ static int add_vdevices(struct guest *g, char *err, size_t errlen)
     };
     for (unsigned b = 0; b < bc->buses; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
-            if ((g->cfg->buses & (1u << b)) ||
-                !guest_has_device(bc, v->gcfg, v->cfg->nguests, g->id, b, s))
+            if (!vmm_config_emulates(v->cfg, g->id, b, s))
                 continue;
             const struct dev_config *d = &bc->slots[b][s];
             char msg[400] = "";
@@ -264,7 +277,7 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
     }
     static uint8_t board_fdt[ROM_FDT_MAX] __attribute__((aligned(8))); /* libfdt wants 8 */
     if (board_fdt_build(bc, board_fdt, sizeof board_fdt) < 0 ||
-        (g->fdt_size = guest_fdt_rewrite(bc, v->gcfg, v->cfg->nguests, g->id, board_fdt, g->fdt,
+        (g->fdt_size = guest_fdt_rewrite(v->cfg, g->id, g->cfg, board_fdt, g->fdt,
                                          sizeof g->fdt)) < 0) {
         snprintf(err, errlen, "%s: cannot build its device tree", g->cfg->name);
         return -1;
@@ -285,6 +298,7 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
         return -1;
     }
     iobus_set_clock(g->vio, &(struct iobus_clock){vclock_now, vclock_schedule, g});
+    iobus_set_buffer_provider(g->vio, vbuffer, g);
     if (add_vdevices(g, err, errlen) != 0)
         return -1;
     /* Owned devices DMA into the partition: device address 0 is its RAM's base. */
@@ -311,6 +325,9 @@ void guest_boot(struct guest *g)
     modules_guest_boot(g); /* its memory is about to be rewritten */
     for (uint32_t off = 0; off < g->cfg->ram_size; off += PHYS_PAGE_SIZE)
         memset(phys_host_page(v->phys, g->cfg->ram_base + off, true), 0, PHYS_PAGE_SIZE);
+    for (unsigned i = 0; i < g->nregions; i++) /* device buffers are memory too */
+        if (g->regions[i].kind == VMM_REGION_BUFFER)
+            memset(phys_host_page(v->phys, g->regions[i].hpa, true), 0, g->regions[i].size);
     size_t klen;
     const void *bytes = elfimg_bytes(g->kernel, &klen);
     phys_load(v->phys, g->cfg->ram_base + g->kernel_image, bytes, klen);

@@ -41,6 +41,7 @@ enum vmm_region_kind {
     VMM_REGION_DEVICE,   /* an owned bus: passed through */
     VMM_REGION_EMULATED, /* buses the guest does not own: every access trapped, emulated */
     VMM_REGION_INTC,     /* interrupt controller: trapped, split per bus */
+    VMM_REGION_BUFFER,   /* an emulated device's buffer page: host RAM of the monitor's, mapped */
 };
 
 struct vmm_candidate {

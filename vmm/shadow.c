@@ -205,7 +205,8 @@ static uint32_t entrylo(uint32_t hpa, bool writable, bool uncached)
 
 static bool mappable(enum vmm_region_kind k)
 {
-    return k == VMM_REGION_RAM || k == VMM_REGION_ROM || k == VMM_REGION_DEVICE;
+    return k == VMM_REGION_RAM || k == VMM_REGION_ROM || k == VMM_REGION_DEVICE ||
+           k == VMM_REGION_BUFFER;
 }
 
 /* ---- region owners (module.h): consulted here and nowhere else ------------- */

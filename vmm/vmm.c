@@ -52,6 +52,8 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
     }
     if (!(v->board = board_new_hosted(&v->cfg->board, err, errlen)))
         goto fail;
+    v->pool_pages = vmm_buffer_pages(cfg);
+    v->pool_base = cfg->board.ram_size - VMM_RESERVED - (v->pool_pages << 12);
     v->cpu = board_cpu(v->board);
     v->phys = board_phys(v->board);
     v->io = board_iobus(v->board);

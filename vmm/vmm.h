@@ -30,7 +30,9 @@
 #define VMM_MAX_GUESTS 8
 #define VMM_NAME_MAX   16
 /* The monitor keeps the top VMM_RESERVED bytes of board RAM for itself
- * (each guest's copy of the device-tree and boot-info part of the ROM). */
+ * (each guest's copy of the device-tree and boot-info part of the ROM), and
+ * below them the buffer pages of the guests' emulated devices
+ * (vmm_buffer_pages). */
 #define VMM_RESERVED      0x00100000u
 #define VMM_ROM_COPY_SIZE 0x00020000u /* per guest: ROM 0x1FC80000..0x1FC9FFFF */
 #define VMM_AUTO_BASE     UINT32_MAX
@@ -88,6 +90,11 @@ int vmm_config_set(struct vmm_config *c, const char *assignment, char *err, size
  * more than the board has... Fills in automatic bases and TLB sizes. 0, or
  * -1 with a message. */
 int vmm_config_check(struct vmm_config *c, char *err, size_t errlen);
+/* Guest gi gets an emulated copy of the device in (bus, slot): the device
+ * is shareable, on a bus no guest owns, and in the guest's `shared` list. */
+bool vmm_config_emulates(const struct vmm_config *c, unsigned gi, unsigned bus, unsigned slot);
+/* Pages of device buffers the monitor keeps for c's guests' emulated devices. */
+unsigned vmm_buffer_pages(const struct vmm_config *c);
 /* The same checks with the placed guests written to guests[] (c->nguests
  * entries; it may be c->guests itself). */
 int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,

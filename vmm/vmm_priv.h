@@ -80,6 +80,8 @@ struct vmm {
     iobus_t *io;
     tlb_t *tlb;
     struct guest *guests[VMM_MAX_GUESTS];
+    /* host RAM for the emulated devices' buffer pages, below VMM_RESERVED */
+    uint32_t pool_base, pool_pages, pool_used;
     unsigned n;
     struct guest *cur;
     uint64_t slice_end;
@@ -162,8 +164,8 @@ void gotcha_sync_real_epc(struct vmm *v, struct guest *g);
 int guest_setup(struct guest *g, char *err, size_t errlen);
 void guest_boot(struct guest *g);
 void guest_teardown(struct guest *g);
-int guest_fdt_rewrite(const struct board_config *bc, const struct vmm_guest_config *guests,
-                      unsigned nguests, unsigned guest, const void *board_fdt, void *out,
+int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest,
+                      const struct vmm_guest_config *placed, const void *board_fdt, void *out,
                       size_t outlen);
 
 /* console.c: the console multiplexer. */
