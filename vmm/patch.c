@@ -50,7 +50,6 @@ struct patcher {
     unsigned patches_live, patch_hint;
 };
 
-#define HYPCALL_INSN 0x42000028u
 
 static uint64_t host_ns(void)
 {
@@ -154,7 +153,7 @@ static void put_word(const struct patcher *v, uint8_t *p, uint32_t w)
 /* The patch-table index a word stands for, or -1 when it is not our patch. */
 static int patch_index(const struct patcher *v, uint32_t hpa, uint32_t word)
 {
-    if ((word & 0xFFE007FFu) != HYPCALL_INSN)
+    if ((word & 0xFFE007FFu) != VMM_HYPCALL_INSN)
         return -1;
     unsigned code = (word >> 11) & 0x3FFu;
     if (code < VMM_HC_PATCH_BASE)
@@ -213,7 +212,7 @@ static bool patch_site(struct patcher *v, struct guest *g, uint32_t hpa, uint32_
     }
     v->patches[i] = (struct patch_site){hpa, site->insn, true};
     v->patches_live++;
-    uint32_t hc = HYPCALL_INSN | (uint32_t)(VMM_HC_PATCH_BASE + i) << 11;
+    uint32_t hc = VMM_HYPCALL_WORD(VMM_HC_PATCH_BASE + i);
     put_word(v, host_word(v, hpa), hc);
     g->st.scan.sites++;
     vmm_gotchaf(v->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg->name,

@@ -125,6 +125,9 @@ enum vmm_hypercall {
     VMM_HC_PATCH_BASE = 0x40,  /* the scanner fix's patch sites (to 0x3FF) */
 };
 #define VMM_HC_MAGIC   0x54564D4Du /* "TVMM" */
+/* The HYPCALL instruction (MIPS VZ) with its 10-bit code. */
+#define VMM_HYPCALL_INSN        0x42000028u
+#define VMM_HYPCALL_WORD(code)  (VMM_HYPCALL_INSN | (uint32_t)(code) << 11)
 #define VMM_HC_VERSION 1
 
 vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen);

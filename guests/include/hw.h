@@ -2,7 +2,9 @@
  * guests/include/hw.h — the board as guest code sees it: the documented ABI
  * of docs/hardware.md (CP0 bits, I/O buses, device registers, boot protocol),
  * mirrored here because guest code never includes host headers. Constants
- * carry no 'u' suffix: assembly files include this header too.
+ * carry no 'u' suffix: assembly files include this header too. Every value
+ * here is compared with the host's definition by tests/test_abi.c (the list
+ * is tests/abi_list.h): a mirror that drifts fails the build's tests.
  */
 #ifndef GUEST_HW_H
 #define GUEST_HW_H
@@ -43,6 +45,7 @@
 #define ST_KSU_MASK 0x00000018
 #define ST_IM_SHIFT 8
 #define ST_IM_MASK 0x0000FF00
+#define ST_IM7 0x00008000
 #define ST_BEV 0x00400000
 #define ST_CU0 0x10000000
 
@@ -142,6 +145,14 @@
 #define DISK_ST_ERROR 0x4
 /* power */
 #define POWER_OFF 0x00
+/* framebuffer */
+#define FB_REG_WIDTH 0x00
+#define FB_REG_HEIGHT 0x04
+#define FB_REG_FORMAT 0x08
+#define FB_REG_STRIDE 0x0C
+#define FB_REG_ADDR 0x10
+#define FB_REG_CTRL 0x14
+#define FB_CTRL_ENABLE 0x1
 
 #ifndef __ASSEMBLER__
 /* Physical address of a slot's window. */

@@ -9,17 +9,13 @@
 #include "hw.h"
 
 #define FB_SLOT (IOBUS_BASE + 2 * IOBUS_BUS_SPAN + 0 * IOBUS_SLOT_SPAN)
-#define FB_REG(off) (*(volatile uint32_t *)PHYS_TO_K1(FB_SLOT + 0x100 + (off)))
-#define FB_REG_WIDTH 0x00
-#define FB_REG_HEIGHT 0x04
-#define FB_REG_ADDR 0x10
-#define FB_REG_CTRL 0x14
+#define FB_REG(off) (*(volatile uint32_t *)PHYS_TO_K1(FB_SLOT + SLOT_DEV_BASE + (off)))
 #define FB_PIXELS 0x00400000u /* physical: 4 MiB into RAM */
 
 int main(void);
 int main(void)
 {
-    if ((FB_REG(0x000 - 0x100) & 0xFFFFu) != 0x0005u) /* slot ID: a framebuffer? */
+    if ((FB_REG(SLOT_REG_ID - SLOT_DEV_BASE) & 0xFFFFu) != DEVID_FB) /* a framebuffer? */
         return 1;
     uint32_t w = FB_REG(FB_REG_WIDTH), h = FB_REG(FB_REG_HEIGHT);
     volatile uint32_t *px = PHYS_TO_K0(FB_PIXELS);
@@ -30,7 +26,7 @@ int main(void)
             px[y * w + x] = c;
         }
     FB_REG(FB_REG_ADDR) = FB_PIXELS;
-    FB_REG(FB_REG_CTRL) = 1; /* scan out */
+    FB_REG(FB_REG_CTRL) = FB_CTRL_ENABLE; /* scan out */
     for (;;)
         ;
 }

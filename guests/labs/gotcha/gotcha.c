@@ -29,7 +29,6 @@
 #define U_FORGE_LO  3
 #define U_FORGE_OFF 4
 #define SECRET      0xC0FFEE11u
-#define ST_IM7      0x8000u
 
 #define BROKEN_MFC0  1u
 #define BROKEN_DIEI  2u
