@@ -40,7 +40,10 @@ static double run_tv(const uint8_t *ram, uint32_t entry, bool mapped, uint64_t *
 {
     phys_t *phys = phys_new(RAM_SIZE, true);
     cpu_t *cpu = cpu_new(NULL, phys);
-    phys_load(phys, 0, ram, RAM_SIZE);
+    if (phys_load(phys, 0, ram, RAM_SIZE) != 0) {
+        fprintf(stderr, "bench_cpu: cannot load the program\n");
+        exit(1);
+    }
     cpu_cp0_write(cpu, C0_STATUS, 0, 0);
     cpu_set_trap_routing(cpu, 0xFFFFFFFEu);
     if (mapped) {
@@ -145,7 +148,10 @@ int main(int argc, char **argv)
                 return 1;
             }
             uint8_t *ram = malloc(RAM_SIZE);
-            phys_dump(image, 0, ram, RAM_SIZE);
+            if (phys_dump(image, 0, ram, RAM_SIZE) != 0) {
+                fprintf(stderr, "bench_cpu: cannot read the program image\n");
+                exit(1);
+            }
             phys_free(image);
             uint32_t entry = elfimg_entry(img);
             double best_tv = 1e9, best_uc = 1e9;

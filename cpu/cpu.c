@@ -220,7 +220,6 @@ void cpu_set_irq(cpu_t *c, unsigned line, bool level)
 }
 
 void cpu_set_trap_routing(cpu_t *c, uint32_t mask) { c->route_mask = mask; }
-uint32_t cpu_trap_routing(const cpu_t *c) { return c->route_mask; }
 
 void cpu_set_ext(cpu_t *c, uint32_t ext)
 {
@@ -296,7 +295,6 @@ uint64_t cpu_cycles(const cpu_t *c) { return cpu_cycles_now(c); }
 bool cpu_waiting(const cpu_t *c) { return c->waiting; }
 
 unsigned cpu_mode(const cpu_t *c) { return c->mode; }
-bool cpu_big_endian(const cpu_t *c) { return c->big_endian; }
 tlb_t *cpu_tlb(cpu_t *c) { return c->tlb; }
 
 bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)

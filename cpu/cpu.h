@@ -136,7 +136,6 @@ void cpu_set_irq(cpu_t *cpu, unsigned line, bool level);
 
 /* Host controls: route exception codes (bit n = ExcCode n) to the host, extensions. */
 void cpu_set_trap_routing(cpu_t *cpu, uint32_t exc_mask);
-uint32_t cpu_trap_routing(const cpu_t *cpu);
 void cpu_set_ext(cpu_t *cpu, uint32_t ext_mask);
 uint32_t cpu_ext(const cpu_t *cpu);
 
@@ -188,7 +187,6 @@ bool cpu_waiting(const cpu_t *cpu); /* stopped inside WAIT */
 
 /* Current mode: 0 kernel, 1 supervisor, 2 user (enum mmu_mode). */
 unsigned cpu_mode(const cpu_t *cpu);
-bool cpu_big_endian(const cpu_t *cpu);
 tlb_t *cpu_tlb(cpu_t *cpu);
 
 /* Virtual memory access as the CPU in its current mode would make it, for

@@ -239,7 +239,6 @@ static void disk_reset(void *opaque)
     disk_update_irq(d);
 }
 
-int disk_sync(disk_t *d) { return fsync(d->fd); }
 
 void disk_get_stats(const disk_t *d, struct disk_stats *out) { *out = d->stats; }
 

@@ -88,8 +88,6 @@ struct disk_stats {
  * and writes a message naming the image into err. Owned by the bus. */
 disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg,
                  char *err, size_t errlen);
-/* fsync the image (the board does this at exit). 0 or -1. */
-int disk_sync(disk_t *d);
 void disk_get_stats(const disk_t *d, struct disk_stats *out);
 
 #endif

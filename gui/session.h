@@ -6,7 +6,7 @@
  * display: each guest's console, a log of traps, samples of each guest's
  * mode as the monitor believes it and as its own hardware would have it, and
  * which real TLB entries changed. No SDL here: the window (gui/gui.c), the
- * script player (gui/script.c) and the tests drive the same session.
+ * command player (gui/command.c) and the tests drive the same session.
  *
  * The session pulls everything through the machine's and the monitor's
  * public API (board.h, vmm.h, cpu.h) and never writes machine state other

@@ -270,7 +270,6 @@ void iobus_free(iobus_t *io)
     free(io);
 }
 
-unsigned iobus_count(const iobus_t *io) { return io->n; }
 
 uint32_t iobus_slot_base(unsigned bus, unsigned slot)
 {

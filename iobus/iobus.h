@@ -82,7 +82,6 @@ typedef void (*iobus_cpu_line_fn)(void *opaque, unsigned line, bool level);
 iobus_t *iobus_new(phys_t *phys, unsigned nbuses, iobus_cpu_line_fn line_fn, void *line_opaque);
 void iobus_free(iobus_t *io); /* frees attached devices through ops->free */
 
-unsigned iobus_count(const iobus_t *io);
 
 /* Put a device into a slot. Returns 0, or -1 if the slot is out of range or taken.
  * On success the device's interrupt line is returned in *irq (if irq != NULL). */

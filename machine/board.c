@@ -19,6 +19,7 @@
 #include "dev/vswitch.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
+#include "util/bug.h"
 
 bool board_guest_path(const char *name, char *buf, size_t len)
 {
@@ -254,7 +255,8 @@ static void put_word(struct board *b, uint32_t paddr, uint32_t v)
     uint8_t w[4];
     for (int i = 0; i < 4; i++)
         w[i] = (uint8_t)(b->cfg->little_endian ? v >> (8 * i) : v >> (24 - 8 * i));
-    phys_load(b->phys, paddr, w, 4);
+    if (phys_load(b->phys, paddr, w, 4) != 0)
+        BUG("board: boot info word at %08x is outside memory", paddr);
 }
 
 /* Place the kernel ELF file in RAM for the firmware (machine/rom.h). */
@@ -262,7 +264,8 @@ static void place_kernel(struct board *b)
 {
     size_t len;
     const void *bytes = elfimg_bytes(b->kernel, &len);
-    phys_load(b->phys, b->kernel_image, bytes, len);
+    if (phys_load(b->phys, b->kernel_image, bytes, len) != 0)
+        BUG("board: the checked kernel placement %08x does not fit", b->kernel_image);
 }
 
 int board_kernel_placement(const elfimg_t *kernel, uint32_t ram_size, uint32_t *image, char *err,
@@ -303,7 +306,8 @@ static int place_rom(struct board *b, char *err, size_t errlen)
         snprintf(err, errlen, "device tree larger than %u bytes", ROM_FDT_MAX);
         return -1;
     }
-    phys_load(b->phys, ROM_FDT_BASE, fdt, (size_t)fdt_size);
+    if (phys_load(b->phys, ROM_FDT_BASE, fdt, (size_t)fdt_size) != 0)
+        BUG("board: the device tree does not fit in the ROM");
     if (b->hosted)
         return 0; /* the monitor writes each guest's boot info into its own copy */
 

@@ -1,7 +1,8 @@
 /*
  * machine/rom.h — the boot ROM's layout and the boot protocol, the contract
  * between the host board, the firmware (guests/firmware) and a kernel.
- * guests/include/bootinfo.h mirrors these numbers for guest code.
+ * guests/include/hw.h mirrors these numbers for guest code (tests/test_abi.c
+ * compares the two).
  *
  *   0x1FC00000 +-----------------------+  reset: PC = 0xBFC00000 (kseg1)
  *              | firmware (boot ROM)   |  at most ROM_FW_MAX bytes

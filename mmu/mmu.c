@@ -53,12 +53,3 @@ enum mmu_result mmu_translate(const struct mmu_ctx *ctx, uint32_t vaddr, enum mm
         return mapped(ctx, vaddr, access, out);
     return MMU_ADDR_ERROR;
 }
-
-const char *mmu_segment_name(uint32_t vaddr)
-{
-    if (vaddr < 0x80000000u) return "kuseg";
-    if (vaddr < 0xA0000000u) return "kseg0";
-    if (vaddr < 0xC0000000u) return "kseg1";
-    if (vaddr < 0xE0000000u) return "kseg2";
-    return "kseg3";
-}

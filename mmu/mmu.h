@@ -62,7 +62,4 @@ struct mmu_xlate {
 enum mmu_result mmu_translate(const struct mmu_ctx *ctx, uint32_t vaddr, enum mmu_access access,
                               struct mmu_xlate *out);
 
-/* Human-readable name of a segment ("kuseg", "kseg0", ...). */
-const char *mmu_segment_name(uint32_t vaddr);
-
 #endif

@@ -57,7 +57,9 @@ enum phys_result phys_write(phys_t *phys, uint32_t paddr, unsigned size, uint32_
     __attribute__((warn_unused_result));
 
 /* Host-side bulk copy into / out of RAM or ROM (loaders, dumps). -1 if any byte is outside. */
-int phys_load(phys_t *phys, uint32_t paddr, const void *data, size_t len);
-int phys_dump(const phys_t *phys, uint32_t paddr, void *out, size_t len);
+int phys_load(phys_t *phys, uint32_t paddr, const void *data, size_t len)
+    __attribute__((warn_unused_result));
+int phys_dump(const phys_t *phys, uint32_t paddr, void *out, size_t len)
+    __attribute__((warn_unused_result));
 
 #endif

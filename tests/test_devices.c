@@ -269,7 +269,7 @@ static void test_disk_io(void)
     uint8_t pattern[1024];
     for (int i = 0; i < 1024; i++)
         pattern[i] = (uint8_t)(i * 7 + 1);
-    phys_load(r.phys, 0x12000, pattern, sizeof pattern);
+    CU_ASSERT_EQUAL(phys_load(r.phys, 0x12000, pattern, sizeof pattern), 0);
     wreg(&r, 1, 2, DISK_REG_LBA, 5);
     wreg(&r, 1, 2, DISK_REG_COUNT, 2);
     wreg(&r, 1, 2, DISK_REG_DMA_ADDR, 0x12000);
@@ -417,7 +417,7 @@ static void test_nic(void)
     /* Broadcast from NIC 0: floods to both others. */
     uint8_t frame[60] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x54, 0x56, 0x00, 0, 4, 0x08, 0x00};
     strcpy((char *)frame + 14, "hello over the switch");
-    phys_load(r.phys, 0x20000, frame, sizeof frame);
+    CU_ASSERT_EQUAL(phys_load(r.phys, 0x20000, frame, sizeof frame), 0);
     wreg(&r, 0, 4, NIC_REG_TX_ADDR, 0x20000);
     wreg(&r, 0, 4, NIC_REG_TX_LEN, sizeof frame);
     CU_ASSERT_EQUAL(reg(&r, 0, 4, NIC_REG_STATUS) & NIC_ST_TX_DONE, NIC_ST_TX_DONE);
@@ -427,14 +427,14 @@ static void test_nic(void)
     wreg(&r, 1, 5, NIC_REG_RX_ADDR, 0x40000);
     wreg(&r, 1, 5, NIC_REG_RX_CMD, 1);
     uint8_t got[60];
-    phys_dump(r.phys, 0x40000, got, sizeof got);
+    CU_ASSERT_EQUAL(phys_dump(r.phys, 0x40000, got, sizeof got), 0);
     CU_ASSERT_EQUAL(memcmp(got, frame, sizeof frame), 0);
     CU_ASSERT_EQUAL(reg(&r, 1, 5, NIC_REG_RX_LEN), 0);
     CU_ASSERT_FALSE(r.line[3]);
 
     /* Unicast back to NIC 0's learned MAC: only NIC 0 would get it, and its RX is off. */
     uint8_t reply[20] = {0x02, 0x54, 0x56, 0x00, 0, 4, 0x02, 0x54, 0x56, 0x00, 1, 5, 0x08, 0x00};
-    phys_load(r.phys, 0x44000, reply, sizeof reply);
+    CU_ASSERT_EQUAL(phys_load(r.phys, 0x44000, reply, sizeof reply), 0);
     wreg(&r, 1, 5, NIC_REG_TX_ADDR, 0x44000);
     wreg(&r, 1, 5, NIC_REG_TX_LEN, sizeof reply);
     CU_ASSERT_EQUAL(reg(&r, 0, 4, NIC_REG_RX_DROPPED), 1);

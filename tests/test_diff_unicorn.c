@@ -256,9 +256,9 @@ static void run_trapvisor(bool be, const uint8_t *code, size_t code_len, uint32_
     phys_t *phys = phys_new(RAM_SIZE, be);
     struct cpu_config cfg = {.little_endian = !be};
     cpu_t *cpu = cpu_new(&cfg, phys);
-    phys_load(phys, CODE_VA & 0x1FFFFFFFu, code, code_len);
+    CU_ASSERT_EQUAL(phys_load(phys, CODE_VA & 0x1FFFFFFFu, code, code_len), 0);
     if (data)
-        phys_load(phys, data_va & 0x1FFFFFFFu, data, data_len);
+        CU_ASSERT_EQUAL(phys_load(phys, data_va & 0x1FFFFFFFu, data, data_len), 0);
     cpu_cp0_write(cpu, C0_STATUS, 0, 0);
     cpu_set_trap_routing(cpu, 0xFFFFFFFEu);
     for (unsigned i = 1; i < 32; i++)
@@ -277,7 +277,7 @@ static void run_trapvisor(bool be, const uint8_t *code, size_t code_len, uint32_
     out->hi = cpu_hi(cpu);
     out->lo = cpu_lo(cpu);
     if (data_out)
-        phys_dump(phys, data_va & 0x1FFFFFFFu, data_out, data_len);
+        CU_ASSERT_EQUAL(phys_dump(phys, data_va & 0x1FFFFFFFu, data_out, data_len), 0);
     cpu_free(cpu);
     if (keep_phys)
         *keep_phys = phys;
@@ -389,7 +389,7 @@ static void compiled_program(const char *name)
     phys_t *image = phys_new(RAM_SIZE, be);
     CU_ASSERT_EQUAL_FATAL(elfimg_load(img, image, err, sizeof(err)), 0);
     uint8_t *ram = malloc(RAM_SIZE), *ram_tv = malloc(RAM_SIZE), *ram_uc = malloc(RAM_SIZE);
-    phys_dump(image, 0, ram, RAM_SIZE);
+    CU_ASSERT_EQUAL(phys_dump(image, 0, ram, RAM_SIZE), 0);
     phys_free(image);
     struct outcome init = {0}, a, b;
     init.gpr[29] = 0x80000000u + RAM_SIZE;

@@ -187,9 +187,9 @@ static void test_dma_window(void)
     CU_ASSERT_EQUAL(iobus_dma_read(io, 1, 0, 0x10FC0, back, 64), 0);
     /* Straddling the end of the window: refused whole, no byte moved. */
     uint8_t before[16], after[16];
-    phys_dump(p, 0x10FF8, before, 16);
+    CU_ASSERT_EQUAL(phys_dump(p, 0x10FF8, before, 16), 0);
     CU_ASSERT_EQUAL(iobus_dma_write(io, 1, 0, 0x10FF8, buf, 16), -1);
-    phys_dump(p, 0x10FF8, after, 16);
+    CU_ASSERT_EQUAL(phys_dump(p, 0x10FF8, after, 16), 0);
     CU_ASSERT_EQUAL(memcmp(before, after, 16), 0);
     CU_ASSERT_EQUAL(iobus_dma_read(io, 1, 0, 0xFFF0, back, 32), -1);
     /* A window beyond RAM still cannot reach past RAM. */

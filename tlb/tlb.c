@@ -1,6 +1,6 @@
 /*
  * tlb/tlb.c — the JTLB. Lookups are a linear scan of the entries: the CPU
- * keeps a host-side cache in front (cpu/cpu_mem.h), so this runs only on a
+ * keeps a host-side cache in front (cpu/cpu_priv.h), so this runs only on a
  * cache miss. Duplicate matches (a machine check on real hardware) resolve to
  * the lowest index; docs/hardware.md records that choice.
  */

@@ -303,33 +303,11 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen)
     return vmm_config_place(c, c->guests, err, errlen);
 }
 
-int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,
-                     size_t errlen)
+/* Names unique, owned buses that exist and belong to one guest each; the
+ * board's TLB size where a guest gives none. */
+static int check_guests(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,
+                        size_t errlen)
 {
-    if (guests != c->guests)
-        memcpy(guests, c->guests, c->nguests * sizeof *guests);
-    if (board_config_check(&c->board, err, errlen) != 0)
-        return -1;
-    if (c->nguests == 0) {
-        snprintf(err, errlen, "no guests: add a [guest0] section");
-        return -1;
-    }
-    if (c->board.ram_size <= VMM_RESERVED) {
-        snprintf(err, errlen, "board.ram: the monitor keeps the top %u KiB for itself",
-                 VMM_RESERVED >> 10);
-        return -1;
-    }
-    if (c->nguests * VMM_ROM_COPY_SIZE > VMM_RESERVED) {
-        snprintf(err, errlen, "too many guests");
-        return -1;
-    }
-    uint64_t buffers = (uint64_t)vmm_buffer_pages(c) << 12;
-    if (c->board.ram_size <= VMM_RESERVED + buffers) {
-        snprintf(err, errlen, "board.ram: no room for the emulated devices' %llu KiB of buffers",
-                 (unsigned long long)(buffers >> 10));
-        return -1;
-    }
-    uint32_t usable = c->board.ram_size - VMM_RESERVED - (uint32_t)buffers;
     uint32_t owned = 0;
     for (unsigned i = 0; i < c->nguests; i++) {
         struct vmm_guest_config *g = &guests[i];
@@ -346,23 +324,26 @@ int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests
                          "buses, board.buses)", i, g->name, b, c->board.buses);
                 return -1;
             }
-            if (owned & (1u << b)) {
-                for (unsigned j = 0; j < i; j++)
-                    if (guests[j].buses & (1u << b)) {
-                        snprintf(err, errlen, "bus %u is given to guest%u (%s) and guest%u (%s): "
-                                 "a bus belongs to one partition", b, j, guests[j].name, i,
-                                 g->name);
-                        return -1;
-                    }
-            }
+            for (unsigned j = 0; j < i && (owned & (1u << b)); j++)
+                if (guests[j].buses & (1u << b)) {
+                    snprintf(err, errlen, "bus %u is given to guest%u (%s) and guest%u (%s): "
+                             "a bus belongs to one partition", b, j, guests[j].name, i, g->name);
+                    return -1;
+                }
             owned |= 1u << b;
         }
         if (g->tlb_pairs == 0)
             g->tlb_pairs = c->board.tlb_pairs;
     }
-    /* Explicit bases first, then automatic ones first-fit. */
+    return 0;
+}
+
+/* Guests with an explicit base: inside usable RAM, not overlapping. */
+static int check_explicit(const struct vmm_config *c, const struct vmm_guest_config *guests,
+                          uint32_t usable, char *err, size_t errlen)
+{
     for (unsigned i = 0; i < c->nguests; i++) {
-        struct vmm_guest_config *g = &guests[i];
+        const struct vmm_guest_config *g = &guests[i];
         if (g->ram_base == VMM_AUTO_BASE)
             continue;
         if ((uint64_t)g->ram_base + g->ram_size > usable) {
@@ -383,6 +364,13 @@ int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests
             }
         }
     }
+    return 0;
+}
+
+/* The others first-fit, each at its natural alignment. */
+static int place_automatic(const struct vmm_config *c, struct vmm_guest_config *guests,
+                           uint32_t usable, char *err, size_t errlen)
+{
     for (unsigned i = 0; i < c->nguests; i++) {
         struct vmm_guest_config *g = &guests[i];
         if (g->ram_base != VMM_AUTO_BASE)
@@ -410,4 +398,37 @@ int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests
         }
     }
     return 0;
+}
+
+int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests, char *err,
+                     size_t errlen)
+{
+    if (guests != c->guests)
+        memcpy(guests, c->guests, c->nguests * sizeof *guests);
+    if (board_config_check(&c->board, err, errlen) != 0)
+        return -1;
+    if (c->nguests == 0) {
+        snprintf(err, errlen, "no guests: add a [guest0] section");
+        return -1;
+    }
+    if (c->board.ram_size <= VMM_RESERVED) {
+        snprintf(err, errlen, "board.ram: the monitor keeps the top %u KiB for itself",
+                 VMM_RESERVED >> 10);
+        return -1;
+    }
+    if (c->nguests * VMM_ROM_COPY_SIZE > VMM_RESERVED) {
+        snprintf(err, errlen, "too many guests");
+        return -1;
+    }
+    uint64_t buffers = (uint64_t)vmm_buffer_pages(c) << 12;
+    if (c->board.ram_size <= VMM_RESERVED + buffers) {
+        snprintf(err, errlen, "board.ram: no room for the emulated devices' %llu KiB of buffers",
+                 (unsigned long long)(buffers >> 10));
+        return -1;
+    }
+    uint32_t usable = c->board.ram_size - VMM_RESERVED - (uint32_t)buffers;
+    if (check_guests(c, guests, err, errlen) != 0 ||
+        check_explicit(c, guests, usable, err, errlen) != 0)
+        return -1;
+    return place_automatic(c, guests, usable, err, errlen);
 }

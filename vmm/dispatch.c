@@ -9,16 +9,8 @@
  */
 #include "vmm/vmm_priv.h"
 
-#include <time.h>
 
 #include "cpu/cp0_regs.h"
-
-static uint64_t host_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static const struct vmm_outcome none = {VMM_TRAP_EXCEPTION, -1, -1, -1, false};
 
@@ -129,7 +121,7 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
 {
     struct vmm *v = opaque;
     struct guest *g = v->cur;
-    uint64_t t0 = v->timing ? host_ns() : 0;
+    uint64_t t0 = v->timing ? vmm_host_ns() : 0;
     BUG_ON(t->code > CPU_TRAP_HYPCALL);
     enum vmm_trap_kind kind = VMM_TRAP_EXCEPTION;
     trap_fn fn = on_exception;
@@ -156,6 +148,6 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     if (g->waiting || g->halted || g->reset_pending)
         cpu_request_stop(cpu); /* the scheduler decides what runs next */
     if (v->timing)
-        g->st.trap_ns[kind] += host_ns() - t0;
+        g->st.trap_ns[kind] += vmm_host_ns() - t0;
     return true;
 }

@@ -315,7 +315,8 @@ static void put_word(struct guest *g, uint32_t hpa, uint32_t v)
     bool le = g->v->cfg->board.little_endian;
     for (int i = 0; i < 4; i++)
         w[i] = (uint8_t)(le ? v >> (8 * i) : v >> (24 - 8 * i));
-    phys_load(g->v->phys, hpa, w, 4);
+    if (phys_load(g->v->phys, hpa, w, 4) != 0)
+        BUG("vmm: boot info word at %08x is outside memory", hpa);
 }
 
 /* Power-on: clear its RAM, stage the kernel, write its ROM copy, reset the vCPU. */
@@ -330,11 +331,13 @@ void guest_boot(struct guest *g)
             memset(phys_host_page(v->phys, g->regions[i].hpa, true), 0, g->regions[i].size);
     size_t klen;
     const void *bytes = elfimg_bytes(g->kernel, &klen);
-    phys_load(v->phys, g->cfg->ram_base + g->kernel_image, bytes, klen);
+    if (phys_load(v->phys, g->cfg->ram_base + g->kernel_image, bytes, klen) != 0)
+        BUG("vmm: %s's checked kernel placement does not fit", g->cfg->name);
 
     for (uint32_t off = 0; off < VMM_ROM_COPY_SIZE; off += PHYS_PAGE_SIZE)
         memset(phys_host_page(v->phys, g->rom_copy + off, true), 0, PHYS_PAGE_SIZE);
-    phys_load(v->phys, g->rom_copy, g->fdt, (size_t)g->fdt_size);
+    if (phys_load(v->phys, g->rom_copy, g->fdt, (size_t)g->fdt_size) != 0)
+        BUG("vmm: %s's ROM copy is outside memory", g->cfg->name);
     uint32_t bi = g->rom_copy + (ROM_BOOTINFO - ROM_FDT_BASE);
     put_word(g, bi + BI_MAGIC, BOOTINFO_MAGIC);
     put_word(g, bi + BI_VERSION, BOOTINFO_VERSION);

@@ -23,7 +23,6 @@
 #include "vmm/patch.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 #include "cpu/cp0_regs.h"
 #include "machine/rom.h"
@@ -50,13 +49,6 @@ struct patcher {
     unsigned patches_live, patch_hint;
 };
 
-
-static uint64_t host_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- page states ---------------------------------------------------------- */
 
@@ -228,7 +220,7 @@ void patch_scan_page(struct patcher *v, struct guest *g, uint32_t hpa_page, uint
     uint8_t *host = phys_host_page(v->phys, hpa_page, false);
     if (!host)
         return;
-    uint64_t t0 = host_ns();
+    uint64_t t0 = vmm_host_ns();
     struct scan_site sites[1024];
     unsigned n = scanner_scan(v->scanner, host, 4096, va_page, sites, 1024);
     unsigned patched = 0;
@@ -237,7 +229,7 @@ void patch_scan_page(struct patcher *v, struct guest *g, uint32_t hpa_page, uint
     *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
     v->page_writes[st - v->page_state] = 0;
     g->st.scan.pages++;
-    g->st.scan.ns += host_ns() - t0;
+    g->st.scan.ns += vmm_host_ns() - t0;
     shadow_flush_hpa(v->v, hpa_page); /* other aliases still say "unscanned" */
 }
 

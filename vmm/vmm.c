@@ -9,16 +9,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cpu/cp0_regs.h"
-
-static uint64_t host_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void vmm_tracef(struct vmm *v, const char *fmt, ...)
 {
@@ -183,7 +175,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
 {
     struct cpu_stats st;
     cpu_get_stats(v->cpu, &st);
-    uint64_t start = st.insns, t_start = host_ns(), run_ns = 0;
+    uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0;
     enum vmm_stop result;
     for (;;) {
         for (unsigned i = 0; i < v->n; i++)
@@ -246,13 +238,13 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
             deadline = g->cp0.timer_deadline;
         v->deadline = deadline;
         cpu_set_deadline(v->cpu, deadline);
-        uint64_t before = st.insns, t0 = host_ns();
+        uint64_t before = st.insns, t0 = vmm_host_ns();
         cpu_run(v->cpu, max_insns - done);
-        run_ns += host_ns() - t0;
+        run_ns += vmm_host_ns() - t0;
         cpu_get_stats(v->cpu, &st);
         g->st.insns += st.insns - before;
     }
-    uint64_t total = host_ns() - t_start;
+    uint64_t total = vmm_host_ns() - t_start;
     v->run_ns += total;
     v->monitor_ns += total - run_ns;
     if (v->cur)

@@ -2,6 +2,8 @@
 #ifndef VMM_VMM_PRIV_H
 #define VMM_VMM_PRIV_H
 
+#include <time.h>
+
 #include "cpu/cp0_rules.h"
 #include "cpu/cpu.h"
 #include "iobus/iobus.h"
@@ -179,6 +181,14 @@ void observe_trap(struct guest *g, const struct cpu_trap *t, const struct vmm_ou
 void observe_event(struct guest *g, enum vmm_event_kind kind, unsigned code, uint32_t pc,
                    uint32_t insn, bool diverged);
 enum vmm_vmode gotcha_actual_mode(const struct guest *g);
+
+/* Host time, for the monitor's own cost (vmm_set_timing, the scanner). */
+static inline uint64_t vmm_host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 void vmm_tracef(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vmm_gotchaf(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
