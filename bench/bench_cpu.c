@@ -128,8 +128,7 @@ int main(int argc, char **argv)
     if (!json) {
         printf("trapvisor CPU vs Unicorn %s, same process, best of %d runs\n\n",
                UC_VERSION_MAJOR == 2 ? "2" : "?", runs);
-        printf("%-16s %12s %11s %11s %8s\n", "workload", "insns", "trapvisor", "unicorn",
-               "ratio");
+        printf("%-16s %12s %11s %11s %8s\n", "workload", "insns", "trapvisor", "unicorn", "ratio");
         printf("%-16s %12s %11s %11s %8s\n", "", "", "MIPS", "MIPS", "tv/uc");
     } else
         printf("{\"results\": [");
@@ -159,9 +158,11 @@ int main(int argc, char **argv)
             uint32_t v_tv = 0, v_uc = 0;
             for (int r = 0; r < runs; r++) {
                 double t = run_tv(ram, entry, mapped, &insns, &v_tv);
-                if (t < best_tv) best_tv = t;
+                if (t < best_tv)
+                    best_tv = t;
                 t = run_uc(ram, entry, mapped, &v_uc);
-                if (t < best_uc) best_uc = t;
+                if (t < best_uc)
+                    best_uc = t;
             }
             if (v_tv != v_uc) {
                 fprintf(stderr, "bench: %s: results differ (%08x vs %08x)\n", path, v_tv, v_uc);
@@ -177,9 +178,8 @@ int main(int argc, char **argv)
                        nres > 1 ? ", " : "", work[w], mapped ? "true" : "false",
                        (unsigned long long)insns, m_tv, m_uc, m_tv / m_uc);
             else
-                printf("%-16s %12llu %11.1f %11.1f %8.2f   %s\n", name,
-                       (unsigned long long)insns, m_tv, m_uc, m_tv / m_uc,
-                       mapped ? "" : desc[w]);
+                printf("%-16s %12llu %11.1f %11.1f %8.2f   %s\n", name, (unsigned long long)insns,
+                       m_tv, m_uc, m_tv / m_uc, mapped ? "" : desc[w]);
             free(ram);
             elfimg_free(img);
         }

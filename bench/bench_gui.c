@@ -32,7 +32,8 @@ static void configure(struct vmm_config *c)
         fprintf(stderr, "bench_gui: cannot configure the board\n");
         exit(1);
     }
-    snprintf(c->board.bootargs, sizeof c->board.bootargs, "compute compute compute compute compute compute compute compute compute compute");
+    snprintf(c->board.bootargs, sizeof c->board.bootargs,
+             "compute compute compute compute compute compute compute compute compute compute");
 }
 
 /* The reference: the monitor alone. Instructions per second. */

@@ -21,7 +21,8 @@
 static int scanner_cost(double ns_per_insn)
 {
     char err[512];
-    elfimg_t *k = board_open_guest("guest:kernel", "kernel-eb.elf", "kernel", true, err, sizeof err);
+    elfimg_t *k =
+        board_open_guest("guest:kernel", "kernel-eb.elf", "kernel", true, err, sizeof err);
     if (!k) {
         fprintf(stderr, "bench_scan: %s\n", err);
         return 1;

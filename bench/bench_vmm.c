@@ -17,7 +17,8 @@ int main(void)
         double nat = 1e9, vm = 1e9;
         struct vmm_guest_stats st, tst;
         for (int k = 0; k < 3; k++) {
-            double a = run_native(progs[i], NULL), b = run_vmm(progs[i], 0, VMM_FIX_NONE, false, &st);
+            double a = run_native(progs[i], NULL),
+                   b = run_vmm(progs[i], 0, VMM_FIX_NONE, false, &st);
             if (a < 0 || b < 0) {
                 fprintf(stderr, "bench_vmm: %s did not power off\n", progs[i]);
                 return 1;
@@ -36,9 +37,9 @@ int main(void)
         for (int k = 0; k < 4; k++)
             if (tst.traps[kinds[k]] && kinds[k] != VMM_TRAP_MMIO)
                 per[k] = (double)tst.trap_ns[kinds[k]] / (double)tst.traps[kinds[k]];
-        printf("%-10s %10.1f %10.1f %6.2fx %10.0f %9llu   %.0f %.0f (in tlb_miss) %.0f\n",
-               progs[i], nat * 1e3, vm * 1e3, vm / nat, (double)traps / vm,
-               (unsigned long long)traps, per[0], per[1], per[3]);
+        printf("%-10s %10.1f %10.1f %6.2fx %10.0f %9llu   %.0f %.0f (in tlb_miss) %.0f\n", progs[i],
+               nat * 1e3, vm * 1e3, vm / nat, (double)traps / vm, (unsigned long long)traps, per[0],
+               per[1], per[3]);
     }
     return 0;
 }

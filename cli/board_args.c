@@ -57,24 +57,23 @@ bool board_args_init(struct vmm_config *c)
 
 void board_args_usage(FILE *f)
 {
-    fprintf(f,
-            "board options (applied in order; see docs/hardware.md \"Board configuration\"):\n"
-            "  --config FILE       board description (INI); later options override it\n"
-            "  --set SEC.KEY=VAL   any config key, e.g. --set bus3.slot0.type=nic\n"
-            "  --kernel FILE.elf   kernel to boot (default: the teaching kernel)\n"
-            "  --ram SIZE          RAM size (default 64M)\n"
-            "  --tlb N             TLB entry pairs, 4..256 (default 32)\n"
-            "  --le                little-endian board\n"
-            "  --disk IMAGE        disk image (on the config's disk, else at bus1.slot0)\n"
-            "  --bootargs TEXT     kernel command line (default \"init\")\n"
-            "  --console-in SRC    console input: stdin (default), none or a file\n"
-            "                      (under the monitor: the first guest's, unless guest0.input)\n"
-            "  --console-out DST   console output: stdout (default) or a file\n"
-            "  --unsafe LIST       sensitive instructions that run outside kernel mode\n"
-            "                      without trapping: eret,mfc0,diei, all or none\n"
-            "                      (the [cpu] section; docs/labs/virtualizability.md)\n"
-            "  --fix none|scan     under the monitor: scan code pages and patch those\n"
-            "                      instructions with HYPCALL (vmm.fix)\n");
+    fprintf(f, "board options (applied in order; see docs/hardware.md \"Board configuration\"):\n"
+               "  --config FILE       board description (INI); later options override it\n"
+               "  --set SEC.KEY=VAL   any config key, e.g. --set bus3.slot0.type=nic\n"
+               "  --kernel FILE.elf   kernel to boot (default: the teaching kernel)\n"
+               "  --ram SIZE          RAM size (default 64M)\n"
+               "  --tlb N             TLB entry pairs, 4..256 (default 32)\n"
+               "  --le                little-endian board\n"
+               "  --disk IMAGE        disk image (on the config's disk, else at bus1.slot0)\n"
+               "  --bootargs TEXT     kernel command line (default \"init\")\n"
+               "  --console-in SRC    console input: stdin (default), none or a file\n"
+               "                      (under the monitor: the first guest's, unless guest0.input)\n"
+               "  --console-out DST   console output: stdout (default) or a file\n"
+               "  --unsafe LIST       sensitive instructions that run outside kernel mode\n"
+               "                      without trapping: eret,mfc0,diei, all or none\n"
+               "                      (the [cpu] section; docs/labs/virtualizability.md)\n"
+               "  --fix none|scan     under the monitor: scan code pages and patch those\n"
+               "                      instructions with HYPCALL (vmm.fix)\n");
 }
 
 static int set(struct vmm_config *c, const char *cmd, const char *fmt, const char *arg)
@@ -137,8 +136,10 @@ int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char 
     case OPT_UNSAFE: {
         uint32_t mask;
         if (!config_unsafe_parse(arg, &mask)) {
-            fprintf(stderr, "trapvisor %s: --unsafe: '%s' is not a list of eret, mfc0, diei, all, "
-                            "none\n", cmd, arg);
+            fprintf(stderr,
+                    "trapvisor %s: --unsafe: '%s' is not a list of eret, mfc0, diei, all, "
+                    "none\n",
+                    cmd, arg);
             return -1;
         }
         c->board.unsafe = mask;

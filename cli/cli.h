@@ -17,5 +17,4 @@ struct cJSON;
 struct vmm_guest_stats;
 struct cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns);
 
-
 #endif

@@ -58,10 +58,14 @@ static void exec_usage(FILE *f)
 static int parse(int argc, char **argv, struct exec_opts *o)
 {
     static const struct option longopts[] = {
-        {"max-insns", required_argument, 0, 'm'}, {"ram", required_argument, 0, 'r'},
-        {"tlb", required_argument, 0, 't'},       {"le", no_argument, 0, 'l'},
-        {"json", no_argument, 0, 'j'},            {"trace", required_argument, 0, 'T'},
-        {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
+        {"max-insns", required_argument, 0, 'm'},
+        {"ram", required_argument, 0, 'r'},
+        {"tlb", required_argument, 0, 't'},
+        {"le", no_argument, 0, 'l'},
+        {"json", no_argument, 0, 'j'},
+        {"trace", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     o->max_insns = 1000000000ull;
     o->ram = 64u << 20;
@@ -79,7 +83,8 @@ static int parse(int argc, char **argv, struct exec_opts *o)
         case 'r':
             if (!parse_size(optarg, &o->ram) || o->ram < 4096 || o->ram % 4096 ||
                 o->ram > 0x1E000000u) {
-                fprintf(stderr, "trapvisor exec: --ram: need a multiple of 4K up to 480M, got '%s'\n",
+                fprintf(stderr,
+                        "trapvisor exec: --ram: need a multiple of 4K up to 480M, got '%s'\n",
                         optarg);
                 return -1;
             }
@@ -150,9 +155,10 @@ static void print_json(cpu_t *cpu, const char *stop, const struct cpu_trap *t, u
 
 static void print_text(cpu_t *cpu, const char *stop, const struct cpu_trap *t, uint32_t pc)
 {
-    static const char *const names[32] = {
-        "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7",
-        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp", "ra"};
+    static const char *const names[32] = {"zero", "at", "v0", "v1", "a0", "a1", "a2", "a3",
+                                          "t0",   "t1", "t2", "t3", "t4", "t5", "t6", "t7",
+                                          "s0",   "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+                                          "t8",   "t9", "k0", "k1", "gp", "sp", "fp", "ra"};
     struct cpu_stats st;
     cpu_get_stats(cpu, &st);
     printf("stop: %s", stop);
@@ -225,8 +231,14 @@ int cmd_exec(int argc, char **argv)
         what = t->code == EXC_BP ? "break" : "exception";
         rc = t->code == EXC_BP ? 0 : 1;
         break;
-    case CPU_STOP_LIMIT: what = "limit"; rc = 3; break;
-    default: what = "idle"; rc = 4; break;
+    case CPU_STOP_LIMIT:
+        what = "limit";
+        rc = 3;
+        break;
+    default:
+        what = "idle";
+        rc = 4;
+        break;
     }
     if (o.json)
         print_json(cpu, what, t, pc);

@@ -14,8 +14,19 @@
 
 #define EXIT_BAD_INPUT 2
 
-enum { OPT_NATIVE = 1, OPT_VMM, OPT_SHOT, OPT_AFTER, OPT_SCRIPT, OPT_LAYOUT, OPT_FONT, OPT_SIZE,
-       OPT_WINDOW, OPT_MAX, OPT_HELP };
+enum {
+    OPT_NATIVE = 1,
+    OPT_VMM,
+    OPT_SHOT,
+    OPT_AFTER,
+    OPT_SCRIPT,
+    OPT_LAYOUT,
+    OPT_FONT,
+    OPT_SIZE,
+    OPT_WINDOW,
+    OPT_MAX,
+    OPT_HELP
+};
 
 static void gui_usage(FILE *f)
 {
@@ -53,11 +64,16 @@ static bool parse_geometry(const char *s, int *w, int *h)
 static int gui_cmd(struct gui_options *op, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"native", no_argument, 0, OPT_NATIVE},          {"vmm", no_argument, 0, OPT_VMM},
-        {"screenshot", required_argument, 0, OPT_SHOT},  {"after", required_argument, 0, OPT_AFTER},
-        {"script", required_argument, 0, OPT_SCRIPT},    {"layout", required_argument, 0, OPT_LAYOUT},
-        {"font", required_argument, 0, OPT_FONT},        {"size", required_argument, 0, OPT_SIZE},
-        {"window", no_argument, 0, OPT_WINDOW},          {"max-insns", required_argument, 0, OPT_MAX},
+        {"native", no_argument, 0, OPT_NATIVE},
+        {"vmm", no_argument, 0, OPT_VMM},
+        {"screenshot", required_argument, 0, OPT_SHOT},
+        {"after", required_argument, 0, OPT_AFTER},
+        {"script", required_argument, 0, OPT_SCRIPT},
+        {"layout", required_argument, 0, OPT_LAYOUT},
+        {"font", required_argument, 0, OPT_FONT},
+        {"size", required_argument, 0, OPT_SIZE},
+        {"window", no_argument, 0, OPT_WINDOW},
+        {"max-insns", required_argument, 0, OPT_MAX},
         {"help", no_argument, 0, OPT_HELP},
     };
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];

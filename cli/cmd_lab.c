@@ -19,11 +19,11 @@
 #include "util/parse.h"
 #include "vmm/vmm.h"
 
-#define BROKEN_MFC0  1u
-#define BROKEN_DIEI  2u
-#define BROKEN_ERET  4u
-#define BROKEN_STORM 8u
-#define BROKEN_CODE  16u
+#define BROKEN_MFC0    1u
+#define BROKEN_DIEI    2u
+#define BROKEN_ERET    4u
+#define BROKEN_STORM   8u
+#define BROKEN_CODE    16u
 #define DID_NOT_FINISH 0x100u /* not a power-off code: the budget ran out */
 
 struct setting {
@@ -73,7 +73,10 @@ static int configure(struct vmm_config *c, const struct setting *s, bool le, cha
                      size_t errlen, const char *out_path)
 {
     static const char *const common[] = {
-        "board.buses=1", "guest0.name=lab", "guest0.ram=8M", "guest0.buses=none",
+        "board.buses=1",
+        "guest0.name=lab",
+        "guest0.ram=8M",
+        "guest0.buses=none",
     };
     if (!vmm_config_default(c)) {
         snprintf(err, errlen, "out of memory");
@@ -170,8 +173,8 @@ static int run_one(const struct setting *s, bool le, uint64_t budget, bool verbo
     if (f)
         fclose(f);
     unsigned m = o->mask & (BROKEN_MFC0 | BROKEN_DIEI | BROKEN_ERET | BROKEN_STORM | BROKEN_CODE);
-    o->as_predicted = s->expect_exact ? o->mask == s->expect_mask
-                                      : (o->mask == DID_NOT_FINISH || m != 0);
+    o->as_predicted =
+        s->expect_exact ? o->mask == s->expect_mask : (o->mask == DID_NOT_FINISH || m != 0);
     rc = 0;
 out:
     vmm_free(v);
@@ -247,7 +250,8 @@ int cmd_lab(int argc, char **argv)
         case OPT_LE: le = true; break;
         case OPT_MAX:
             if (!parse_u64(optarg, &budget) || budget == 0) {
-                fprintf(stderr, "trapvisor lab: --max-insns: '%s' is not a positive count\n", optarg);
+                fprintf(stderr, "trapvisor lab: --max-insns: '%s' is not a positive count\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -284,8 +288,7 @@ int cmd_lab(int argc, char **argv)
             snprintf(verdict, sizeof verdict, "%s (exit %u)", broke ? "BROKEN" : "correct", o.mask);
         printf("%u %-44s %-6s %-6s %-6s %-6s  %s%s\n", (unsigned)i + 1, s->name,
                check(o.mask, BROKEN_MFC0), check(o.mask, BROKEN_DIEI), check(o.mask, BROKEN_CODE),
-               check(o.mask, BROKEN_ERET), verdict,
-               o.as_predicted ? "" : "  <- NOT AS PREDICTED");
+               check(o.mask, BROKEN_ERET), verdict, o.as_predicted ? "" : "  <- NOT AS PREDICTED");
         printf("    %s\n", s->lesson);
         printf("    monitor: %llu sensitive instructions ran without trapping, %llu divergences, "
                "%llu privileged instructions emulated for a user process",
@@ -300,7 +303,9 @@ int cmd_lab(int argc, char **argv)
             printf("; %llu hypercalls", (unsigned long long)o.st.pv_calls);
         printf("\n");
         if (o.first_gotcha[0])
-            printf("    first: %s\n", strstr(o.first_gotcha, "gotcha ") ? strstr(o.first_gotcha, "gotcha ") + 7 : o.first_gotcha);
+            printf("    first: %s\n", strstr(o.first_gotcha, "gotcha ")
+                                          ? strstr(o.first_gotcha, "gotcha ") + 7
+                                          : o.first_gotcha);
         if (!o.as_predicted)
             wrong++;
         cJSON_AddItemToArray(all, outcome_json(s, &o));

@@ -17,8 +17,8 @@
 
 /* Exit codes of runs that did not end in a power-off (documented in README). */
 #define EXIT_BAD_INPUT 2
-#define EXIT_LIMIT 124
-#define EXIT_HUNG 125
+#define EXIT_LIMIT     124
+#define EXIT_HUNG      125
 
 enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
@@ -182,7 +182,8 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     board_json(o, vmm_board(v), host_s);
     char unsafe[64];
     const struct vmm_config *cfg = vmm_config_of(v);
-    cJSON_AddStringToObject(o, "unsafe", config_unsafe_name(cfg->board.unsafe, unsafe, sizeof unsafe));
+    cJSON_AddStringToObject(o, "unsafe",
+                            config_unsafe_name(cfg->board.unsafe, unsafe, sizeof unsafe));
     cJSON_AddStringToObject(o, "fix", cfg->fix == VMM_FIX_SCAN ? "scan" : "none");
     cJSON_AddStringToObject(o, "real_epc", cfg->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
     uint64_t total_ns, monitor_ns;
@@ -225,7 +226,8 @@ static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
     if (strlen(list) >= sizeof buf)
         return false;
     strcpy(buf, list);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         if (strcmp(tok, "vmm") == 0) {
             *vmm |= VTRACE_MONITOR;
             continue;
@@ -277,11 +279,13 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
     switch (stop) {
     case BOARD_POWEROFF: rc = (int)board_exit_code(b); break;
     case BOARD_LIMIT:
-        fprintf(stderr, "trapvisor run: instruction budget spent at pc %08x\n", cpu_pc(board_cpu(b)));
+        fprintf(stderr, "trapvisor run: instruction budget spent at pc %08x\n",
+                cpu_pc(board_cpu(b)));
         rc = EXIT_LIMIT;
         break;
     case BOARD_HUNG:
-        fprintf(stderr, "trapvisor run: the machine hung: WAIT with no interrupt source (pc %08x)\n",
+        fprintf(stderr,
+                "trapvisor run: the machine hung: WAIT with no interrupt source (pc %08x)\n",
                 cpu_pc(board_cpu(b)));
         rc = EXIT_HUNG;
         break;
@@ -338,7 +342,7 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
 static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
 {
     static const struct option own[] = {
-        {"native", no_argument, 0, OPT_NATIVE},      {"vmm", no_argument, 0, OPT_VMM},
+        {"native", no_argument, 0, OPT_NATIVE},       {"vmm", no_argument, 0, OPT_VMM},
         {"max-insns", required_argument, 0, OPT_MAX}, {"stats", required_argument, 0, OPT_STATS},
         {"trace", required_argument, 0, OPT_TRACE},   {"help", no_argument, 0, OPT_HELP},
     };
@@ -370,8 +374,10 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
         case OPT_STATS: stats_path = optarg; break;
         case OPT_TRACE:
             if (!parse_trace(optarg, &trace, &vtrace)) {
-                fprintf(stderr, "trapvisor run: --trace: unknown category in '%s' "
-                                "(exceptions,tlb,io,insns,gotcha,vmm)\n", optarg);
+                fprintf(stderr,
+                        "trapvisor run: --trace: unknown category in '%s' "
+                        "(exceptions,tlb,io,insns,gotcha,vmm)\n",
+                        optarg);
                 return EXIT_BAD_INPUT;
             }
             break;

@@ -18,7 +18,8 @@ static void usage(FILE *f)
                "  lab gotcha      the virtualizability lab: one kernel on seven machines\n"
                "  gui             the SDL2 window: watch and step the machine and the monitor\n"
                "  dtb             write the board's device tree blob to stdout\n"
-               "  exec FILE.elf   run a freestanding MIPS32 ELF until BREAK (see `trapvisor exec --help`)\n"
+               "  exec FILE.elf   run a freestanding MIPS32 ELF until BREAK (see `trapvisor exec "
+               "--help`)\n"
                "  version         print the version\n");
 }
 

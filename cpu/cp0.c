@@ -132,12 +132,8 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
     case MMU_TLB_REFILL:
         cpu_raise(c, store ? EXC_TLBS : EXC_TLBL, vaddr, f | EXCF_TLB | EXCF_REFILL, 0);
         break;
-    case MMU_TLB_INVALID:
-        cpu_raise(c, store ? EXC_TLBS : EXC_TLBL, vaddr, f | EXCF_TLB, 0);
-        break;
-    case MMU_TLB_MODIFIED:
-        cpu_raise(c, EXC_MOD, vaddr, f | EXCF_TLB, 0);
-        break;
+    case MMU_TLB_INVALID: cpu_raise(c, store ? EXC_TLBS : EXC_TLBL, vaddr, f | EXCF_TLB, 0); break;
+    case MMU_TLB_MODIFIED: cpu_raise(c, EXC_MOD, vaddr, f | EXCF_TLB, 0); break;
     case MMU_TLB_RI: cpu_raise(c, EXC_TLBRI, vaddr, f | EXCF_TLB, 0); break;
     case MMU_TLB_XI: cpu_raise(c, EXC_TLBXI, vaddr, f | EXCF_TLB, 0); break;
     }

@@ -11,7 +11,7 @@
 #define C0_RANDOM   1
 #define C0_ENTRYLO0 2
 #define C0_ENTRYLO1 3
-#define C0_CONTEXT  4  /* sel 2: UserLocal */
+#define C0_CONTEXT  4 /* sel 2: UserLocal */
 #define C0_PAGEMASK 5
 #define C0_WIRED    6
 #define C0_HWRENA   7
@@ -28,18 +28,18 @@
 #define C0_ERROREPC 30
 
 /* Status */
-#define ST_IE       0x00000001u
-#define ST_EXL      0x00000002u
-#define ST_ERL      0x00000004u
-#define ST_KSU_MASK 0x00000018u
+#define ST_IE        0x00000001u
+#define ST_EXL       0x00000002u
+#define ST_ERL       0x00000004u
+#define ST_KSU_MASK  0x00000018u
 #define ST_KSU_SHIFT 3
-#define ST_UM       0x00000010u
-#define ST_IM_MASK  0x0000FF00u
-#define ST_IM_SHIFT 8
-#define ST_IM7      0x00008000u
-#define ST_BEV      0x00400000u
-#define ST_CU0      0x10000000u
-#define ST_CU1      0x20000000u
+#define ST_UM        0x00000010u
+#define ST_IM_MASK   0x0000FF00u
+#define ST_IM_SHIFT  8
+#define ST_IM7       0x00008000u
+#define ST_BEV       0x00400000u
+#define ST_CU0       0x10000000u
+#define ST_CU1       0x20000000u
 
 /* Cause */
 #define CAUSE_EXC_MASK  0x0000007Cu
@@ -55,20 +55,20 @@
 #define CAUSE_BD        0x80000000u
 
 /* Exception codes (Cause.ExcCode) */
-#define EXC_INT  0
-#define EXC_MOD  1
-#define EXC_TLBL 2
-#define EXC_TLBS 3
-#define EXC_ADEL 4
-#define EXC_ADES 5
-#define EXC_IBE  6
-#define EXC_DBE  7
-#define EXC_SYS  8
-#define EXC_BP   9
-#define EXC_RI   10
-#define EXC_CPU  11
-#define EXC_OV   12
-#define EXC_TR   13
+#define EXC_INT   0
+#define EXC_MOD   1
+#define EXC_TLBL  2
+#define EXC_TLBS  3
+#define EXC_ADEL  4
+#define EXC_ADES  5
+#define EXC_IBE   6
+#define EXC_DBE   7
+#define EXC_SYS   8
+#define EXC_BP    9
+#define EXC_RI    10
+#define EXC_CPU   11
+#define EXC_OV    12
+#define EXC_TR    13
 #define EXC_TLBRI 19 /* Release 3 read inhibit (CPU_EXT_RIXI) */
 #define EXC_TLBXI 20 /* Release 3 execute inhibit (CPU_EXT_RIXI) */
 

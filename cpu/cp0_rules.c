@@ -200,8 +200,8 @@ uint32_t cp0_rule_exception(struct cp0_state *s, const struct cp0_exception *x)
     }
     if (x->code == EXC_INT && (s->cause & CAUSE_IV))
         offset = VEC_OFF_INT;
-    s->cause = (s->cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) | ((x->code & 31u) << CAUSE_EXC_SHIFT) |
-               ((x->ce & 3u) << CAUSE_CE_SHIFT);
+    s->cause = (s->cause & ~(CAUSE_EXC_MASK | CAUSE_CE_MASK)) |
+               ((x->code & 31u) << CAUSE_EXC_SHIFT) | ((x->ce & 3u) << CAUSE_CE_SHIFT);
     if (cp0_rule_sets_badvaddr(x->code)) {
         s->badvaddr = x->badvaddr;
         if (x->code != EXC_ADEL && x->code != EXC_ADES) {
@@ -244,8 +244,8 @@ unsigned cp0_rule_tlbr(struct cp0_state *s, const tlb_t *tlb)
     return ((old ^ r.entryhi) & ENTRYHI_ASID_MASK) ? CP0_CHANGED_ASID : 0;
 }
 
-unsigned cp0_rule_tlbw_index(const struct cp0_state *s, const tlb_t *tlb, bool random,
-                             uint64_t now, struct tlb_regs *regs)
+unsigned cp0_rule_tlbw_index(const struct cp0_state *s, const tlb_t *tlb, bool random, uint64_t now,
+                             struct tlb_regs *regs)
 {
     unsigned n = tlb_size(tlb);
     *regs = (struct tlb_regs){s->entryhi, s->entrylo0, s->entrylo1, s->pagemask};

@@ -42,8 +42,8 @@ struct cp0_state {
     uint32_t ebase;        /* 15.1 */
     uint32_t config0;      /* 16 */
     uint32_t config1, config2, config3, config4;
-    uint32_t lladdr;       /* 17 */
-    uint32_t errorepc;     /* 30 */
+    uint32_t lladdr;         /* 17 */
+    uint32_t errorepc;       /* 30 */
     uint64_t random_epoch;   /* cycle at which Random was last reset to N-1 */
     uint64_t timer_deadline; /* cycle at which Count reaches Compare next (UINT64_MAX: frozen) */
 };
@@ -101,8 +101,8 @@ unsigned cp0_rule_write(struct cp0_state *s, unsigned reg, unsigned sel, uint32_
 
 /* An exception as it enters CP0. */
 struct cp0_exception {
-    unsigned code;     /* ExcCode */
-    uint32_t epc;      /* restart address (the branch when bd) */
+    unsigned code; /* ExcCode */
+    uint32_t epc;  /* restart address (the branch when bd) */
     bool bd;
     uint32_t badvaddr; /* for address and TLB exceptions */
     bool refill;       /* a TLB miss: the refill vector (when EXL = 0) */
@@ -122,7 +122,7 @@ uint32_t cp0_rule_eret(struct cp0_state *s);
  * (the caller writes it, with its own cache rules). */
 void cp0_rule_tlbp(struct cp0_state *s, const tlb_t *tlb);
 unsigned cp0_rule_tlbr(struct cp0_state *s, const tlb_t *tlb);
-unsigned cp0_rule_tlbw_index(const struct cp0_state *s, const tlb_t *tlb, bool random,
-                             uint64_t now, struct tlb_regs *regs);
+unsigned cp0_rule_tlbw_index(const struct cp0_state *s, const tlb_t *tlb, bool random, uint64_t now,
+                             struct tlb_regs *regs);
 
 #endif

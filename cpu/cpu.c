@@ -202,7 +202,10 @@ void cpu_set_hilo(cpu_t *c, uint32_t hi, uint32_t lo)
     c->lo = lo;
 }
 
-uint32_t cpu_cp0_read(cpu_t *c, unsigned reg, unsigned sel) { return cp0_read(c, reg & 31, sel & 7); }
+uint32_t cpu_cp0_read(cpu_t *c, unsigned reg, unsigned sel)
+{
+    return cp0_read(c, reg & 31, sel & 7);
+}
 void cpu_cp0_write(cpu_t *c, unsigned reg, unsigned sel, uint32_t v)
 {
     cp0_write(c, reg & 31, sel & 7, v);
@@ -215,7 +218,7 @@ void cpu_set_irq(cpu_t *c, unsigned line, bool level)
     if (level)
         c->irq_lines |= (uint8_t)(1u << line);
     else
-        c->irq_lines &= (uint8_t)~(1u << line);
+        c->irq_lines &= (uint8_t) ~(1u << line);
     cpu_end_batch(c);
 }
 
@@ -311,8 +314,8 @@ bool cpu_debug_read(cpu_t *c, uint32_t vaddr, unsigned size, uint32_t *value)
 }
 
 static const char *const exc_names[32] = {
-    "Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE", "DBE", "Sys", "Bp", "RI", "CpU", "Ov", "Tr",
-    [19] = "TLBRI", [20] = "TLBXI",
+    "Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE",          "DBE",
+    "Sys", "Bp",  "RI",   "CpU",  "Ov",   "Tr",   [19] = "TLBRI", [20] = "TLBXI",
 };
 
 const char *cpu_exc_name(unsigned code)

@@ -41,10 +41,10 @@ enum cpu_ext {
 /* Why cpu_run() returned. */
 enum cpu_stop {
     CPU_STOP_NONE = 0,
-    CPU_STOP_LIMIT, /* the instruction budget is spent */
-    CPU_STOP_TRAP,  /* an exception routed to the host, or HYPCALL: see cpu_trap() */
-    CPU_STOP_IDLE,  /* WAIT with no interrupt able to arrive from inside the CPU */
-    CPU_STOP_HOST,  /* cpu_request_stop() */
+    CPU_STOP_LIMIT,    /* the instruction budget is spent */
+    CPU_STOP_TRAP,     /* an exception routed to the host, or HYPCALL: see cpu_trap() */
+    CPU_STOP_IDLE,     /* WAIT with no interrupt able to arrive from inside the CPU */
+    CPU_STOP_HOST,     /* cpu_request_stop() */
     CPU_STOP_DEADLINE, /* the cycle count reached the owner's deadline (cpu_set_deadline) */
 };
 
@@ -56,16 +56,16 @@ enum cpu_stop {
  * (the faulting instruction, or the branch before it when in a delay slot),
  * so cpu_run() again re-executes it. */
 struct cpu_trap {
-    unsigned code;       /* EXC_* (0..31) or CPU_TRAP_HYPCALL */
-    uint32_t pc;         /* address of the instruction that trapped */
-    uint32_t insn;       /* its encoding (0 if the fetch itself failed) */
-    uint32_t epc;        /* restart address, as EPC would be */
-    bool bd;             /* the instruction was in a branch delay slot */
-    uint32_t next_pc;    /* where execution continues if the host completes it */
-    uint32_t badvaddr;   /* faulting address, for address and TLB exceptions */
-    bool refill;         /* TLB miss that would use the refill vector */
-    bool fetch;          /* the instruction fetch itself failed (badvaddr = pc) */
-    unsigned ce;         /* coprocessor number, for CpU */
+    unsigned code;     /* EXC_* (0..31) or CPU_TRAP_HYPCALL */
+    uint32_t pc;       /* address of the instruction that trapped */
+    uint32_t insn;     /* its encoding (0 if the fetch itself failed) */
+    uint32_t epc;      /* restart address, as EPC would be */
+    bool bd;           /* the instruction was in a branch delay slot */
+    uint32_t next_pc;  /* where execution continues if the host completes it */
+    uint32_t badvaddr; /* faulting address, for address and TLB exceptions */
+    bool refill;       /* TLB miss that would use the refill vector */
+    bool fetch;        /* the instruction fetch itself failed (badvaddr = pc) */
+    unsigned ce;       /* coprocessor number, for CpU */
     uint32_t hypcall_code;
 };
 

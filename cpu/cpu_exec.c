@@ -21,10 +21,10 @@
 #define RT(i)     (((i) >> 16) & 31u)
 #define RD(i)     (((i) >> 11) & 31u)
 #define SA(i)     (((i) >> 6) & 31u)
-#define FUNCT(i)  ((i) & 63u)
+#define FUNCT(i)  ((i)&63u)
 #define SIMM(i)   ((uint32_t)(int32_t)(int16_t)(i))
-#define UIMM(i)   ((i) & 0xFFFFu)
-#define JINDEX(i) ((i) & 0x03FFFFFFu)
+#define UIMM(i)   ((i)&0xFFFFu)
+#define JINDEX(i) ((i)&0x03FFFFFFu)
 
 #define GPR(n) (c->gpr[(n)])
 #define NEXT()                                                                                     \
@@ -120,16 +120,19 @@ static bool mem_slow(struct cpu *c, uint32_t va, unsigned size, enum mmu_access 
         e->addend = (uintptr_t)page - (ava & 0xFFFFF000u);
         uint8_t *p = page + (ava & 0xFFFu);
         if (store) {
-            if (size == 4) wr32(c, p, *val);
-            else if (size == 2) wr16(c, p, *val);
-            else *p = (uint8_t)*val;
+            if (size == 4)
+                wr32(c, p, *val);
+            else if (size == 2)
+                wr16(c, p, *val);
+            else
+                *p = (uint8_t)*val;
         } else {
             *val = size == 4 ? rd32(c, p) : size == 2 ? rd16(c, p) : *p;
         }
         return true;
     }
-    enum phys_result pr = store ? phys_write(c->phys, x.paddr, size, *val)
-                                : phys_read(c->phys, x.paddr, size, val);
+    enum phys_result pr =
+        store ? phys_write(c->phys, x.paddr, size, *val) : phys_read(c->phys, x.paddr, size, val);
     if (pr != PHYS_OK) {
         cpu_raise(c, acc == MMU_FETCH ? EXC_IBE : EXC_DBE, 0, acc == MMU_FETCH ? EXCF_FETCH : 0, 0);
         return false;
@@ -292,8 +295,8 @@ static void __attribute__((noinline)) exec_cop0(struct cpu *c, uint32_t insn)
     unsigned rt = RT(insn), rd = RD(insn), sel = insn & 7u;
     switch (RS(insn)) {
     case 0x00: /* MFC0 */
-        if (!usable && !((c->ext & CPU_EXT_MFC0_UNPRIV) && sel == 0 &&
-                         (rd == C0_STATUS || rd == C0_CAUSE))) {
+        if (!usable &&
+            !((c->ext & CPU_EXT_MFC0_UNPRIV) && sel == 0 && (rd == C0_STATUS || rd == C0_CAUSE))) {
             cpu_raise(c, EXC_CPU, 0, 0, 0);
             return;
         }
@@ -344,12 +347,12 @@ static void __attribute__((noinline)) exec_special2(struct cpu *c, uint32_t insn
     uint32_t rs = GPR(RS(insn)), rt = GPR(RT(insn));
     uint64_t acc = ((uint64_t)c->hi << 32) | c->lo;
     switch (FUNCT(insn)) {
-    case 0x00: acc += (uint64_t)((int64_t)(int32_t)rs * (int32_t)rt); break; /* MADD */
-    case 0x01: acc += (uint64_t)rs * rt; break;                               /* MADDU */
-    case 0x02: GPR(RD(insn)) = rs * rt; NEXT();                               /* MUL */
-    case 0x04: acc -= (uint64_t)((int64_t)(int32_t)rs * (int32_t)rt); break; /* MSUB */
-    case 0x05: acc -= (uint64_t)rs * rt; break;                               /* MSUBU */
-    case 0x20: GPR(RD(insn)) = rs ? (uint32_t)__builtin_clz(rs) : 32; NEXT(); /* CLZ */
+    case 0x00: acc += (uint64_t)((int64_t)(int32_t)rs * (int32_t)rt); break;    /* MADD */
+    case 0x01: acc += (uint64_t)rs * rt; break;                                 /* MADDU */
+    case 0x02: GPR(RD(insn)) = rs * rt; NEXT();                                 /* MUL */
+    case 0x04: acc -= (uint64_t)((int64_t)(int32_t)rs * (int32_t)rt); break;    /* MSUB */
+    case 0x05: acc -= (uint64_t)rs * rt; break;                                 /* MSUBU */
+    case 0x20: GPR(RD(insn)) = rs ? (uint32_t)__builtin_clz(rs) : 32; NEXT();   /* CLZ */
     case 0x21: GPR(RD(insn)) = ~rs ? (uint32_t)__builtin_clz(~rs) : 32; NEXT(); /* CLO */
     default: cpu_raise(c, EXC_RI, 0, 0, 0); return; /* incl. SDBBP: no EJTAG */
     }
@@ -392,7 +395,10 @@ static void __attribute__((noinline)) exec_special3(struct cpu *c, uint32_t insn
         case 2: v = cp0_count(c); break;          /* CC */
         case 3: v = 1; break;                     /* CCRes */
         case 29: v = c->cp0.userlocal; break;     /* UserLocal (Config3.ULRI) */
-        default: ok = false; v = 0; break;
+        default:
+            ok = false;
+            v = 0;
+            break;
         }
         if (!ok) {
             cpu_raise(c, EXC_RI, 0, 0, 0);
@@ -467,9 +473,9 @@ static inline void trap_if(struct cpu *c, bool cond)
         goto done;                                                                                 \
     } while (0)
 
-static inline __attribute__((always_inline)) void
-exec_insn(struct cpu *c, uint32_t insn, const bool traced, uint32_t page_tag,
-          const uint8_t *page_host)
+static inline __attribute__((always_inline)) void exec_insn(struct cpu *c, uint32_t insn,
+                                                            const bool traced, uint32_t page_tag,
+                                                            const uint8_t *page_host)
 {
     bool in_slot = false;
     uint32_t slot_next = 0;
@@ -485,9 +491,9 @@ decode:
     /* One dispatch: major opcodes 0..63, SPECIAL functions at 64 + funct. */
     unsigned op = insn >> 26;
     switch (op ? op : 64u + FUNCT(insn)) {
-    case 64 + 0x00: GPR(rd) = rtv << SA(insn); NEXT(); /* SLL (NOP, SSNOP, EHB, PAUSE) */
+    case 64 + 0x00: GPR(rd) = rtv << SA(insn); NEXT();      /* SLL (NOP, SSNOP, EHB, PAUSE) */
     case 64 + 0x01: cpu_raise(c, EXC_CPU, 0, 0, 1); return; /* MOVF/MOVT: no FPU */
-    case 64 + 0x02: /* SRL / ROTR */
+    case 64 + 0x02:                                         /* SRL / ROTR */
         if (RS(insn) & 1) {
             unsigned s = SA(insn);
             GPR(rd) = s ? (rtv >> s) | (rtv << (32 - s)) : rtv;
@@ -496,7 +502,7 @@ decode:
         NEXT();
     case 64 + 0x03: GPR(rd) = (uint32_t)((int32_t)rtv >> SA(insn)); NEXT(); /* SRA */
     case 64 + 0x04: GPR(rd) = rtv << (rs & 31); NEXT();                     /* SLLV */
-    case 64 + 0x06: /* SRLV / ROTRV */
+    case 64 + 0x06:                                                         /* SRLV / ROTRV */
         if (SA(insn) & 1) {
             unsigned s = rs & 31;
             GPR(rd) = s ? (rtv >> s) | (rtv << (32 - s)) : rtv;
@@ -504,12 +510,16 @@ decode:
             GPR(rd) = rtv >> (rs & 31);
         NEXT();
     case 64 + 0x07: GPR(rd) = (uint32_t)((int32_t)rtv >> (rs & 31)); NEXT(); /* SRAV */
-    case 64 + 0x08: BRANCH_TO(rs);                               /* JR, JR.HB */
-    case 64 + 0x09: /* JALR: read rs before linking */
-        GPR(rd) = c->pc + 8;
-        BRANCH_TO(rs);
-    case 64 + 0x0A: if (rtv == 0) GPR(rd) = rs; NEXT(); /* MOVZ */
-    case 64 + 0x0B: if (rtv != 0) GPR(rd) = rs; NEXT(); /* MOVN */
+    case 64 + 0x08: BRANCH_TO(rs);                                           /* JR, JR.HB */
+    case 64 + 0x09: /* JALR: read rs before linking */ GPR(rd) = c->pc + 8; BRANCH_TO(rs);
+    case 64 + 0x0A:
+        if (rtv == 0)
+            GPR(rd) = rs;
+        NEXT(); /* MOVZ */
+    case 64 + 0x0B:
+        if (rtv != 0)
+            GPR(rd) = rs;
+        NEXT(); /* MOVN */
     case 64 + 0x0C: cpu_raise(c, EXC_SYS, 0, 0, 0); return;
     case 64 + 0x0D: cpu_raise(c, EXC_BP, 0, 0, 0); return;
     case 64 + 0x0F: NEXT(); /* SYNC */
@@ -541,7 +551,7 @@ decode:
         NEXT();
     }
     case 64 + 0x21: GPR(rd) = rs + rtv; NEXT(); /* ADDU */
-    case 64 + 0x22: { /* SUB */
+    case 64 + 0x22: {                           /* SUB */
         int32_t r;
         if (__builtin_sub_overflow((int32_t)rs, (int32_t)rtv, &r)) {
             cpu_raise(c, EXC_OV, 0, 0, 0);
@@ -563,7 +573,7 @@ decode:
     case 64 + 0x33: TRAP_IF(rs < rtv);                    /* TLTU */
     case 64 + 0x34: TRAP_IF(rs == rtv);                   /* TEQ */
     case 64 + 0x36: TRAP_IF(rs != rtv);                   /* TNE */
-    case 0x01: { /* REGIMM */
+    case 0x01: {                                          /* REGIMM */
         int32_t srs = (int32_t)rs;
         uint32_t tgt = branch_target(c, insn);
         int32_t imm = (int32_t)SIMM(insn);
@@ -587,14 +597,14 @@ decode:
         }
     }
     case 0x02: BRANCH_TO(((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2)); /* J */
-    case 0x03: /* JAL */
+    case 0x03:                                                               /* JAL */
         GPR(31) = c->pc + 8;
         BRANCH_TO(((c->pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2));
-    case 0x04: BRANCH(rs == rtv, branch_target(c, insn));               /* BEQ */
-    case 0x05: BRANCH(rs != rtv, branch_target(c, insn));               /* BNE */
-    case 0x06: BRANCH((int32_t)rs <= 0, branch_target(c, insn));        /* BLEZ */
-    case 0x07: BRANCH((int32_t)rs > 0, branch_target(c, insn));         /* BGTZ */
-    case 0x08: { /* ADDI */
+    case 0x04: BRANCH(rs == rtv, branch_target(c, insn));        /* BEQ */
+    case 0x05: BRANCH(rs != rtv, branch_target(c, insn));        /* BNE */
+    case 0x06: BRANCH((int32_t)rs <= 0, branch_target(c, insn)); /* BLEZ */
+    case 0x07: BRANCH((int32_t)rs > 0, branch_target(c, insn));  /* BGTZ */
+    case 0x08: {                                                 /* ADDI */
         int32_t r;
         if (__builtin_add_overflow((int32_t)rs, (int32_t)SIMM(insn), &r)) {
             cpu_raise(c, EXC_OV, 0, 0, 0);
@@ -603,15 +613,16 @@ decode:
         GPR(rt) = (uint32_t)r;
         NEXT();
     }
-    case 0x09: GPR(rt) = addr; NEXT();                                   /* ADDIU */
-    case 0x0A: GPR(rt) = (int32_t)rs < (int32_t)SIMM(insn); NEXT();      /* SLTI */
-    case 0x0B: GPR(rt) = rs < SIMM(insn); NEXT();                        /* SLTIU */
-    case 0x0C: GPR(rt) = rs & UIMM(insn); NEXT();                        /* ANDI */
-    case 0x0D: GPR(rt) = rs | UIMM(insn); NEXT();                        /* ORI */
-    case 0x0E: GPR(rt) = rs ^ UIMM(insn); NEXT();                        /* XORI */
-    case 0x0F: GPR(rt) = UIMM(insn) << 16; NEXT();                       /* LUI */
+    case 0x09: GPR(rt) = addr; NEXT();                              /* ADDIU */
+    case 0x0A: GPR(rt) = (int32_t)rs < (int32_t)SIMM(insn); NEXT(); /* SLTI */
+    case 0x0B: GPR(rt) = rs < SIMM(insn); NEXT();                   /* SLTIU */
+    case 0x0C: GPR(rt) = rs & UIMM(insn); NEXT();                   /* ANDI */
+    case 0x0D: GPR(rt) = rs | UIMM(insn); NEXT();                   /* ORI */
+    case 0x0E: GPR(rt) = rs ^ UIMM(insn); NEXT();                   /* XORI */
+    case 0x0F: GPR(rt) = UIMM(insn) << 16; NEXT();                  /* LUI */
     case 0x10: exec_cop0(c, insn); goto done;
-    case 0x11: case 0x13: cpu_raise(c, EXC_CPU, 0, 0, 1); return;       /* COP1, COP1X */
+    case 0x11:
+    case 0x13: cpu_raise(c, EXC_CPU, 0, 0, 1); return;                  /* COP1, COP1X */
     case 0x12: cpu_raise(c, EXC_CPU, 0, 0, 2); return;                  /* COP2 */
     case 0x14: BRANCH_LIKELY(rs == GPR(rt), branch_target(c, insn));    /* BEQL */
     case 0x15: BRANCH_LIKELY(rs != GPR(rt), branch_target(c, insn));    /* BNEL */
@@ -619,41 +630,76 @@ decode:
     case 0x17: BRANCH_LIKELY((int32_t)rs > 0, branch_target(c, insn));  /* BGTZL */
     case 0x1C: exec_special2(c, insn); goto done;
     case 0x1F: exec_special3(c, insn); goto done;
-    case 0x20: if (!load8(c, addr, &v)) return; GPR(rt) = (uint32_t)(int32_t)(int8_t)v; NEXT();
-    case 0x21: if (!load16(c, addr, &v)) return; GPR(rt) = (uint32_t)(int32_t)(int16_t)v; NEXT();
+    case 0x20:
+        if (!load8(c, addr, &v))
+            return;
+        GPR(rt) = (uint32_t)(int32_t)(int8_t)v;
+        NEXT();
+    case 0x21:
+        if (!load16(c, addr, &v))
+            return;
+        GPR(rt) = (uint32_t)(int32_t)(int16_t)v;
+        NEXT();
     case 0x22: { /* LWL */
-        if (!load_word_of(c, addr, &v)) return;
+        if (!load_word_of(c, addr, &v))
+            return;
         unsigned sh = 8 * msb_offset(c, addr);
         GPR(rt) = (v << sh) | (GPR(rt) & (uint32_t)((1ull << sh) - 1));
         NEXT();
     }
-    case 0x23: if (!load32(c, addr, &v)) return; GPR(rt) = v; NEXT();
-    case 0x24: if (!load8(c, addr, &v)) return; GPR(rt) = v; NEXT();
-    case 0x25: if (!load16(c, addr, &v)) return; GPR(rt) = v; NEXT();
+    case 0x23:
+        if (!load32(c, addr, &v))
+            return;
+        GPR(rt) = v;
+        NEXT();
+    case 0x24:
+        if (!load8(c, addr, &v))
+            return;
+        GPR(rt) = v;
+        NEXT();
+    case 0x25:
+        if (!load16(c, addr, &v))
+            return;
+        GPR(rt) = v;
+        NEXT();
     case 0x26: { /* LWR */
-        if (!load_word_of(c, addr, &v)) return;
+        if (!load_word_of(c, addr, &v))
+            return;
         unsigned sh = 8 * (3 - msb_offset(c, addr));
         uint32_t keep = ~(uint32_t)(0xFFFFFFFFull >> sh);
         GPR(rt) = (v >> sh) | (GPR(rt) & keep);
         NEXT();
     }
-    case 0x28: if (!store8(c, addr, GPR(rt))) return; NEXT();
-    case 0x29: if (!store16(c, addr, GPR(rt))) return; NEXT();
+    case 0x28:
+        if (!store8(c, addr, GPR(rt)))
+            return;
+        NEXT();
+    case 0x29:
+        if (!store16(c, addr, GPR(rt)))
+            return;
+        NEXT();
     case 0x2A: { /* SWL */
         uint32_t m;
-        if (!load_word_of(c, addr, &m)) return;
+        if (!load_word_of(c, addr, &m))
+            return;
         unsigned sh = 8 * msb_offset(c, addr);
         uint32_t low = (uint32_t)(0xFFFFFFFFull >> sh);
-        if (!store_word_of(c, addr, (m & ~low) | (GPR(rt) >> sh))) return;
+        if (!store_word_of(c, addr, (m & ~low) | (GPR(rt) >> sh)))
+            return;
         NEXT();
     }
-    case 0x2B: if (!store32(c, addr, GPR(rt))) return; NEXT();
+    case 0x2B:
+        if (!store32(c, addr, GPR(rt)))
+            return;
+        NEXT();
     case 0x2E: { /* SWR */
         uint32_t m;
-        if (!load_word_of(c, addr, &m)) return;
+        if (!load_word_of(c, addr, &m))
+            return;
         unsigned sh = 8 * (3 - msb_offset(c, addr));
         uint32_t high = (uint32_t)(0xFFFFFFFFull << sh);
-        if (!store_word_of(c, addr, (m & ~high) | (GPR(rt) << sh))) return;
+        if (!store_word_of(c, addr, (m & ~high) | (GPR(rt) << sh)))
+            return;
         NEXT();
     }
     case 0x2F: /* CACHE: no caches, but still privileged */
@@ -663,22 +709,30 @@ decode:
         }
         NEXT();
     case 0x30: /* LL */
-        if (!load32(c, addr, &v)) return;
+        if (!load32(c, addr, &v))
+            return;
         GPR(rt) = v;
         c->llbit = true;
         c->cp0.lladdr = addr >> 4;
         NEXT();
     case 0x33: NEXT(); /* PREF */
-    case 0x38: /* SC */
+    case 0x38:         /* SC */
         if (c->llbit) {
-            if (!store32(c, addr, GPR(rt))) return;
+            if (!store32(c, addr, GPR(rt)))
+                return;
             GPR(rt) = 1;
         } else
             GPR(rt) = 0;
         c->llbit = false;
         NEXT();
-    case 0x31: case 0x35: case 0x39: case 0x3D: cpu_raise(c, EXC_CPU, 0, 0, 1); return; /* FPU */
-    case 0x32: case 0x36: case 0x3A: case 0x3E: cpu_raise(c, EXC_CPU, 0, 0, 2); return; /* COP2 */
+    case 0x31:
+    case 0x35:
+    case 0x39:
+    case 0x3D: cpu_raise(c, EXC_CPU, 0, 0, 1); return; /* FPU */
+    case 0x32:
+    case 0x36:
+    case 0x3A:
+    case 0x3E: cpu_raise(c, EXC_CPU, 0, 0, 2); return; /* COP2 */
     default: cpu_raise(c, EXC_RI, 0, 0, 0); return;
     }
 
@@ -754,8 +808,8 @@ void cpu_exec_batch(struct cpu *c)
                 continue;
             const struct hcache_entry *e = &c->hc_fetch[(pc >> 12) & (HCACHE_SIZE - 1)];
             /* Only an entry of this address space vouches for the page. */
-            page_tag = e->tag == ((pc & 0xFFFFF000u) | c->asid_tag) ? pc & 0xFFFFF000u
-                                                                      : HCACHE_INVALID;
+            page_tag =
+                e->tag == ((pc & 0xFFFFF000u) | c->asid_tag) ? pc & 0xFFFFF000u : HCACHE_INVALID;
             page_host = (const uint8_t *)(e->addend + (pc & 0xFFFFF000u));
         }
         exec_insn(c, insn, false, page_tag, page_host);

@@ -14,13 +14,13 @@
 /*
  * Host lookup cache: direct-mapped, one per access kind and per mode, keyed
  * by the virtual page and the ASID (tag = page | ASID << 4, so an ASID
- * switch needs no flush: a monitor switches ASIDs on every guest trap). A hit means "this 4 KiB page is RAM (or ROM for
- * loads/fetches) at host address vaddr + addend". It holds only what a full
+ * switch needs no flush: a monitor switches ASIDs on every guest trap). A hit means "this 4 KiB
+ * page is RAM (or ROM for loads/fetches) at host address vaddr + addend". It holds only what a full
  * translation would say; it is flushed when that could change (TLB writes,
  * ASID change, ERL or extension change) — see hcache_* in cp0.c.
  */
-#define HCACHE_BITS 8
-#define HCACHE_SIZE (1u << HCACHE_BITS)
+#define HCACHE_BITS    8
+#define HCACHE_SIZE    (1u << HCACHE_BITS)
 #define HCACHE_INVALID 0xFFFFFFFFu /* bits 2..3 set: no access ever matches */
 
 struct hcache_entry {
@@ -30,17 +30,16 @@ struct hcache_entry {
 
 enum hcache_kind { HC_LOAD = 0, HC_STORE = 1, HC_FETCH = 2, HC_KINDS = 3 };
 
-
 struct cpu {
     /* Hot state first. */
     uint32_t gpr[32];
-    uint32_t pc;       /* address of the instruction being executed */
+    uint32_t pc; /* address of the instruction being executed */
     uint32_t hi, lo;
     bool big_endian;
-    bool in_delay;     /* executing the delay slot of the branch at pc - 4 */
+    bool in_delay;       /* executing the delay slot of the branch at pc - 4 */
     uint32_t delay_next; /* where the branch goes after its delay slot */
     bool llbit;
-    bool waiting;      /* in WAIT */
+    bool waiting;       /* in WAIT */
     int64_t batch_left; /* instructions left in the current batch */
     int64_t batch_len;
     struct hcache_entry *hc_load, *hc_store, *hc_fetch; /* current mode's */
@@ -48,7 +47,7 @@ struct cpu {
 
     enum mmu_mode mode;
     struct cp0_state cp0; /* the rules: cp0_rules.h */
-    uint8_t irq_lines; /* hardware lines: bit n = Cause.IP(n) for n = 2..6 */
+    uint8_t irq_lines;    /* hardware lines: bit n = Cause.IP(n) for n = 2..6 */
     uint32_t ext;
     uint32_t route_mask;
     tlb_t *tlb;
@@ -59,9 +58,9 @@ struct cpu {
     bool stop_requested;
     struct cpu_trap trap;
 
-    uint64_t insns;  /* completed batches; see cpu_now() */
+    uint64_t insns; /* completed batches; see cpu_now() */
     uint64_t idle_cycles;
-    uint64_t ext_deadline;   /* owner's next device event (cpu_set_deadline) */
+    uint64_t ext_deadline; /* owner's next device event (cpu_set_deadline) */
     struct cpu_stats stats;
 
     struct cpu_listener {

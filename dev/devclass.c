@@ -5,8 +5,7 @@
 #include <string.h>
 
 const struct dev_class *const dev_classes[] = {
-    &uart_class, &timer_class, &disk_class, &nic_class, &fb_class, &kbd_class, &power_class,
-    NULL,
+    &uart_class, &timer_class, &disk_class, &nic_class, &fb_class, &kbd_class, &power_class, NULL,
 };
 
 const struct dev_class *dev_class_find(const char *name)
@@ -33,7 +32,6 @@ const char *dev_class_names(bool shareable_only)
         return b;
     for (const struct dev_class *const *c = dev_classes; *c; c++)
         if (!shareable_only || (*c)->shareable)
-            snprintf(b + strlen(b), sizeof buf[0] - strlen(b), "%s%s", b[0] ? " " : "",
-                     (*c)->name);
+            snprintf(b + strlen(b), sizeof buf[0] - strlen(b), "%s%s", b[0] ? " " : "", (*c)->name);
     return b;
 }

@@ -26,20 +26,20 @@
 struct dev_host {
     iobus_t *io;
     bool big_endian;
-    uint32_t rtc_epoch;             /* the RTC's seconds since 1970 at cycle 0 */
-    uart_out_fn console_out;        /* where a UART's output goes */
+    uint32_t rtc_epoch;      /* the RTC's seconds since 1970 at cycle 0 */
+    uart_out_fn console_out; /* where a UART's output goes */
     void *console_opaque;
-    int console_in_fd;              /* its input (UART_INPUT_NONE: none) */
-    power_fn power;                 /* what a power device's off/reset does */
+    int console_in_fd; /* its input (UART_INPUT_NONE: none) */
+    power_fn power;    /* what a power device's off/reset does */
     void *power_opaque;
     vswitch_t *(*vswitch)(void *opaque); /* the switch NICs join (NULL: none) */
     void *opaque;
 };
 
 struct dev_class {
-    const char *name;      /* type in [busB.slotS], FDT node name and "trapvisor,NAME" */
-    const char *keys;      /* its keys besides type, for messages ("" none) */
-    size_t settings_size;  /* bytes of its settings (0: none) */
+    const char *name;     /* type in [busB.slotS], FDT node name and "trapvisor,NAME" */
+    const char *keys;     /* its keys besides type, for messages ("" none) */
+    size_t settings_size; /* bytes of its settings (0: none) */
     void (*defaults)(void *settings);
     /* One key: 0 taken, -1 bad value (message), 1 not a key of this class. */
     int (*set)(void *settings, const char *key, const char *value, char *err, size_t errlen);

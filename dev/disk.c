@@ -24,15 +24,16 @@ struct disk {
     bool readonly, big_endian;
     uint32_t sectors;
     uint32_t lba, count, dma_addr, status, error, ctrl;
-    uint32_t cmd;       /* command in progress (when BUSY) */
-    uint64_t done_at;   /* its completion cycle */
+    uint32_t cmd;     /* command in progress (when BUSY) */
+    uint64_t done_at; /* its completion cycle */
     uint8_t buffer[DISK_SECTOR];
     struct disk_stats stats;
 };
 
 static void disk_update_irq(struct disk *d)
 {
-    io_link_irq(d->link, (d->ctrl & DISK_CTRL_IRQ_EN) && (d->status & (DISK_ST_DONE | DISK_ST_ERROR)));
+    io_link_irq(d->link,
+                (d->ctrl & DISK_CTRL_IRQ_EN) && (d->status & (DISK_ST_DONE | DISK_ST_ERROR)));
 }
 
 static void disk_finish(struct disk *d, enum disk_error e)
@@ -93,9 +94,7 @@ static enum disk_error disk_complete(struct disk *d)
         d->stats.writes++;
         d->stats.bytes_written += DISK_SECTOR;
         return DISK_ERR_NONE;
-    case DISK_CMD_FLUSH:
-        d->stats.flushes++;
-        return fsync(d->fd) == 0 ? DISK_ERR_NONE : DISK_ERR_IO;
+    case DISK_CMD_FLUSH: d->stats.flushes++; return fsync(d->fd) == 0 ? DISK_ERR_NONE : DISK_ERR_IO;
     case DISK_CMD_READ_DMA:
     case DISK_CMD_WRITE_DMA: {
         uint8_t *buf = malloc(len);
@@ -239,7 +238,6 @@ static void disk_reset(void *opaque)
     disk_update_irq(d);
 }
 
-
 void disk_get_stats(const disk_t *d, struct disk_stats *out) { *out = d->stats; }
 
 static void disk_free(void *opaque)
@@ -265,8 +263,8 @@ static const struct iodev_ops disk_ops = {
     .free = disk_free,
 };
 
-disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg,
-                 char *err, size_t errlen)
+disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg, char *err,
+                 size_t errlen)
 {
     int fd = open(cfg->path, (cfg->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (fd < 0) {

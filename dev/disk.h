@@ -27,7 +27,7 @@
 #include "iobus/iobus.h"
 
 #define DISK_DEVICE_ID 0x0003u
-#define DISK_SECTOR 512u
+#define DISK_SECTOR    512u
 #define DISK_MAX_COUNT 256u
 
 #define DISK_REG_SECTORS  0x000u
@@ -46,9 +46,9 @@
 #define DISK_CMD_READ_PIO  4u
 #define DISK_CMD_WRITE_PIO 5u
 
-#define DISK_ST_BUSY  0x1u
-#define DISK_ST_DONE  0x2u
-#define DISK_ST_ERROR 0x4u
+#define DISK_ST_BUSY     0x1u
+#define DISK_ST_DONE     0x2u
+#define DISK_ST_ERROR    0x4u
 #define DISK_CTRL_IRQ_EN 0x1u
 
 enum disk_error {
@@ -62,8 +62,8 @@ enum disk_error {
 };
 
 /* Device time of a command: fixed part plus per sector. */
-#define DISK_LATENCY_CYCLES      2000u
-#define DISK_LATENCY_PER_SECTOR  200u
+#define DISK_LATENCY_CYCLES     2000u
+#define DISK_LATENCY_PER_SECTOR 200u
 
 typedef struct disk disk_t;
 
@@ -86,8 +86,8 @@ struct disk_stats {
 
 /* Open the image and attach the disk to (bus, slot). On failure returns NULL
  * and writes a message naming the image into err. Owned by the bus. */
-disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg,
-                 char *err, size_t errlen);
+disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg, char *err,
+                 size_t errlen);
 void disk_get_stats(const disk_t *d, struct disk_stats *out);
 
 #endif

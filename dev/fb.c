@@ -7,7 +7,7 @@
 
 #include "dev/devclass.h"
 
-#define FB_STRIDE (FB_WIDTH * 4u)
+#define FB_STRIDE        (FB_WIDTH * 4u)
 #define FB_VBLANK_CYCLES (IOBUS_CLOCK_HZ / FB_HZ)
 
 struct fb {
@@ -133,8 +133,8 @@ fb_t *fb_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian)
 
 /* ---- the device class ----------------------------------------------------- */
 
-static void *fb_attach(const struct dev_host *h, unsigned bus, unsigned slot,
-                       const void *settings, char *err, size_t errlen)
+static void *fb_attach(const struct dev_host *h, unsigned bus, unsigned slot, const void *settings,
+                       char *err, size_t errlen)
 {
     (void)settings;
     (void)err;

@@ -22,23 +22,23 @@
 
 #include "iobus/iobus.h"
 
-#define FB_DEVICE_ID 0x0005u
-#define FB_WIDTH 640u
-#define FB_HEIGHT 480u
-#define FB_HZ 60u
+#define FB_DEVICE_ID       0x0005u
+#define FB_WIDTH           640u
+#define FB_HEIGHT          480u
+#define FB_HZ              60u
 #define FB_FORMAT_XRGB8888 1u
 
-#define FB_REG_WIDTH   0x00u
-#define FB_REG_HEIGHT  0x04u
-#define FB_REG_FORMAT  0x08u
-#define FB_REG_STRIDE  0x0Cu
-#define FB_REG_ADDR    0x10u
-#define FB_REG_CTRL    0x14u
-#define FB_REG_STATUS  0x18u
-#define FB_REG_FRAMES  0x1Cu
-#define FB_CTRL_ENABLE 0x1u
+#define FB_REG_WIDTH          0x00u
+#define FB_REG_HEIGHT         0x04u
+#define FB_REG_FORMAT         0x08u
+#define FB_REG_STRIDE         0x0Cu
+#define FB_REG_ADDR           0x10u
+#define FB_REG_CTRL           0x14u
+#define FB_REG_STATUS         0x18u
+#define FB_REG_FRAMES         0x1Cu
+#define FB_CTRL_ENABLE        0x1u
 #define FB_CTRL_VBLANK_IRQ_EN 0x2u
-#define FB_ST_VBLANK 0x1u
+#define FB_ST_VBLANK          0x1u
 
 typedef struct fb fb_t;
 

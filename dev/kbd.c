@@ -102,8 +102,8 @@ kbd_t *kbd_new(iobus_t *io, unsigned bus, unsigned slot)
 
 /* ---- the device class ----------------------------------------------------- */
 
-static void *kbd_attach(const struct dev_host *h, unsigned bus, unsigned slot,
-                        const void *settings, char *err, size_t errlen)
+static void *kbd_attach(const struct dev_host *h, unsigned bus, unsigned slot, const void *settings,
+                        char *err, size_t errlen)
 {
     (void)settings;
     (void)err;

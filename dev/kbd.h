@@ -16,19 +16,19 @@
 
 #include "iobus/iobus.h"
 
-#define KBD_DEVICE_ID 0x0006u
-#define KBD_QUEUE 64
-#define KBD_REG_DATA   0x00u
-#define KBD_REG_STATUS 0x04u
-#define KBD_REG_CTRL   0x08u
-#define KBD_REG_COUNT  0x0Cu
-#define KBD_ST_AVAIL   0x1u
+#define KBD_DEVICE_ID   0x0006u
+#define KBD_QUEUE       64
+#define KBD_REG_DATA    0x00u
+#define KBD_REG_STATUS  0x04u
+#define KBD_REG_CTRL    0x08u
+#define KBD_REG_COUNT   0x0Cu
+#define KBD_ST_AVAIL    0x1u
 #define KBD_CTRL_IRQ_EN 0x1u
-#define KBD_RELEASE    0x100u
-#define KBD_KEY_UP     0x80u
-#define KBD_KEY_DOWN   0x81u
-#define KBD_KEY_LEFT   0x82u
-#define KBD_KEY_RIGHT  0x83u
+#define KBD_RELEASE     0x100u
+#define KBD_KEY_UP      0x80u
+#define KBD_KEY_DOWN    0x81u
+#define KBD_KEY_LEFT    0x82u
+#define KBD_KEY_RIGHT   0x83u
 
 typedef struct kbd kbd_t;
 

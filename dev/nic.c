@@ -49,7 +49,8 @@ static void nic_transmit(struct nic *n, uint32_t len)
 {
     uint8_t buf[ETH_FRAME_MAX];
     n->status &= ~(NIC_ST_TX_DONE | NIC_ST_TX_ERROR);
-    if (len < ETH_FRAME_MIN || len > ETH_FRAME_MAX || io_link_dma_read(n->link, n->tx_addr, buf, len)) {
+    if (len < ETH_FRAME_MIN || len > ETH_FRAME_MAX ||
+        io_link_dma_read(n->link, n->tx_addr, buf, len)) {
         n->status |= NIC_ST_TX_ERROR;
     } else {
         vswitch_send(n->sw, n->port, buf, len);
@@ -173,8 +174,8 @@ nic_t *nic_new(iobus_t *io, unsigned bus, unsigned slot, vswitch_t *sw)
 
 /* ---- the device class ----------------------------------------------------- */
 
-static void *nic_attach(const struct dev_host *h, unsigned bus, unsigned slot,
-                        const void *settings, char *err, size_t errlen)
+static void *nic_attach(const struct dev_host *h, unsigned bus, unsigned slot, const void *settings,
+                        char *err, size_t errlen)
 {
     (void)settings;
     vswitch_t *sw = h->vswitch ? h->vswitch(h->opaque) : NULL;

@@ -25,7 +25,7 @@
 #include "iobus/iobus.h"
 
 #define NIC_DEVICE_ID 0x0004u
-#define NIC_RX_QUEUE 16
+#define NIC_RX_QUEUE  16
 
 #define NIC_REG_MAC_HI     0x00u
 #define NIC_REG_MAC_LO     0x04u
@@ -41,10 +41,10 @@
 #define NIC_CTRL_RX_ENABLE 0x1u
 #define NIC_CTRL_RX_IRQ_EN 0x2u
 #define NIC_CTRL_TX_IRQ_EN 0x4u
-#define NIC_ST_RX_AVAIL 0x1u
-#define NIC_ST_TX_DONE  0x2u
-#define NIC_ST_TX_ERROR 0x4u
-#define NIC_ST_RX_ERROR 0x8u
+#define NIC_ST_RX_AVAIL    0x1u
+#define NIC_ST_TX_DONE     0x2u
+#define NIC_ST_TX_ERROR    0x4u
+#define NIC_ST_RX_ERROR    0x8u
 
 typedef struct nic nic_t;
 

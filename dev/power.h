@@ -13,7 +13,7 @@
 
 #include "iobus/iobus.h"
 
-#define POWER_DEVICE_ID 0x0007u
+#define POWER_DEVICE_ID    0x0007u
 #define POWER_REG_POWEROFF 0x00u
 #define POWER_REG_RESET    0x04u
 #define POWER_REG_CAUSE    0x08u

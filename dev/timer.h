@@ -19,7 +19,7 @@
 
 #include "iobus/iobus.h"
 
-#define TIMER_DEVICE_ID 0x0002u
+#define TIMER_DEVICE_ID    0x0002u
 #define TIMER_REG_TIME_LO  0x00u
 #define TIMER_REG_TIME_HI  0x04u
 #define TIMER_REG_PERIOD   0x08u

@@ -19,7 +19,7 @@
 
 #include "iobus/iobus.h"
 
-#define UART_DEVICE_ID 0x0001u
+#define UART_DEVICE_ID    0x0001u
 #define UART_REG_DATA     0x00u
 #define UART_REG_STATUS   0x04u
 #define UART_REG_CTRL     0x08u

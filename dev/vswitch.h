@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #define VSWITCH_MAX_PORTS 16
-#define ETH_FRAME_MIN 14
-#define ETH_FRAME_MAX 1514
+#define ETH_FRAME_MIN     14
+#define ETH_FRAME_MAX     1514
 
 typedef struct vswitch vswitch_t;
 /* A port's receive function: the frame is copied before the call returns. */

@@ -52,14 +52,17 @@ void gui_describe_stop(struct gui *g, enum sess_why why)
     case SESS_STEPPED:
         snprintf(g->stop_text, sizeof g->stop_text, "stepped to %08x", cpu_pc(session_cpu(s)));
         break;
-    case SESS_TRAP: snprintf(g->stop_text, sizeof g->stop_text, "stopped after trap: %s", what); break;
+    case SESS_TRAP:
+        snprintf(g->stop_text, sizeof g->stop_text, "stopped after trap: %s", what);
+        break;
     case SESS_BREAK: {
         const struct sess_break *b = session_break_hit(s);
         if (b && b->type == BP_PC)
             snprintf(g->stop_text, sizeof g->stop_text, "breakpoint %s: at %08x", b->label,
                      cpu_pc(session_cpu(s)));
         else
-            snprintf(g->stop_text, sizeof g->stop_text, "breakpoint %s: %s", b ? b->label : "?", what);
+            snprintf(g->stop_text, sizeof g->stop_text, "breakpoint %s: %s", b ? b->label : "?",
+                     what);
         break;
     }
     case SESS_ENDED: snprintf(g->stop_text, sizeof g->stop_text, "%s", session_end_text(s)); break;
@@ -352,7 +355,9 @@ int gui_command(struct gui *g, const char *line)
     }
     if (strcmp(cmd, "quit") == 0)
         return 1;
-    gui_note(g, true, "unknown command '%s' (step, run, pause, break, delete, filter, select, "
-                      "reset, screenshot, print, key, frames, quit)", cmd);
+    gui_note(g, true,
+             "unknown command '%s' (step, run, pause, break, delete, filter, select, "
+             "reset, screenshot, print, key, frames, quit)",
+             cmd);
     return -1;
 }

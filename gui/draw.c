@@ -87,10 +87,10 @@ static void draw_status(struct gui *g, struct rect r)
                  session_is_vmm(s) ? "monitor" : "native");
     x = text(g, x, r.y + 2, sc, -1, "%-8s", state);
     int cur = session_current_guest(s);
-    x = text(g, x, r.y + 2, COL_TEXT, -1, " insns %llu  cycle %llu  pc %08x  on cpu: %s  traps %llu",
-             (unsigned long long)session_insns(s),
-             (unsigned long long)cpu_cycles(session_cpu(s)), cpu_pc(session_cpu(s)),
-             cur >= 0 ? session_guest_name(s, (unsigned)cur) : "-",
+    x = text(g, x, r.y + 2, COL_TEXT, -1,
+             " insns %llu  cycle %llu  pc %08x  on cpu: %s  traps %llu",
+             (unsigned long long)session_insns(s), (unsigned long long)cpu_cycles(session_cpu(s)),
+             cpu_pc(session_cpu(s)), cur >= 0 ? session_guest_name(s, (unsigned)cur) : "-",
              (unsigned long long)session_trap_total(s));
     text(g, x + 2 * g->cw, r.y + 2, session_ended(s) ? COL_ERR : COL_DIM,
          (r.x + r.w - x) / g->cw - 3, "%s", g->stop_text);
@@ -100,14 +100,18 @@ static void draw_keys(struct gui *g, struct rect r, struct rect pr)
 {
     fill(g, r, COL_PANEL);
     char sel[64];
-    snprintf(sel, sizeof sel, "%s%s%s", g->step_kind < 0 ? "any" : sess_kind_name((unsigned)g->step_kind),
-             g->step_guest < 0 ? "" : " of ", g->step_guest < 0 ? "" : session_guest_name(g->s, (unsigned)g->step_guest));
+    snprintf(sel, sizeof sel, "%s%s%s",
+             g->step_kind < 0 ? "any" : sess_kind_name((unsigned)g->step_kind),
+             g->step_guest < 0 ? "" : " of ",
+             g->step_guest < 0 ? "" : session_guest_name(g->s, (unsigned)g->step_guest));
     text(g, r.x + 4, r.y + 2, COL_DIM, r.w / g->cw - 1,
          "F5/c run  Space pause/run  s/F10 step insn  t/F11 next trap  n next [%s]  k kind  "
-         "g guest  b break on kind  d break on reject  x clear breaks", sel);
-    text(g, r.x + 4, r.y + 2 + g->ch, COL_DIM, r.w / g->cw - 1,
-         "1-9 timeline filter  0 all  : command (break sym NAME, break pc ADDR, step trap KIND...)  "
-         "F2 reset  F12 screenshot  PgUp/PgDn TLB  q quit");
+         "g guest  b break on kind  d break on reject  x clear breaks",
+         sel);
+    text(
+        g, r.x + 4, r.y + 2 + g->ch, COL_DIM, r.w / g->cw - 1,
+        "1-9 timeline filter  0 all  : command (break sym NAME, break pc ADDR, step trap KIND...)  "
+        "F2 reset  F12 screenshot  PgUp/PgDn TLB  q quit");
     fill(g, pr, COL_BG);
     if (g->prompt_on)
         text(g, pr.x + 4, pr.y + 1, COL_TEXT, -1, ":%s_", g->prompt);
@@ -181,8 +185,9 @@ static void draw_fb(struct gui *g, struct rect con[], unsigned n)
 /* ---- registers and counters ---------------------------------------------------------- */
 
 static const char *const gpr_names[32] = {
-    "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7",
-    "s0",   "s1", "s2", "s3", "s4", "s5", "s6", "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp", "ra",
+    "zero", "at", "v0", "v1", "a0", "a1", "a2", "a3", "t0", "t1", "t2",
+    "t3",   "t4", "t5", "t6", "t7", "s0", "s1", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "t8", "t9", "k0", "k1", "gp", "sp", "fp", "ra",
 };
 
 struct cp0_row {
@@ -192,13 +197,20 @@ struct cp0_row {
 };
 #define VOFF(f) offsetof(struct vmm_vcpu_view, f)
 static const struct cp0_row cp0_rows[] = {
-    {"Status", C0_STATUS, 0, VOFF(status)},       {"Cause", C0_CAUSE, 0, VOFF(cause)},
-    {"EPC", C0_EPC, 0, VOFF(epc)},                {"BadVAddr", C0_BADVADDR, 0, VOFF(badvaddr)},
-    {"EntryHi", C0_ENTRYHI, 0, VOFF(entryhi)},    {"EntryLo0", C0_ENTRYLO0, 0, VOFF(entrylo0)},
-    {"EntryLo1", C0_ENTRYLO1, 0, VOFF(entrylo1)}, {"Index", C0_INDEX, 0, VOFF(index)},
-    {"PageMask", C0_PAGEMASK, 0, VOFF(pagemask)}, {"Wired", C0_WIRED, 0, VOFF(wired)},
-    {"Context", C0_CONTEXT, 0, VOFF(context)},    {"Count", C0_COUNT, 0, VOFF(count)},
-    {"Compare", C0_COMPARE, 0, VOFF(compare)},    {"ErrorEPC", C0_ERROREPC, 0, VOFF(errorepc)},
+    {"Status", C0_STATUS, 0, VOFF(status)},
+    {"Cause", C0_CAUSE, 0, VOFF(cause)},
+    {"EPC", C0_EPC, 0, VOFF(epc)},
+    {"BadVAddr", C0_BADVADDR, 0, VOFF(badvaddr)},
+    {"EntryHi", C0_ENTRYHI, 0, VOFF(entryhi)},
+    {"EntryLo0", C0_ENTRYLO0, 0, VOFF(entrylo0)},
+    {"EntryLo1", C0_ENTRYLO1, 0, VOFF(entrylo1)},
+    {"Index", C0_INDEX, 0, VOFF(index)},
+    {"PageMask", C0_PAGEMASK, 0, VOFF(pagemask)},
+    {"Wired", C0_WIRED, 0, VOFF(wired)},
+    {"Context", C0_CONTEXT, 0, VOFF(context)},
+    {"Count", C0_COUNT, 0, VOFF(count)},
+    {"Compare", C0_COMPARE, 0, VOFF(compare)},
+    {"ErrorEPC", C0_ERROREPC, 0, VOFF(errorepc)},
     {"EBase", C0_PRID, 1, VOFF(ebase)},
 };
 
@@ -206,14 +218,15 @@ static int draw_regs(struct gui *g, struct rect r)
 {
     session_t *s = g->s;
     cpu_t *cpu = session_cpu(s);
-    int y = panel(g, r, session_is_vmm(s) ? "registers: real CPU | each guest's virtual CP0"
-                                          : "registers: CPU");
+    int y = panel(g, r,
+                  session_is_vmm(s) ? "registers: real CPU | each guest's virtual CP0"
+                                    : "registers: CPU");
     int cols = r.w / g->cw - 1;
     char sym[64];
     session_symbol(s, session_current_guest(s) < 0 ? 0 : (unsigned)session_current_guest(s),
                    cpu_pc(cpu), sym, sizeof sym);
-    text(g, r.x + 4, y, COL_TEXT, cols, "pc %08x %s  hi %08x lo %08x", cpu_pc(cpu), sym, cpu_hi(cpu),
-         cpu_lo(cpu));
+    text(g, r.x + 4, y, COL_TEXT, cols, "pc %08x %s  hi %08x lo %08x", cpu_pc(cpu), sym,
+         cpu_hi(cpu), cpu_lo(cpu));
     y += g->ch;
     char dis[64];
     session_disasm(s, cpu_pc(cpu), dis, sizeof dis);
@@ -250,7 +263,9 @@ static int draw_regs(struct gui *g, struct rect r)
     x = text(g, x, y, mode_colour(cpu_mode(cpu)), 8, "%-8s", mode_word(cpu_mode(cpu)));
     for (unsigned i = 0; i < ng && x + 9 * g->cw < r.x + r.w; i++) {
         x = text(g, x, y, vv[i].diverged ? COL_DIVERGE : mode_colour(vv[i].believed), 9, " %-8s",
-                 vv[i].halted ? "off" : vv[i].diverged ? "DIVERGED" : mode_word(vv[i].believed));
+                 vv[i].halted     ? "off"
+                 : vv[i].diverged ? "DIVERGED"
+                                  : mode_word(vv[i].believed));
     }
     y += g->ch;
     return y;
@@ -379,8 +394,9 @@ static void draw_tlb(struct gui *g, struct rect r)
                 snprintf(own, sizeof own, "%-4.4s %s%s", session_guest_name(s, (unsigned)o.guest),
                          vmm_decision_name(o.decision), o.vtlb_index >= 0 ? " (gtlb)" : " (map)");
         }
-        text(g, r.x + 4, y, valid ? COL_TEXT : COL_DIM, cols, "%3u %08x  %02x  %08x %05x %s %05x %s %s", i,
-             e.entryhi & ENTRYHI_VPN2_MASK, e.entryhi & ENTRYHI_ASID_MASK, e.pagemask,
+        text(g, r.x + 4, y, valid ? COL_TEXT : COL_DIM, cols,
+             "%3u %08x  %02x  %08x %05x %s %05x %s %s", i, e.entryhi & ENTRYHI_VPN2_MASK,
+             e.entryhi & ENTRYHI_ASID_MASK, e.pagemask,
              (e.entrylo0 >> ENTRYLO_PFN_SHIFT) & 0xFFFFFu, f0,
              (e.entrylo1 >> ENTRYLO_PFN_SHIFT) & 0xFFFFFu, f1, own);
         y += g->ch;
@@ -438,7 +454,8 @@ static void draw_maps(struct gui *g, struct rect r)
     static const struct {
         const char *name;
         uint32_t va;
-    } segs[] = {{"kuseg", 0}, {"kseg0", 0x80000000u}, {"kseg1", 0xA0000000u}, {"kseg2", 0xC0000000u}};
+    } segs[] = {
+        {"kuseg", 0}, {"kseg0", 0x80000000u}, {"kseg1", 0xA0000000u}, {"kseg2", 0xC0000000u}};
     for (unsigned i = 0; i < 4; i++) {
         int sy = map_y(segs[i].va, y0, h);
         fill(g, (struct rect){lx, sy, r.w - 8, 1}, COL_DIM);
@@ -464,16 +481,20 @@ static void draw_maps(struct gui *g, struct rect r)
                 uint32_t size = reg[k].size;
                 if (reg[k].gpa + (uint64_t)size > 0x20000000u)
                     size = 0x20000000u - reg[k].gpa;
-                map_range(g, x, bw, y0, h, 0x80000000u + reg[k].gpa, size, region_colour(reg[k].kind));
-                map_range(g, x, bw, y0, h, 0xA0000000u + reg[k].gpa, size, region_colour(reg[k].kind));
+                map_range(g, x, bw, y0, h, 0x80000000u + reg[k].gpa, size,
+                          region_colour(reg[k].kind));
+                map_range(g, x, bw, y0, h, 0xA0000000u + reg[k].gpa, size,
+                          region_colour(reg[k].kind));
             }
-            /* the guest's own TLB mappings (kuseg, kseg2/3): white; what is in the real TLB: cyan */
+            /* the guest's own TLB mappings (kuseg, kseg2/3): white; what is in the real TLB: cyan
+             */
             const tlb_t *vt = vmm_guest_tlb(session_vmm(s), gi);
             for (unsigned i = 0; vt && i < tlb_size(vt); i++) {
                 struct tlb_regs e;
                 tlb_read(vt, i, &e);
                 uint32_t va = e.entryhi & ENTRYHI_VPN2_MASK;
-                if (((e.entrylo0 | e.entrylo1) & ENTRYLO_V) && (va < 0x80000000u || va >= 0xC0000000u))
+                if (((e.entrylo0 | e.entrylo1) & ENTRYLO_V) &&
+                    (va < 0x80000000u || va >= 0xC0000000u))
                     map_range(g, x, bw / 2, y0, h, va, (e.pagemask | 0x1FFFu) + 1,
                               (SDL_Color){230, 230, 230, 255});
             }
@@ -532,8 +553,7 @@ static void draw_maps(struct gui *g, struct rect r)
 static void draw_modes(struct gui *g, struct rect r)
 {
     session_t *s = g->s;
-    int y = panel(g, r, session_is_vmm(s) ? "mode changes: monitor / own hw"
-                                          : "CPU mode changes");
+    int y = panel(g, r, session_is_vmm(s) ? "mode changes: monitor / own hw" : "CPU mode changes");
     unsigned ng = session_guest_count(s);
     int label_w = 7 * g->cw;
     int x0 = r.x + 4 + label_w, w = r.x + r.w - 4 - x0;
@@ -612,8 +632,9 @@ static void draw_timeline(struct gui *g, struct rect r)
         const struct sess_trap *t = session_trap_recent(s, n, g->filter);
         if (!t)
             break;
-        fill(g, (struct rect){strip.x + col * 3, strip.y + (t->diverged ? 0 : 2), 2,
-                              strip.h - (t->diverged ? 0 : 4)},
+        fill(g,
+             (struct rect){strip.x + col * 3, strip.y + (t->diverged ? 0 : 2), 2,
+                           strip.h - (t->diverged ? 0 : 4)},
              t->diverged ? COL_DIVERGE : kind_colour[t->kind]);
     }
     y += g->ch;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #define FIRST_CHAR 32
-#define LAST_CHAR 126
-#define NCHARS (LAST_CHAR - FIRST_CHAR + 1)
+#define LAST_CHAR  126
+#define NCHARS     (LAST_CHAR - FIRST_CHAR + 1)
 
 struct font {
     SDL_Renderer *ren;

@@ -18,13 +18,16 @@
 #include "gui/gui_priv.h"
 #include "util/parse.h"
 
-#define EXIT_OK 0
-#define EXIT_SCRIPT 1
+#define EXIT_OK        0
+#define EXIT_SCRIPT    1
 #define EXIT_BAD_INPUT 2
 
 #define WINDOW_STEP_LIMIT 200000000ull /* a key's step-to-trap gives up after this */
 
-static double now_ms(void) { return (double)SDL_GetPerformanceCounter() * 1000.0 / (double)SDL_GetPerformanceFrequency(); }
+static double now_ms(void)
+{
+    return (double)SDL_GetPerformanceCounter() * 1000.0 / (double)SDL_GetPerformanceFrequency();
+}
 
 /* ---- screenshots and the layout -------------------------------------------------- */
 
@@ -134,7 +137,8 @@ static void toggle_break(struct gui *g, const char *spec)
     if (session_break_toggle(g->s, spec, err, sizeof err) != 0)
         gui_note(g, true, "%s", err);
     else
-        gui_note(g, false, "break %s %s", spec, session_break_count(g->s) > before ? "set" : "cleared");
+        gui_note(g, false, "break %s %s", spec,
+                 session_break_count(g->s) > before ? "set" : "cleared");
 }
 
 static void set_running(struct gui *g, bool on)
@@ -159,7 +163,8 @@ static void on_char(struct gui *g, char c)
     case 'n': step_trap(g, g->step_kind, g->step_guest); break;
     case 'k': g->step_kind = g->step_kind + 1 >= SK_KINDS ? -1 : g->step_kind + 1; break;
     case 'g':
-        g->step_guest = g->step_guest + 1 >= (int)session_guest_count(g->s) ? -1 : g->step_guest + 1;
+        g->step_guest =
+            g->step_guest + 1 >= (int)session_guest_count(g->s) ? -1 : g->step_guest + 1;
         break;
     case 'b':
         if (g->step_kind < 0) {
@@ -298,10 +303,11 @@ int gui_key(struct gui *g, const char *name)
         const char *name;
         SDL_Keycode key;
     } keys[] = {
-        {"F2", SDLK_F2},         {"F5", SDLK_F5},           {"F10", SDLK_F10},
-        {"F11", SDLK_F11},       {"F12", SDLK_F12},         {"PgUp", SDLK_PAGEUP},
-        {"PgDn", SDLK_PAGEDOWN}, {"Escape", SDLK_ESCAPE},   {"Return", SDLK_RETURN},
-        {"Backspace", SDLK_BACKSPACE},
+        {"F2", SDLK_F2},         {"F5", SDLK_F5},
+        {"F10", SDLK_F10},       {"F11", SDLK_F11},
+        {"F12", SDLK_F12},       {"PgUp", SDLK_PAGEUP},
+        {"PgDn", SDLK_PAGEDOWN}, {"Escape", SDLK_ESCAPE},
+        {"Return", SDLK_RETURN}, {"Backspace", SDLK_BACKSPACE},
     };
     SDL_Event ev;
     memset(&ev, 0, sizeof ev);
@@ -327,8 +333,10 @@ int gui_key(struct gui *g, const char *name)
         on_event(g, &ev);
         return 0;
     }
-    gui_note(g, true, "key: unknown key '%s' (a character, Space, F2, F5, F10, F11, F12, PgUp, "
-                      "PgDn, Escape, Return, Backspace, Ctrl+R)", name);
+    gui_note(g, true,
+             "key: unknown key '%s' (a character, Space, F2, F5, F10, F11, F12, PgUp, "
+             "PgDn, Escape, Return, Backspace, Ctrl+R)",
+             name);
     return -1;
 }
 
@@ -407,7 +415,8 @@ static int open_display(struct gui *g, char *err, size_t errlen)
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errlen,
                  "no display (%s). Run it on a desktop, under xvfb-run, or headless with "
-                 "--screenshot FILE.png [--after N] or --script FILE", SDL_GetError());
+                 "--screenshot FILE.png [--after N] or --script FILE",
+                 SDL_GetError());
         return -1;
     }
     /* With no display SDL falls back to a driver that shows nothing: unless
@@ -424,7 +433,8 @@ static int open_display(struct gui *g, char *err, size_t errlen)
     g->win = SDL_CreateWindow("trapvisor", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, g->w,
                               g->h, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!g->win) {
-        snprintf(err, errlen, "cannot open a window (%s). Headless: --screenshot FILE.png or --script FILE",
+        snprintf(err, errlen,
+                 "cannot open a window (%s). Headless: --screenshot FILE.png or --script FILE",
                  SDL_GetError());
         return -1;
     }
@@ -493,8 +503,8 @@ static int gui_open(struct gui *g, const struct gui_options *o, bool headless, c
         return -1;
     if ((headless ? open_offscreen(g, err, errlen) : open_display(g, err, errlen)) != 0)
         return -1;
-    if (!(g->font = font_open(g->ren, o->font ? o->font : FONT_DEFAULT_PATH, GUI_FONT_PT, err,
-                              errlen)))
+    if (!(g->font =
+              font_open(g->ren, o->font ? o->font : FONT_DEFAULT_PATH, GUI_FONT_PT, err, errlen)))
         return -1;
     g->cw = font_width(g->font);
     g->ch = font_height(g->font);

@@ -25,9 +25,9 @@ struct gui_options {
     uint64_t max_insns;     /* bound of one `run`/`step trap` in scripts */
 };
 
-#define GUI_MIN_WIDTH 1200
-#define GUI_MIN_HEIGHT 760
-#define GUI_DEFAULT_WIDTH 1440
+#define GUI_MIN_WIDTH      1200
+#define GUI_MIN_HEIGHT     760
+#define GUI_DEFAULT_WIDTH  1440
 #define GUI_DEFAULT_HEIGHT 900
 
 /* Run the front end; returns the process exit code (0 ok, 2 bad input or no

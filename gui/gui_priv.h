@@ -12,18 +12,18 @@
 /* Colours the tests look for (tests/test_gui_e2e.c). */
 #define GUI_FONT_PT 11 /* points, DejaVu Sans Mono: 7x13 pixel cells */
 
-#define COL_BG        ((SDL_Color){22, 24, 28, 255})
-#define COL_PANEL     ((SDL_Color){34, 37, 43, 255})
-#define COL_TEXT      ((SDL_Color){220, 222, 226, 255})
-#define COL_DIM       ((SDL_Color){135, 140, 150, 255})
-#define COL_TITLE     ((SDL_Color){120, 180, 255, 255})
-#define COL_CHANGED   ((SDL_Color){150, 110, 0, 255})  /* TLB row written in the last advance */
-#define COL_ERR       ((SDL_Color){255, 110, 100, 255})
-#define COL_DIVERGE   ((SDL_Color){255, 40, 40, 255})  /* the moment the two views part */
-#define COL_KERNEL    ((SDL_Color){70, 120, 230, 255})
-#define COL_SUPER     ((SDL_Color){200, 170, 40, 255})
-#define COL_USER      ((SDL_Color){60, 170, 90, 255})
-#define COL_CURSOR    ((SDL_Color){60, 66, 78, 255})   /* the newest timeline row */
+#define COL_BG      ((SDL_Color){22, 24, 28, 255})
+#define COL_PANEL   ((SDL_Color){34, 37, 43, 255})
+#define COL_TEXT    ((SDL_Color){220, 222, 226, 255})
+#define COL_DIM     ((SDL_Color){135, 140, 150, 255})
+#define COL_TITLE   ((SDL_Color){120, 180, 255, 255})
+#define COL_CHANGED ((SDL_Color){150, 110, 0, 255}) /* TLB row written in the last advance */
+#define COL_ERR     ((SDL_Color){255, 110, 100, 255})
+#define COL_DIVERGE ((SDL_Color){255, 40, 40, 255}) /* the moment the two views part */
+#define COL_KERNEL  ((SDL_Color){70, 120, 230, 255})
+#define COL_SUPER   ((SDL_Color){200, 170, 40, 255})
+#define COL_USER    ((SDL_Color){60, 170, 90, 255})
+#define COL_CURSOR  ((SDL_Color){60, 66, 78, 255}) /* the newest timeline row */
 
 struct rect {
     int x, y, w, h;
@@ -55,12 +55,12 @@ struct gui {
     int w, h, cw, ch; /* window, character cell */
 
     /* view and control state */
-    bool running;     /* run continuously between frames */
-    bool scripted;    /* commands come from a script: `run` is synchronous */
+    bool running;  /* run continuously between frames */
+    bool scripted; /* commands come from a script: `run` is synchronous */
     bool quit;
-    uint32_t filter;  /* timeline: bit per enum sess_kind */
-    int step_kind;    /* target of `n`: -1 any */
-    int step_guest;   /* -1 any */
+    uint32_t filter; /* timeline: bit per enum sess_kind */
+    int step_kind;   /* target of `n`: -1 any */
+    int step_guest;  /* -1 any */
     int tlb_scroll;
     bool prompt_on;
     char prompt[128];
@@ -82,7 +82,8 @@ void draw_frame(struct gui *g);
 int gui_command(struct gui *g, const char *line);
 /* gui.c */
 int gui_screenshot(struct gui *g, const char *path);
-void gui_note(struct gui *g, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void gui_note(struct gui *g, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void gui_describe_stop(struct gui *g, enum sess_why why);
 /* Advance until something other than the budget stops it, at most limit
  * instructions; the stop is described in the status bar. */

@@ -58,7 +58,7 @@ struct session {
 /* ---- names ---------------------------------------------------------------- */
 
 static const char *const kind_names[SK_KINDS] = {
-    "privileged", "tlb_miss", "tlb_invalid", "tlb_mod", "mmio",
+    "privileged", "tlb_miss", "tlb_invalid", "tlb_mod",   "mmio",
     "exception",  "hypcall",  "interrupt",   "sensitive",
 };
 
@@ -124,7 +124,9 @@ static void check_trap(session_t *s, const struct sess_trap *t)
         case BP_PC: break;
         case BP_KIND: hit = guest_ok && b->value == t->kind; break;
         case BP_CODE: hit = guest_ok && t->kind != SK_SENSITIVE && b->value == t->code; break;
-        case BP_DECISION: hit = guest_ok && t->decision >= 0 && b->value == (uint32_t)t->decision; break;
+        case BP_DECISION:
+            hit = guest_ok && t->decision >= 0 && b->value == (uint32_t)t->decision;
+            break;
         case BP_GUEST: hit = (unsigned)b->guest == t->guest; break;
         }
         if (hit) {
@@ -482,8 +484,9 @@ int session_break_add(session_t *s, const char *spec, char *err, size_t errlen)
     int n = sscanf(spec, "%15s %63s %15s %15s %7s", type, arg, gword, gnum, extra);
     struct sess_break b = {.guest = -1};
     if (n < 2 || n == 3 || n > 4 || (n == 4 && strcmp(gword, "guest") != 0)) {
-        snprintf(err, errlen, "break: '%s': expected pc ADDR | sym NAME | trap KIND | decision "
-                              "accept|modify|reject | guest N, optionally followed by guest N",
+        snprintf(err, errlen,
+                 "break: '%s': expected pc ADDR | sym NAME | trap KIND | decision "
+                 "accept|modify|reject | guest N, optionally followed by guest N",
                  spec);
         return -1;
     }
@@ -517,9 +520,11 @@ int session_break_add(session_t *s, const char *spec, char *err, size_t errlen)
             b.type = BP_CODE;
             b.value = (uint32_t)c;
         } else {
-            snprintf(err, errlen, "break trap: unknown kind '%s' (privileged, tlb_miss, "
-                                  "tlb_invalid, tlb_mod, mmio, exception, hypcall, interrupt, "
-                                  "sensitive, or an exception name such as Sys, TLBL)", arg);
+            snprintf(err, errlen,
+                     "break trap: unknown kind '%s' (privileged, tlb_miss, "
+                     "tlb_invalid, tlb_mod, mmio, exception, hypcall, interrupt, "
+                     "sensitive, or an exception name such as Sys, TLBL)",
+                     arg);
             return -1;
         }
     } else if (strcmp(type, "decision") == 0) {
@@ -532,7 +537,8 @@ int session_break_add(session_t *s, const char *spec, char *err, size_t errlen)
             return -1;
         }
         if (!s->is_vmm) {
-            snprintf(err, errlen, "break decision: TLB decisions are the monitor's: run with --vmm");
+            snprintf(err, errlen,
+                     "break decision: TLB decisions are the monitor's: run with --vmm");
             return -1;
         }
         b.value = d;
@@ -639,14 +645,16 @@ const struct sess_trap *session_trap_recent(const session_t *s, unsigned n, uint
 }
 
 uint64_t session_trap_total(const session_t *s) { return s->ntraps; }
-uint64_t session_trap_count(const session_t *s, unsigned k) { return k < SK_KINDS ? s->kind_count[k] : 0; }
+uint64_t session_trap_count(const session_t *s, unsigned k)
+{
+    return k < SK_KINDS ? s->kind_count[k] : 0;
+}
 
 const struct sess_mode *session_mode_recent(const session_t *s, unsigned n)
 {
     uint64_t avail = s->nmodes < SESS_MODE_LOG ? s->nmodes : SESS_MODE_LOG;
     return n < avail ? &s->modes[(s->nmodes - 1 - n) % SESS_MODE_LOG] : NULL;
 }
-
 
 uint64_t session_tlb_age(const session_t *s, unsigned i)
 {
@@ -710,9 +718,9 @@ void session_trap_text(const session_t *s, const struct sess_trap *t, char *buf,
         d += (size_t)snprintf(detail + d, sizeof detail - d, " device emulated");
     if (t->diverged && d < sizeof detail)
         snprintf(detail + d, sizeof detail - d, " DIVERGED");
-    const char *code = t->kind == SK_SENSITIVE ? "-"
+    const char *code = t->kind == SK_SENSITIVE       ? "-"
                        : t->code == CPU_TRAP_HYPCALL ? "HYPCALL"
-                                                      : cpu_exc_name(t->code);
+                                                     : cpu_exc_name(t->code);
     snprintf(buf, len, "%-11s %-7s g%u %08x %-18s %-26s%s", sess_kind_name(t->kind), code, t->guest,
              t->pc, sym[0] ? sym : "-", t->have_insn ? dis : "-", detail);
 }

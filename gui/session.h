@@ -31,8 +31,8 @@ enum sess_kind {
     SK_MMIO = VMM_TRAP_MMIO,
     SK_EXCEPTION = VMM_TRAP_EXCEPTION,
     SK_HYPCALL = VMM_TRAP_HYPCALL,
-    SK_INTERRUPT,  /* an interrupt taken (natively) or delivered to a guest */
-    SK_SENSITIVE,  /* a sensitive instruction that ran without trapping */
+    SK_INTERRUPT, /* an interrupt taken (natively) or delivered to a guest */
+    SK_SENSITIVE, /* a sensitive instruction that ran without trapping */
     SK_KINDS
 };
 const char *sess_kind_name(unsigned kind);
@@ -40,17 +40,17 @@ const char *sess_kind_name(unsigned kind);
 int sess_kind_parse(const char *name);
 
 struct sess_trap {
-    uint64_t seq;    /* 1, 2, ... since the session (re)started */
+    uint64_t seq; /* 1, 2, ... since the session (re)started */
     uint64_t cycle;
-    unsigned kind;   /* enum sess_kind */
-    unsigned guest;  /* 0 natively */
-    unsigned code;   /* ExcCode or CPU_TRAP_HYPCALL */
+    unsigned kind;  /* enum sess_kind */
+    unsigned guest; /* 0 natively */
+    unsigned code;  /* ExcCode or CPU_TRAP_HYPCALL */
     uint32_t pc, insn, badvaddr;
     bool have_insn;
-    int tlb_index;   /* real TLB entry written, -1 none */
-    int decision;    /* enum vmm_decision, -1 none */
-    int reflected;   /* ExcCode delivered to the guest, -1 none */
-    bool diverged;   /* the guest's and the monitor's view of its mode parted here */
+    int tlb_index; /* real TLB entry written, -1 none */
+    int decision;  /* enum vmm_decision, -1 none */
+    int reflected; /* ExcCode delivered to the guest, -1 none */
+    bool diverged; /* the guest's and the monitor's view of its mode parted here */
 };
 
 /* One sample of a guest's mode (enum vmm_vmode), taken when either view
@@ -95,12 +95,12 @@ struct sess_target {
     int guest; /* -1 any */
 };
 
-#define SESS_TRAP_LOG 4096
-#define SESS_MODE_LOG 2048
-#define SESS_CON_LINES 200
-#define SESS_CON_COLS 120
+#define SESS_TRAP_LOG   4096
+#define SESS_MODE_LOG   2048
+#define SESS_CON_LINES  200
+#define SESS_CON_COLS   120
 #define SESS_MAX_BREAKS 32
-#define SESS_MAX_TLB 256
+#define SESS_MAX_TLB    256
 
 struct sess_console {
     char line[SESS_CON_LINES][SESS_CON_COLS + 1];
@@ -141,7 +141,7 @@ const struct sess_break *session_break_hit(const session_t *s);
 
 /* State for display. */
 bool session_is_vmm(const session_t *s);
-vmm_t *session_vmm(session_t *s);   /* NULL natively */
+vmm_t *session_vmm(session_t *s); /* NULL natively */
 board_t *session_board(session_t *s);
 cpu_t *session_cpu(session_t *s);
 unsigned session_guest_count(const session_t *s); /* 1 natively */
@@ -160,7 +160,8 @@ const struct sess_mode *session_mode_recent(const session_t *s, unsigned n);
 /* Real TLB: how many advances ago entry i last changed (0: in the last one;
  * UINT64_MAX never). */
 uint64_t session_tlb_age(const session_t *s, unsigned i);
-/* Text of a trap log entry: "tlb_miss g0 80001234 <main+0x14> lw $v0, 0($a0) va 00400000 -> tlb[5] accept". */
+/* Text of a trap log entry: "tlb_miss g0 80001234 <main+0x14> lw $v0, 0($a0) va 00400000 -> tlb[5]
+ * accept". */
 void session_trap_text(const session_t *s, const struct sess_trap *t, char *buf, size_t len);
 /* Symbol of a PC in a guest's kernel or the firmware: "main+0x14", or "" if none. */
 void session_symbol(const session_t *s, unsigned guest, uint32_t pc, char *buf, size_t len);

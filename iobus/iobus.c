@@ -22,7 +22,7 @@ struct slot {
     uint32_t dma_phys;           /* physical address that dma_base lands at */
     uint8_t *buffer;             /* io_link_buffer: memory at [buf_off, buf_off + buf_size) */
     uint32_t buf_off, buf_size;
-    bool buf_owned;              /* allocated here (no provider) */
+    bool buf_owned; /* allocated here (no provider) */
 };
 
 struct bus {
@@ -139,7 +139,6 @@ static enum phys_result slot_access(struct bus *b, uint32_t offset, unsigned siz
     return s->ops->read ? s->ops->read(s->opaque, reg, size, value) : PHYS_BUS_ERROR;
 }
 
-
 /* A slot access, reported to the trace hook when one is set. */
 static enum phys_result bus_access(struct bus *b, uint32_t offset, unsigned size, uint32_t *value,
                                    bool write)
@@ -195,8 +194,8 @@ static enum phys_result intc_write(void *opaque, uint32_t offset, unsigned size,
  */
 #define IOBUS_WINDOW_SIZE (IOBUS_INTC_BASE + IOBUS_INTC_SIZE - IOBUS_BASE)
 
-static enum phys_result window_access(void *opaque, uint32_t offset, unsigned size,
-                                      uint32_t *value, bool write)
+static enum phys_result window_access(void *opaque, uint32_t offset, unsigned size, uint32_t *value,
+                                      bool write)
 {
     struct iobus *io = opaque;
     uint32_t intc = IOBUS_INTC_BASE - IOBUS_BASE;
@@ -269,7 +268,6 @@ void iobus_free(iobus_t *io)
         }
     free(io);
 }
-
 
 uint32_t iobus_slot_base(unsigned bus, unsigned slot)
 {
@@ -420,9 +418,9 @@ void *io_link_buffer(io_link_t *link, uint32_t offset, uint32_t size)
     if (s->buffer || !size || (offset & 0xFFFu) || (size & 0xFFFu) || offset < 0x1000u ||
         offset > IOBUS_SLOT_SPAN || size > IOBUS_SLOT_SPAN - offset)
         return NULL;
-    uint8_t *mem = io->buffer_fn ? io->buffer_fn(io->buffer_opaque, link->bus, link->slot,
-                                                 offset, size)
-                                 : NULL;
+    uint8_t *mem = io->buffer_fn
+                       ? io->buffer_fn(io->buffer_opaque, link->bus, link->slot, offset, size)
+                       : NULL;
     s->buf_owned = !io->buffer_fn;
     if (s->buf_owned)
         mem = calloc(1, size);

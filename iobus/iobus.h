@@ -28,13 +28,13 @@
 
 #include "mmu/phys.h"
 
-#define IOBUS_BASE        0x1E000000u
-#define IOBUS_MAX_BUSES   8
-#define IOBUS_SLOTS       32
-#define IOBUS_SLOT_SPAN   0x10000u  /* 64 KiB */
-#define IOBUS_BUS_SPAN    (IOBUS_SLOTS * IOBUS_SLOT_SPAN) /* 2 MiB */
-#define IOBUS_INTC_BASE   (IOBUS_BASE + IOBUS_MAX_BUSES * IOBUS_BUS_SPAN) /* 0x1F000000 */
-#define IOBUS_INTC_SIZE   0x1000u
+#define IOBUS_BASE      0x1E000000u
+#define IOBUS_MAX_BUSES 8
+#define IOBUS_SLOTS     32
+#define IOBUS_SLOT_SPAN 0x10000u                                        /* 64 KiB */
+#define IOBUS_BUS_SPAN  (IOBUS_SLOTS * IOBUS_SLOT_SPAN)                 /* 2 MiB */
+#define IOBUS_INTC_BASE (IOBUS_BASE + IOBUS_MAX_BUSES * IOBUS_BUS_SPAN) /* 0x1F000000 */
+#define IOBUS_INTC_SIZE 0x1000u
 
 /* Device time is the CPU's cycle count: one cycle per instruction at 100 MHz. */
 #define IOBUS_CLOCK_HZ 100000000u
@@ -50,9 +50,9 @@
 #define SLOT_DEV_BASE     0x100u
 
 /* Interrupt controller registers, one block of 16 bytes per bus. */
-#define INTC_REG_PENDING(bus) ((bus) * 16u + 0x0u) /* RO: slots asserting their line */
-#define INTC_REG_ENABLE(bus)  ((bus) * 16u + 0x4u) /* RW: slots allowed to interrupt */
-#define INTC_REG_CPU_LINE(bus) ((bus) * 16u + 0x8u) /* RO: the Cause.IP line of this bus */
+#define INTC_REG_PENDING(bus)  ((bus)*16u + 0x0u) /* RO: slots asserting their line */
+#define INTC_REG_ENABLE(bus)   ((bus)*16u + 0x4u) /* RW: slots allowed to interrupt */
+#define INTC_REG_CPU_LINE(bus) ((bus)*16u + 0x8u) /* RO: the Cause.IP line of this bus */
 
 /* A device: a const descriptor plus an opaque state (sys161's lamebus_device_info). */
 struct iodev_ops {
@@ -67,7 +67,7 @@ struct iodev_ops {
     /* Advance device time to `now` (CPU cycles, IOBUS_CLOCK_HZ) and return the
      * cycle of the device's next event, or IODEV_NO_EVENT (may be NULL). */
     uint64_t (*tick)(void *opaque, uint64_t now);
-    void (*free)(void *opaque);               /* release the state (may be NULL) */
+    void (*free)(void *opaque); /* release the state (may be NULL) */
 };
 
 typedef struct iobus iobus_t;
@@ -81,7 +81,6 @@ typedef void (*iobus_cpu_line_fn)(void *opaque, unsigned line, bool level);
 /* Create nbuses buses (1..IOBUS_MAX_BUSES) and map them into phys. NULL on error. */
 iobus_t *iobus_new(phys_t *phys, unsigned nbuses, iobus_cpu_line_fn line_fn, void *line_opaque);
 void iobus_free(iobus_t *io); /* frees attached devices through ops->free */
-
 
 /* Put a device into a slot. Returns 0, or -1 if the slot is out of range or taken.
  * On success the device's interrupt line is returned in *irq (if irq != NULL). */

@@ -123,8 +123,7 @@ const elfimg_t *board_firmware(const board_t *b) { return b->firmware; }
 
 /* ---- construction -------------------------------------------------------- */
 
-static int open_console_io(struct board *b, const struct uart_settings *d, char *err,
-                           size_t errlen)
+static int open_console_io(struct board *b, const struct uart_settings *d, char *err, size_t errlen)
 {
     if (strcmp(d->output, "stdout") == 0) {
         b->console_fn = console_to_file;
@@ -220,7 +219,7 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
 }
 
 elfimg_t *board_open_guest(const char *given, const char *dflt, const char *what, bool big_endian,
-                            char *err, size_t errlen)
+                           char *err, size_t errlen)
 {
     char path[PATH_MAX], msg[512], named[128];
     if (strncmp(given, "guest:", 6) == 0) {
@@ -325,8 +324,7 @@ static int place_rom(struct board *b, char *err, size_t errlen)
     return 0;
 }
 
-static board_t *board_create(const struct board_config *cfg, bool hosted, char *err,
-                             size_t errlen)
+static board_t *board_create(const struct board_config *cfg, bool hosted, char *err, size_t errlen)
 {
     if (board_config_check(cfg, err, errlen) != 0)
         return NULL;
@@ -345,8 +343,8 @@ static board_t *board_create(const struct board_config *cfg, bool hosted, char *
     snprintf(fw_name, sizeof fw_name, "firmware-%s.elf", be ? "eb" : "el");
     /* A hosted board runs no kernel of its own: [board] kernel is only each
      * guest's default, which the monitor opens. */
-    if ((!hosted && !(b->kernel = board_open_guest(cfg->kernel, eb_name, "kernel", be, err,
-                                                   errlen))) ||
+    if ((!hosted &&
+         !(b->kernel = board_open_guest(cfg->kernel, eb_name, "kernel", be, err, errlen))) ||
         !(b->firmware = board_open_guest(cfg->firmware, fw_name, "firmware", be, err, errlen)))
         goto fail;
 

@@ -63,10 +63,10 @@ const elfimg_t *board_firmware(const board_t *b);
 
 /* Trace categories, to `out` (NULL turns tracing off). */
 enum board_trace {
-    TRACE_EXC = 1u << 0,   /* exceptions: kind, PC, symbol, instruction, BadVAddr */
-    TRACE_TLB = 1u << 1,   /* TLB writes and refills */
-    TRACE_IO = 1u << 2,    /* MMIO accesses to bus slots */
-    TRACE_INSNS = 1u << 3, /* every instruction (slow) */
+    TRACE_EXC = 1u << 0,    /* exceptions: kind, PC, symbol, instruction, BadVAddr */
+    TRACE_TLB = 1u << 1,    /* TLB writes and refills */
+    TRACE_IO = 1u << 2,     /* MMIO accesses to bus slots */
+    TRACE_INSNS = 1u << 3,  /* every instruction (slow) */
     TRACE_GOTCHA = 1u << 4, /* sensitive instructions run outside kernel mode ([cpu] switches) */
 };
 /* Parse "exceptions,tlb,io,insns,gotcha"; false on an unknown name. */

@@ -9,7 +9,7 @@
 
 struct board {
     const struct board_config *cfg; /* borrowed: the caller keeps it alive */
-    bool hosted; /* built for a monitor: no kernel, no console input */
+    bool hosted;                    /* built for a monitor: no kernel, no console input */
     phys_t *phys;
     cpu_t *cpu;
     iobus_t *io;
@@ -25,7 +25,7 @@ struct board {
     disk_t *disk;
     power_t *power;
     struct vswitch *vswitch;
-    fb_t *fb;           /* the first framebuffer, NULL none */
+    fb_t *fb; /* the first framebuffer, NULL none */
     unsigned fb_bus;
     cpu_event_fn observer; /* a front end's (board_set_observer) */
     void *observer_opaque;

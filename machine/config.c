@@ -31,7 +31,8 @@ bool config_unsafe_parse(const char *list, uint32_t *mask)
         return false;
     strcpy(buf, list);
     uint32_t m = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         if (strcmp(tok, "all") == 0) {
             m |= CPU_EXT_UNSAFE;
             continue;
@@ -179,8 +180,8 @@ static int apply_board(struct board_config *c, const char *key, const char *v, c
         c->ram_size = sz;
     } else if (strcmp(key, "tlb") == 0) {
         if (!parse_u64(v, &n) || n < TLB_MIN_PAIRS || n > TLB_MAX_PAIRS) {
-            snprintf(err, errlen, "board.tlb: '%s' is not a pair count of %d..%d", v,
-                     TLB_MIN_PAIRS, TLB_MAX_PAIRS);
+            snprintf(err, errlen, "board.tlb: '%s' is not a pair count of %d..%d", v, TLB_MIN_PAIRS,
+                     TLB_MAX_PAIRS);
             return -1;
         }
         c->tlb_pairs = (unsigned)n;
@@ -276,8 +277,7 @@ static bool parse_slot_section(const char *sec, unsigned *bus, unsigned *slot, b
 }
 
 static int config_apply(struct board_config *c, const struct config_ext *ext, const char *section,
-                        const char *key, const char *value, unsigned line, char *err,
-                        size_t errlen)
+                        const char *key, const char *value, unsigned line, char *err, size_t errlen)
 {
     if (ext) {
         int r = ext->apply(ext->opaque, section, key, value, err, errlen);
@@ -298,8 +298,8 @@ static int config_apply(struct board_config *c, const struct config_ext *ext, co
         }
         return apply_slot(c, bus, slot, key, value, line, err, errlen);
     }
-    snprintf(err, errlen, "unknown section [%s] (expected [board], [cpu]%s or [busB.slotS])", section,
-             ext && ext->sections ? ext->sections : "");
+    snprintf(err, errlen, "unknown section [%s] (expected [board], [cpu]%s or [busB.slotS])",
+             section, ext && ext->sections ? ext->sections : "");
     return -1;
 }
 
@@ -418,8 +418,8 @@ int board_config_check(const struct board_config *c, char *err, size_t errlen)
             if (!d->cls)
                 continue;
             if (b >= c->buses) {
-                snprintf(err, errlen, "bus%u.slot%u: the board has only %u buses (board.buses)",
-                         b, s, c->buses);
+                snprintf(err, errlen, "bus%u.slot%u: the board has only %u buses (board.buses)", b,
+                         s, c->buses);
                 return -1;
             }
             char msg[400];

@@ -25,14 +25,14 @@
 #ifndef MACHINE_ROM_H
 #define MACHINE_ROM_H
 
-#define ROM_BASE      0x1FC00000u
-#define ROM_SIZE      0x00100000u
-#define ROM_FW_MAX    0x00080000u
-#define ROM_FDT_BASE  (ROM_BASE + 0x80000u)
-#define ROM_FDT_MAX   0x00010000u
-#define ROM_BOOTINFO  (ROM_BASE + 0x90000u)
+#define ROM_BASE     0x1FC00000u
+#define ROM_SIZE     0x00100000u
+#define ROM_FW_MAX   0x00080000u
+#define ROM_FDT_BASE (ROM_BASE + 0x80000u)
+#define ROM_FDT_MAX  0x00010000u
+#define ROM_BOOTINFO (ROM_BASE + 0x90000u)
 /* The firmware's stack: the 64 KiB below the staged kernel image. */
-#define ROM_FW_STACK  0x10000u
+#define ROM_FW_STACK 0x10000u
 
 #define BOOTINFO_MAGIC   0x54564249u /* "TVBI" */
 #define BOOTINFO_VERSION 1u

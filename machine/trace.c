@@ -36,8 +36,8 @@ void board_trace_exception(struct board *b, const struct cpu_event *ev)
     switch (ev->kind) {
     case CPU_EV_EXCEPTION:
         if (!(b->trace_mask & TRACE_EXC) &&
-            !((b->trace_mask & TRACE_TLB) && (ev->code == EXC_TLBL || ev->code == EXC_TLBS ||
-                                              ev->code == EXC_MOD)))
+            !((b->trace_mask & TRACE_TLB) &&
+              (ev->code == EXC_TLBL || ev->code == EXC_TLBS || ev->code == EXC_MOD)))
             return;
         describe_pc(b, ev->pc, 0, false, where, sizeof where);
         fprintf(b->trace_out, "exc  %-4s pc=%s badva=%08x -> %08x\n", cpu_exc_name(ev->code), where,
@@ -99,8 +99,8 @@ bool board_trace_parse(const char *list, unsigned *mask)
     static const struct {
         const char *name;
         unsigned bit;
-    } names[] = {{"exceptions", TRACE_EXC}, {"exc", TRACE_EXC}, {"tlb", TRACE_TLB},
-                 {"io", TRACE_IO},          {"insns", TRACE_INSNS},   {"gotcha", TRACE_GOTCHA}};
+    } names[] = {{"exceptions", TRACE_EXC}, {"exc", TRACE_EXC},     {"tlb", TRACE_TLB},
+                 {"io", TRACE_IO},          {"insns", TRACE_INSNS}, {"gotcha", TRACE_GOTCHA}};
     char buf[128];
     if (strlen(list) >= sizeof buf)
         return false;

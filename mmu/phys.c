@@ -91,8 +91,7 @@ int phys_add_rom(phys_t *p, const char *name, uint32_t base, uint32_t size)
     return 0;
 }
 
-int phys_add_mmio(phys_t *p, uint32_t base, uint32_t size, const struct mmio_ops *ops,
-                  void *opaque)
+int phys_add_mmio(phys_t *p, uint32_t base, uint32_t size, const struct mmio_ops *ops, void *opaque)
 {
     struct region *r = add_region(p, base, size);
     if (!r)

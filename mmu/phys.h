@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PHYS_PAGE_SIZE 4096u
+#define PHYS_PAGE_SIZE   4096u
 #define PHYS_MAX_REGIONS 32
 
 enum phys_result {

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# README command 2: build and run every test — the normal build, then the same
-# suites built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# README command 2: build and run every test — the format check, a clang build,
+# the normal (gcc) build and its tests, then the same suites built with
+# AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+# The tree's style (.clang-format) and a clang build with the same -Werror.
+git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
+CC=clang scripts/build.sh build-clang
 scripts/build.sh build
 (cd build && ctest --output-on-failure -j"$(nproc)")
 scripts/build.sh build-asan -DTRAPVISOR_SANITIZE=ON

@@ -10,7 +10,7 @@ struct test_case {
     void (*fn)(void);
 };
 
-#define CUNIT_MAIN(suite_name, table)                                                             \
+#define CUNIT_MAIN(suite_name, table)                                                              \
     int main(void)                                                                                 \
     {                                                                                              \
         if (CU_initialize_registry() != CUE_SUCCESS)                                               \

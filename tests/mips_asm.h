@@ -7,10 +7,11 @@
 
 #include <stdint.h>
 
-#define R_(op, rs, rt, rd, sa, fn)                                                                \
-    ((uint32_t)(op) << 26 | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | (uint32_t)(rd) << 11 |  \
+#define R_(op, rs, rt, rd, sa, fn)                                                                 \
+    ((uint32_t)(op) << 26 | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | (uint32_t)(rd) << 11 |   \
      (uint32_t)(sa) << 6 | (uint32_t)(fn))
-#define I_(op, rs, rt, imm) ((uint32_t)(op) << 26 | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(imm) & 0xFFFFu))
+#define I_(op, rs, rt, imm)                                                                        \
+    ((uint32_t)(op) << 26 | (uint32_t)(rs) << 21 | (uint32_t)(rt) << 16 | ((uint32_t)(imm)&0xFFFFu))
 
 #define NOP            0u
 #define SLL(d, t, s)   R_(0, 0, t, d, s, 0x00)
@@ -50,13 +51,13 @@
 #define TEQ(s, t)      R_(0, s, t, 0, 0, 0x34)
 #define TNE(s, t)      R_(0, s, t, 0, 0, 0x36)
 
-#define BLTZ(s, o)     I_(1, s, 0x00, o)
-#define BGEZ(s, o)     I_(1, s, 0x01, o)
-#define BLTZL(s, o)    I_(1, s, 0x02, o)
-#define BGEZL(s, o)    I_(1, s, 0x03, o)
-#define TEQI(s, i)     I_(1, s, 0x0C, i)
-#define BLTZAL(s, o)   I_(1, s, 0x10, o)
-#define BGEZAL(s, o)   I_(1, s, 0x11, o)
+#define BLTZ(s, o)   I_(1, s, 0x00, o)
+#define BGEZ(s, o)   I_(1, s, 0x01, o)
+#define BLTZL(s, o)  I_(1, s, 0x02, o)
+#define BGEZL(s, o)  I_(1, s, 0x03, o)
+#define TEQI(s, i)   I_(1, s, 0x0C, i)
+#define BLTZAL(s, o) I_(1, s, 0x10, o)
+#define BGEZAL(s, o) I_(1, s, 0x11, o)
 
 #define J(t)           ((2u << 26) | (((t) >> 2) & 0x03FFFFFFu))
 #define JAL(t)         ((3u << 26) | (((t) >> 2) & 0x03FFFFFFu))
@@ -77,45 +78,45 @@
 
 #define MFC0(t, d, sel) (0x40000000u | (uint32_t)(t) << 16 | (uint32_t)(d) << 11 | (sel))
 #define MTC0(t, d, sel) (0x40800000u | (uint32_t)(t) << 16 | (uint32_t)(d) << 11 | (sel))
-#define TLBR           0x42000001u
-#define TLBWI          0x42000002u
-#define TLBWR          0x42000006u
-#define TLBP           0x42000008u
-#define ERET           0x42000018u
-#define WAIT           0x42000020u
-#define HYPCALL(code)  (0x42000028u | ((uint32_t)(code) & 0x3FFu) << 11)
-#define DI(t)          (0x41606000u | (uint32_t)(t) << 16)
-#define EI(t)          (0x41606020u | (uint32_t)(t) << 16)
+#define TLBR            0x42000001u
+#define TLBWI           0x42000002u
+#define TLBWR           0x42000006u
+#define TLBP            0x42000008u
+#define ERET            0x42000018u
+#define WAIT            0x42000020u
+#define HYPCALL(code)   (0x42000028u | ((uint32_t)(code)&0x3FFu) << 11)
+#define DI(t)           (0x41606000u | (uint32_t)(t) << 16)
+#define EI(t)           (0x41606020u | (uint32_t)(t) << 16)
 
-#define MADD(s, t)     R_(0x1C, s, t, 0, 0, 0x00)
-#define MADDU(s, t)    R_(0x1C, s, t, 0, 0, 0x01)
-#define MUL(d, s, t)   R_(0x1C, s, t, d, 0, 0x02)
-#define MSUB(s, t)     R_(0x1C, s, t, 0, 0, 0x04)
-#define MSUBU(s, t)    R_(0x1C, s, t, 0, 0, 0x05)
-#define CLZ(d, s)      R_(0x1C, s, d, d, 0, 0x20)
-#define CLO(d, s)      R_(0x1C, s, d, d, 0, 0x21)
-#define EXT(t, s, pos, size) R_(0x1F, s, t, (size) - 1, pos, 0x00)
-#define INS(t, s, pos, size) R_(0x1F, s, t, (pos) + (size) - 1, pos, 0x04)
-#define WSBH(d, t)     R_(0x1F, 0, t, d, 0x02, 0x20)
-#define SEB(d, t)      R_(0x1F, 0, t, d, 0x10, 0x20)
-#define SEH(d, t)      R_(0x1F, 0, t, d, 0x18, 0x20)
-#define RDHWR(t, d)    R_(0x1F, 0, t, d, 0, 0x3B)
+#define MADD(s, t)           R_(0x1C, s, t, 0, 0, 0x00)
+#define MADDU(s, t)          R_(0x1C, s, t, 0, 0, 0x01)
+#define MUL(d, s, t)         R_(0x1C, s, t, d, 0, 0x02)
+#define MSUB(s, t)           R_(0x1C, s, t, 0, 0, 0x04)
+#define MSUBU(s, t)          R_(0x1C, s, t, 0, 0, 0x05)
+#define CLZ(d, s)            R_(0x1C, s, d, d, 0, 0x20)
+#define CLO(d, s)            R_(0x1C, s, d, d, 0, 0x21)
+#define EXT(t, s, pos, size) R_(0x1F, s, t, (size)-1, pos, 0x00)
+#define INS(t, s, pos, size) R_(0x1F, s, t, (pos) + (size)-1, pos, 0x04)
+#define WSBH(d, t)           R_(0x1F, 0, t, d, 0x02, 0x20)
+#define SEB(d, t)            R_(0x1F, 0, t, d, 0x10, 0x20)
+#define SEH(d, t)            R_(0x1F, 0, t, d, 0x18, 0x20)
+#define RDHWR(t, d)          R_(0x1F, 0, t, d, 0, 0x3B)
 
-#define LB(t, o, b)    I_(0x20, b, t, o)
-#define LH(t, o, b)    I_(0x21, b, t, o)
-#define LWL(t, o, b)   I_(0x22, b, t, o)
-#define LW(t, o, b)    I_(0x23, b, t, o)
-#define LBU(t, o, b)   I_(0x24, b, t, o)
-#define LHU(t, o, b)   I_(0x25, b, t, o)
-#define LWR(t, o, b)   I_(0x26, b, t, o)
-#define SB(t, o, b)    I_(0x28, b, t, o)
-#define SH(t, o, b)    I_(0x29, b, t, o)
-#define SWL(t, o, b)   I_(0x2A, b, t, o)
-#define SW(t, o, b)    I_(0x2B, b, t, o)
-#define SWR(t, o, b)   I_(0x2E, b, t, o)
+#define LB(t, o, b)     I_(0x20, b, t, o)
+#define LH(t, o, b)     I_(0x21, b, t, o)
+#define LWL(t, o, b)    I_(0x22, b, t, o)
+#define LW(t, o, b)     I_(0x23, b, t, o)
+#define LBU(t, o, b)    I_(0x24, b, t, o)
+#define LHU(t, o, b)    I_(0x25, b, t, o)
+#define LWR(t, o, b)    I_(0x26, b, t, o)
+#define SB(t, o, b)     I_(0x28, b, t, o)
+#define SH(t, o, b)     I_(0x29, b, t, o)
+#define SWL(t, o, b)    I_(0x2A, b, t, o)
+#define SW(t, o, b)     I_(0x2B, b, t, o)
+#define SWR(t, o, b)    I_(0x2E, b, t, o)
 #define CACHE(op, o, b) I_(0x2F, b, op, o)
-#define LL(t, o, b)    I_(0x30, b, t, o)
-#define SC(t, o, b)    I_(0x38, b, t, o)
-#define LWC1(t, o, b)  I_(0x31, b, t, o)
+#define LL(t, o, b)     I_(0x30, b, t, o)
+#define SC(t, o, b)     I_(0x38, b, t, o)
+#define LWC1(t, o, b)   I_(0x31, b, t, o)
 
 #endif

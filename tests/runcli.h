@@ -3,8 +3,8 @@
 #define TESTS_RUNCLI_H
 
 struct cli_result {
-    int rc;          /* exit status, -1 if killed by a signal */
-    char out[65536]; /* stdout (truncated) */
+    int rc;            /* exit status, -1 if killed by a signal */
+    char out[65536];   /* stdout (truncated) */
     char err[1 << 20]; /* stderr (truncated): traces are long */
 };
 

@@ -36,8 +36,8 @@ static void test_guest_mirror_matches_host(void)
     for (unsigned i = 0; i < n; i++)
         if (abi_guest[i].value != abi_host[i].value) {
             bad++;
-            printf("\n  %s = %#llx in guests/include, but the host's %s = %#llx",
-                   abi_guest[i].name, abi_guest[i].value, abi_host[i].name, abi_host[i].value);
+            printf("\n  %s = %#llx in guests/include, but the host's %s = %#llx", abi_guest[i].name,
+                   abi_guest[i].value, abi_host[i].name, abi_host[i].value);
         }
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT(n > 100);

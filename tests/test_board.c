@@ -131,7 +131,8 @@ static void test_errors(void)
     expect_error("[board]\ncolour = blue\n", "unknown key 'colour'");
     expect_error("[fpu]\nx = 1\n", "unknown section [fpu]");
     expect_error("[cpu]\nx = 1\n", "cpu: unknown key 'x' (known: eret, mfc0, diei)");
-    expect_error("[cpu]\neret = sometimes\n", "line 2: cpu.eret: 'sometimes' is not trap or native");
+    expect_error("[cpu]\neret = sometimes\n",
+                 "line 2: cpu.eret: 'sometimes' is not trap or native");
     expect_error("[bus9.slot0]\ntype = uart\n", "buses are 0..7");
     expect_error("[bus0.slot40]\ntype = uart\n", "slots 0..31");
     expect_error("[bus0.slot0]\nimage = x\n", "before the slot's type");

@@ -15,7 +15,6 @@
 
 static struct cli_result r, r2;
 
-
 static void test_default_boot(void)
 {
     char img[64], args[256];
@@ -151,11 +150,13 @@ static void test_determinism_and_stats(void)
     make_temp_file(s2, 0);
     snprintf(args, sizeof args,
              "run --native --console-in none --disk %s --bootargs 'spin init spin' "
-             "--stats %s", img, s1);
+             "--stats %s",
+             img, s1);
     cli_run(&r, args);
     snprintf(args, sizeof args,
              "run --native --console-in none --disk %s --bootargs 'spin init spin' "
-             "--stats %s", img, s2);
+             "--stats %s",
+             img, s2);
     cli_run(&r2, args);
     CU_ASSERT_EQUAL(r.rc, 0);
     CU_ASSERT_EQUAL(r2.rc, 0);
@@ -164,8 +165,7 @@ static void test_determinism_and_stats(void)
     double i2 = stat_num(s2, "instructions");
     CU_ASSERT(i1 > 1e6);
     CU_ASSERT_EQUAL(i1, i2);
-    CU_ASSERT_EQUAL(stat_num(s1, "cycles"),
-                    stat_num(s2, "cycles"));
+    CU_ASSERT_EQUAL(stat_num(s1, "cycles"), stat_num(s2, "cycles"));
 
     /* The counters say what happened. */
     FILE *f = fopen(s1, "r");
@@ -228,7 +228,11 @@ static void test_bad_inputs(void)
     char bad[64];
     make_temp_file(bad, 0);
     int fd = open(bad, O_WRONLY);
-    CU_ASSERT_EQUAL(write(fd, "\x7f" "ELF garbage garbage garbage garbage garbage", 44), 44);
+    CU_ASSERT_EQUAL(write(fd,
+                          "\x7f"
+                          "ELF garbage garbage garbage garbage garbage",
+                          44),
+                    44);
     close(fd);
     char args[512];
     snprintf(args, sizeof args, "run --native --kernel %s", bad);

@@ -39,8 +39,8 @@ static struct after real_delivery(cpu_t *c, const struct start *s, const struct 
     c->cp0.badvaddr = 0x22222220u;
     c->trap = *t;
     cpu_trap_deliver(c);
-    return (struct after){cpu_pc(c), c->cp0.epc, c->cp0.cause, c->cp0.badvaddr, c->cp0.context,
-                          c->cp0.entryhi, c->cp0.status};
+    return (struct after){cpu_pc(c),      c->cp0.epc,     c->cp0.cause, c->cp0.badvaddr,
+                          c->cp0.context, c->cp0.entryhi, c->cp0.status};
 }
 
 /* The monitor: reflect the same exception into a guest in the same state. */
@@ -55,8 +55,8 @@ static struct after virtual_delivery(struct guest *g, const struct start *s,
     g->cp0.epc = 0x11111110u;
     g->cp0.badvaddr = 0x22222220u;
     guest_reflect(g, t->code, t->epc, t->bd, t->badvaddr, t->refill, t->ce);
-    return (struct after){cpu_pc(g->v->cpu), g->cp0.epc, g->cp0.cause, g->cp0.badvaddr,
-                          g->cp0.context, g->cp0.entryhi, g->cp0.status};
+    return (struct after){cpu_pc(g->v->cpu), g->cp0.epc,     g->cp0.cause, g->cp0.badvaddr,
+                          g->cp0.context,    g->cp0.entryhi, g->cp0.status};
 }
 
 static struct vmm_config cfg; /* the monitor borrows it: freed after it */
@@ -87,15 +87,19 @@ static void test_every_exception_both_ways(void)
             bool exl = variant & 1, bev = variant & 2, iv = variant & 4, bd = variant & 8,
                  refill = variant & 16;
             struct start s = {
-                .status = ST_CU0 | ST_IM_MASK | (2u << ST_KSU_SHIFT) | ST_IE |
-                          (exl ? ST_EXL : 0) | (bev ? ST_BEV : 0),
+                .status = ST_CU0 | ST_IM_MASK | (2u << ST_KSU_SHIFT) | ST_IE | (exl ? ST_EXL : 0) |
+                          (bev ? ST_BEV : 0),
                 .cause = (iv ? CAUSE_IV : 0) | 0x100u | CAUSE_BD,
                 .ebase = 0x80042000u,
                 .context = 0x00C00000u,
                 .entryhi = 0x7FFFE000u | 0x5Au,
             };
-            struct cpu_trap t = {.code = code, .pc = 0x80001234u, .epc = 0x80001230u,
-                                 .bd = bd, .badvaddr = 0x0040A123u, .refill = refill,
+            struct cpu_trap t = {.code = code,
+                                 .pc = 0x80001234u,
+                                 .epc = 0x80001230u,
+                                 .bd = bd,
+                                 .badvaddr = 0x0040A123u,
+                                 .refill = refill,
                                  .ce = code == EXC_CPU ? 1 : 0};
             struct after r = real_delivery(c, &s, &t);
             struct after w = virtual_delivery(g, &s, &t);
@@ -106,8 +110,7 @@ static void test_every_exception_both_ways(void)
                        "%08x hi %08x st %08x; virtual pc %08x epc %08x cause %08x bva %08x ctx "
                        "%08x hi %08x st %08x",
                        code, variant, r.pc, r.epc, r.cause, r.badvaddr, r.context, r.entryhi,
-                       r.status, w.pc, w.epc, w.cause, w.badvaddr, w.context, w.entryhi,
-                       w.status);
+                       r.status, w.pc, w.epc, w.cause, w.badvaddr, w.context, w.entryhi, w.status);
             }
         }
     CU_ASSERT_EQUAL(compared, 32 * 32);
@@ -126,8 +129,11 @@ static uint32_t guest_write_read(struct guest *g, unsigned reg, unsigned sel, ui
 {
     cpu_t *cpu = g->v->cpu;
     cpu_set_gpr(cpu, 8, value);
-    struct cpu_trap t = {.code = EXC_CPU, .pc = 0x80001000, .insn = MTC0(8, reg, sel),
-                         .epc = 0x80001000, .next_pc = 0x80001004};
+    struct cpu_trap t = {.code = EXC_CPU,
+                         .pc = 0x80001000,
+                         .insn = MTC0(8, reg, sel),
+                         .epc = 0x80001000,
+                         .next_pc = 0x80001004};
     CU_ASSERT_TRUE(guest_emulate_cop0(g, &t));
     t.insn = MFC0(9, reg, sel);
     CU_ASSERT_TRUE(guest_emulate_cop0(g, &t));
@@ -146,11 +152,10 @@ static void test_write_read_both_ways(void)
     static const struct {
         unsigned reg, sel;
     } regs[] = {
-        {C0_INDEX, 0},    {C0_ENTRYLO0, 0}, {C0_ENTRYLO1, 0}, {C0_CONTEXT, 0},
-        {C0_CONTEXT, 2},  {C0_PAGEMASK, 0}, {C0_WIRED, 0},    {C0_HWRENA, 0},
-        {C0_BADVADDR, 0}, {C0_ENTRYHI, 0},  {C0_COMPARE, 0},  {C0_STATUS, 0},
-        {C0_STATUS, 1},   {C0_EPC, 0},      {C0_PRID, 0},     {C0_PRID, 1},
-        {C0_CONFIG, 0},   {C0_CONFIG, 1},   {C0_CONFIG, 2},   {C0_CONFIG, 3},
+        {C0_INDEX, 0},    {C0_ENTRYLO0, 0}, {C0_ENTRYLO1, 0}, {C0_CONTEXT, 0},  {C0_CONTEXT, 2},
+        {C0_PAGEMASK, 0}, {C0_WIRED, 0},    {C0_HWRENA, 0},   {C0_BADVADDR, 0}, {C0_ENTRYHI, 0},
+        {C0_COMPARE, 0},  {C0_STATUS, 0},   {C0_STATUS, 1},   {C0_EPC, 0},      {C0_PRID, 0},
+        {C0_PRID, 1},     {C0_CONFIG, 0},   {C0_CONFIG, 1},   {C0_CONFIG, 2},   {C0_CONFIG, 3},
         {C0_CONFIG, 4},   {C0_ERROREPC, 0}, {C0_LLADDR, 0},   {3, 1},
     };
     static const uint32_t values[] = {0xFFFFFFFFu, 0x00000000u, 0xA5A5A5A5u, 0x5A5A5A5Au,
@@ -192,11 +197,11 @@ static void test_rules_by_hand(void)
     cp0_rule_reset(&s, 0x00540100u, true, 64, 1000);
     struct cp0_env e = {1000, 64, 0};
     CU_ASSERT_EQUAL(s.status, ST_BEV | ST_ERL);
-    CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_COUNT, 0, &e), 0);      /* Count 0 at reset */
-    CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_RANDOM, 0, &e), 63);    /* Random at N-1 */
-    CU_ASSERT_EQUAL((s.config1 >> 25) & 0x3F, 63);               /* MMUSize - 1 */
-    CU_ASSERT_EQUAL(cp0_rule_mode(s.status), 0);                  /* ERL: kernel */
-    CU_ASSERT_EQUAL(cp0_rule_mode(2u << ST_KSU_SHIFT), 2);        /* KSU 2: user */
+    CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_COUNT, 0, &e), 0);   /* Count 0 at reset */
+    CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_RANDOM, 0, &e), 63); /* Random at N-1 */
+    CU_ASSERT_EQUAL((s.config1 >> 25) & 0x3F, 63);            /* MMUSize - 1 */
+    CU_ASSERT_EQUAL(cp0_rule_mode(s.status), 0);              /* ERL: kernel */
+    CU_ASSERT_EQUAL(cp0_rule_mode(2u << ST_KSU_SHIFT), 2);    /* KSU 2: user */
     CU_ASSERT_EQUAL(cp0_rule_mode((2u << ST_KSU_SHIFT) | ST_EXL), 0);
     CU_ASSERT_EQUAL(cp0_rule_mode(1u << ST_KSU_SHIFT), 1);
     /* Compare 100 ahead: the deadline is 100 cycles away; reaching it sets TI = IP7. */
@@ -231,7 +236,8 @@ static void test_rules_by_hand(void)
 }
 
 static const struct test_case tests[] = {
-    {"every exception: the real CPU and the monitor leave the same CP0", test_every_exception_both_ways},
+    {"every exception: the real CPU and the monitor leave the same CP0",
+     test_every_exception_both_ways},
     {"MTC0/MFC0 of every register: the same masks on both", test_write_read_both_ways},
     {"the rules against the manual's cases", test_rules_by_hand},
 };

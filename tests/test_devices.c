@@ -222,7 +222,6 @@ static void test_timer(void)
 
 /* ---- disk ------------------------------------------------------------------- */
 
-
 static uint32_t disk_wait(struct rig *r, unsigned bus, unsigned slot)
 {
     /* Busy for the command's latency, then done at its deadline. */
@@ -238,19 +237,22 @@ static void test_disk_bad_images(void)
     struct rig r;
     rig_init(&r, true);
     char err[256], path[64];
-    CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){"/nonexistent/x.img", false, true}, err,
-                                sizeof err));
+    CU_ASSERT_PTR_NULL(disk_new(
+        r.io, 0, 0, &(struct disk_config){"/nonexistent/x.img", false, true}, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent/x.img"));
     make_temp_file(path, 0);
-    CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(
+        disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "multiple of 512"));
     unlink(path);
     make_temp_file(path, 1000);
-    CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(
+        disk_new(r.io, 0, 0, &(struct disk_config){path, false, true}, err, sizeof err));
     unlink(path);
-    CU_ASSERT_PTR_NULL(disk_new(r.io, 0, 0, &(struct disk_config){"/tmp", false, true}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(
+        disk_new(r.io, 0, 0, &(struct disk_config){"/tmp", false, true}, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "disk image /tmp: ")); /* EISDIR or not regular */
-    CU_ASSERT_EQUAL(header(&r, 0, 0, SLOT_REG_ID), 0); /* nothing was attached */
+    CU_ASSERT_EQUAL(header(&r, 0, 0, SLOT_REG_ID), 0);        /* nothing was attached */
     rig_free(&r);
 }
 
@@ -386,12 +388,16 @@ static void test_disk_image_locked(void)
     make_temp_file(path, 8 * 512);
     CU_ASSERT_PTR_NOT_NULL_FATAL(
         disk_new(a.io, 0, 0, &(struct disk_config){path, false, false}, err, sizeof err));
-    CU_ASSERT_PTR_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, false, false}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(
+        disk_new(b.io, 0, 0, &(struct disk_config){path, false, false}, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "in use by another machine"));
-    CU_ASSERT_PTR_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
+    CU_ASSERT_PTR_NULL(
+        disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
     rig_free(&a); /* the lock goes with the machine */
-    CU_ASSERT_PTR_NOT_NULL(disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
-    CU_ASSERT_PTR_NOT_NULL(disk_new(b.io, 0, 1, &(struct disk_config){path, true, false}, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(
+        disk_new(b.io, 0, 0, &(struct disk_config){path, true, false}, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(
+        disk_new(b.io, 0, 1, &(struct disk_config){path, true, false}, err, sizeof err));
     rig_free(&b);
     unlink(path);
 }
@@ -415,7 +421,8 @@ static void test_nic(void)
     CU_ASSERT_EQUAL(phys_write(r.phys, IOBUS_INTC_BASE + INTC_REG_ENABLE(1), 4, 1u << 5), PHYS_OK);
 
     /* Broadcast from NIC 0: floods to both others. */
-    uint8_t frame[60] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0x54, 0x56, 0x00, 0, 4, 0x08, 0x00};
+    uint8_t frame[60] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02,
+                         0x54, 0x56, 0x00, 0,    4,    0x08, 0x00};
     strcpy((char *)frame + 14, "hello over the switch");
     CU_ASSERT_EQUAL(phys_load(r.phys, 0x20000, frame, sizeof frame), 0);
     wreg(&r, 0, 4, NIC_REG_TX_ADDR, 0x20000);
@@ -480,7 +487,8 @@ static void test_fb_kbd(void)
     CU_ASSERT_EQUAL(reg(&r, 2, 0, FB_REG_STRIDE), FB_WIDTH * 4);
     static uint32_t pixels[FB_WIDTH * FB_HEIGHT];
     CU_ASSERT_FALSE(fb_scanout(fb, pixels)); /* disabled */
-    CU_ASSERT_EQUAL(phys_write(r.phys, 0x100000 + 4 * (FB_WIDTH * 2 + 3), 4, 0xFF123456), PHYS_OK); /* pixel (3, 2) */
+    CU_ASSERT_EQUAL(phys_write(r.phys, 0x100000 + 4 * (FB_WIDTH * 2 + 3), 4, 0xFF123456),
+                    PHYS_OK); /* pixel (3, 2) */
     wreg(&r, 2, 0, FB_REG_ADDR, 0x100000);
     wreg(&r, 2, 0, FB_REG_CTRL, FB_CTRL_ENABLE | FB_CTRL_VBLANK_IRQ_EN);
     CU_ASSERT_FALSE(fb_scanout(fb, pixels)); /* no DMA window granted yet */

@@ -31,7 +31,7 @@
 #define BASE_REG  23 /* $s7 holds DATA_VA + 0x8000 and is never written */
 #define RAM_SIZE  (8u << 20)
 
-#define STREAM_LEN 400
+#define STREAM_LEN       400
 #define STREAMS_PER_SEED 800
 
 static uint64_t executed_insns; /* by trapvisor, over all random streams */
@@ -101,8 +101,14 @@ static uint32_t random_simple(void)
     case 30: return MSUBU(s, t);
     case 31: return CLZ(d, s);
     case 32: return CLO(d, s);
-    case 33: { unsigned pos = rnd() % 32, size = 1 + rnd() % (32 - pos); return EXT(d, s, pos, size); }
-    case 34: { unsigned pos = rnd() % 32, size = 1 + rnd() % (32 - pos); return INS(d, s, pos, size); }
+    case 33: {
+        unsigned pos = rnd() % 32, size = 1 + rnd() % (32 - pos);
+        return EXT(d, s, pos, size);
+    }
+    case 34: {
+        unsigned pos = rnd() % 32, size = 1 + rnd() % (32 - pos);
+        return INS(d, s, pos, size);
+    }
     case 35: return WSBH(d, t);
     case 36: return SEB(d, t);
     case 37: return SEH(d, t);
@@ -305,7 +311,6 @@ static int compare(const char *what, const struct outcome *a, const struct outco
     return bad;
 }
 
-
 static int run_seed(uint64_t seed, bool be)
 {
     rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
@@ -323,8 +328,8 @@ static int run_seed(uint64_t seed, bool be)
         init.lo = rnd();
         for (size_t i = 0; i < DATA_SIZE; i++)
             data[i] = (uint8_t)rnd();
-        run_trapvisor(be, code_bytes, 4 * n, CODE_VA, &init, data, DATA_VA, DATA_SIZE, 100000,
-                      &a, d_tv, NULL);
+        run_trapvisor(be, code_bytes, 4 * n, CODE_VA, &init, data, DATA_VA, DATA_SIZE, 100000, &a,
+                      d_tv, NULL);
         uc_engine **uc = be ? &uc_be : &uc_le;
         run_unicorn(*uc, code_bytes, 4 * n, CODE_VA, &init, data, DATA_VA, DATA_SIZE, 100000, &b,
                     d_uc);
@@ -395,8 +400,8 @@ static void compiled_program(const char *name)
     init.gpr[29] = 0x80000000u + RAM_SIZE;
     /* Code lives inside the RAM image: pass no separate code blob. */
     phys_t *keep = NULL;
-    run_trapvisor(be, ram + (CODE_VA & 0x1FFFFFFFu), 0, elfimg_entry(img), &init, ram,
-                  0x80000000u, RAM_SIZE, 2000000000ull, &a, ram_tv, &keep);
+    run_trapvisor(be, ram + (CODE_VA & 0x1FFFFFFFu), 0, elfimg_entry(img), &init, ram, 0x80000000u,
+                  RAM_SIZE, 2000000000ull, &a, ram_tv, &keep);
     phys_free(keep);
     uc_engine *uc = be ? uc_be : uc_le;
     uc_ctl_remove_cache(uc, 0x80000000u, 0x80000000u + RAM_SIZE);

@@ -7,11 +7,11 @@
 #include "tmachine.h"
 
 enum { ZERO = 0, T0 = 8, T1 = 9, T2 = 10, S0 = 16 };
-#define G(t, n) cpu_gpr((t)->cpu, (n))
-#define LI(r, v) LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v) & 0xFFFF)
-#define CAUSE_EXC(t) ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
+#define G(t, n)        cpu_gpr((t)->cpu, (n))
+#define LI(r, v)       LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v)&0xFFFF)
+#define CAUSE_EXC(t)   ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
 #define LO(pfn, flags) ((((uint32_t)(pfn)) << ENTRYLO_PFN_SHIFT) | (flags))
-#define VDG (ENTRYLO_V | ENTRYLO_D | ENTRYLO_G)
+#define VDG            (ENTRYLO_V | ENTRYLO_D | ENTRYLO_G)
 
 static void test_routing_leaves_state(void)
 {
@@ -63,8 +63,10 @@ static void test_routing_delay_slot(void)
     struct tm t = tm_new(true);
     cpu_set_trap_routing(t.cpu, 1u << EXC_SYS);
     /* SYSCALL in the delay slot of a taken branch to +16. */
-    tm_put(&t, TM_CODE, (const uint32_t[]){BEQ(ZERO, ZERO, 3), SYSCALL, ADDIU(T0, ZERO, 1), NOP,
-                                           ADDIU(T1, ZERO, 2), HYPCALL(0)}, 6);
+    tm_put(&t, TM_CODE,
+           (const uint32_t[]){BEQ(ZERO, ZERO, 3), SYSCALL, ADDIU(T0, ZERO, 1), NOP,
+                              ADDIU(T1, ZERO, 2), HYPCALL(0)},
+           6);
     CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_TRAP);
     const struct cpu_trap *tr = cpu_trap(t.cpu);
     CU_ASSERT_EQUAL(tr->code, EXC_SYS);
@@ -102,9 +104,9 @@ static void test_phys_as_virt(void)
     tm_put32(&t, 0x80050100u, 0xC0FFEE);
     struct tlb_regs r = {0x80000000u, LO(0x50, VDG), LO(0x51, VDG), 0};
     tlb_write(cpu_tlb(t.cpu), 1, &r);
-    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x8000), LW(T1, 0x100, S0), LUI(S0, 0xA000),
-                             LW(T2, 0, S0)),
-                    TM_STOP_REFILL); /* kseg1 not mapped yet */
+    CU_ASSERT_EQUAL(
+        RUN_USER(&t, 0, LUI(S0, 0x8000), LW(T1, 0x100, S0), LUI(S0, 0xA000), LW(T2, 0, S0)),
+        TM_STOP_REFILL); /* kseg1 not mapped yet */
     CU_ASSERT_EQUAL(G(&t, T1), 0xC0FFEE);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0xA0000000u);
     tm_free(&t);
@@ -175,8 +177,7 @@ static void test_hypcall(void)
 {
     struct tm t = tm_new(true);
     /* HYPCALL traps to the host from any mode, whatever the routing. */
-    CU_ASSERT_EQUAL(RUN_USER(&t, 0, ADDIU(T0, ZERO, 1), HYPCALL(0x155), ADDIU(T1, ZERO, 1)),
-                    0x155);
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, ADDIU(T0, ZERO, 1), HYPCALL(0x155), ADDIU(T1, ZERO, 1)), 0x155);
     const struct cpu_trap *tr = cpu_trap(t.cpu);
     CU_ASSERT_EQUAL(tr->code, CPU_TRAP_HYPCALL);
     CU_ASSERT_EQUAL(tr->pc, 0x00400004u);

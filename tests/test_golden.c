@@ -49,7 +49,7 @@ static bool updating(void)
 /* Drop the fields that measure the host, not the machine. */
 static void strip_timing(cJSON *o)
 {
-    static const char *const host_fields[] = {"host_seconds", "guest_mips", "monitor",
+    static const char *const host_fields[] = {"host_seconds", "guest_mips",    "monitor",
                                               "trap_host_ns", "monitor_share", "scanner_ns"};
     if (!o)
         return;

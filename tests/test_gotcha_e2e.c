@@ -176,10 +176,11 @@ static void test_lab_command(void)
         cJSON *o = cJSON_GetArrayItem(all, i);
         CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "as_predicted")));
     }
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, 1), "eret")->valuestring,
-                           "BROKEN");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, 5), "eret")->valuestring,
-                           "ok");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, 1), "eret")->valuestring,
+        "BROKEN");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(all, 5), "eret")->valuestring, "ok");
     cJSON_Delete(all);
     cli_run(&r, "lab gotcha --le");
     CU_ASSERT_EQUAL(r.rc, 0);

@@ -285,7 +285,8 @@ static void test_screenshot_after(void)
 {
     temp_names();
     char args[512];
-    snprintf(args, sizeof args, "gui --vmm --screenshot %s --after 'sym kmain' --size 1280x800", shot);
+    snprintf(args, sizeof args, "gui --vmm --screenshot %s --after 'sym kmain' --size 1280x800",
+             shot);
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
     SDL_Surface *s = load_shot();
@@ -362,17 +363,17 @@ static void test_bad_input(void)
 /* The keyboard shortcuts, pressed by the script as the window gets them. */
 static void test_keyboard_shortcuts(void)
 {
-    gui_script("--vmm", "key s\nkey F10\nprint status\n"          /* two steps */
-                        "key t\nprint status\n"                    /* next trap */
-                        "key k\nkey k\nkey n\nprint trap\n"      /* kind tlb_miss, next of it */
-                        "key b\nkey d\nprint breaks\n"            /* break on it, on reject */
-                        "key x\nprint breaks\n"                    /* cleared */
+    gui_script("--vmm", "key s\nkey F10\nprint status\n"    /* two steps */
+                        "key t\nprint status\n"             /* next trap */
+                        "key k\nkey k\nkey n\nprint trap\n" /* kind tlb_miss, next of it */
+                        "key b\nkey d\nprint breaks\n"      /* break on it, on reject */
+                        "key x\nprint breaks\n"             /* cleared */
                         "key :\nkey b\nkey r\nkey e\nkey a\nkey k\nkey Space\nkey s\nkey y\n"
                         "key m\nkey Space\nkey k\nkey m\nkey a\nkey i\nkey n\nkey Return\n"
-                        "print breaks\n"                            /* typed at the prompt */
-                        "key c\nframes 2\nprint status\n"         /* running: stops at kmain */
-                        "key 2\nprint traps 40\n"                  /* tlb_miss filtered out */
-                        "key Ctrl+R\nprint status\n"               /* reset */
+                        "print breaks\n"                  /* typed at the prompt */
+                        "key c\nframes 2\nprint status\n" /* running: stops at kmain */
+                        "key 2\nprint traps 40\n"         /* tlb_miss filtered out */
+                        "key Ctrl+R\nprint status\n"      /* reset */
                         "key q\nprint status\n");
     CU_ASSERT_EQUAL_FATAL(r.rc, 0);
     HAS(r.out, "status insns=2 pc=bfc00004 guest=0 traps=1 ended=0 stop=\"stepped to bfc00004\"");
@@ -407,10 +408,12 @@ static void test_framebuffer_shown(void)
     CU_ASSERT_EQUAL_FATAL(r.rc, 0);
     cJSON *L = json_load(layout);
     CU_ASSERT_PTR_NOT_NULL_FATAL(L);
-    const cJSON *fb = cJSON_GetObjectItem(L, "framebuffer"), *con = cJSON_GetArrayItem(cJSON_GetObjectItem(L, "consoles"), 0);
+    const cJSON *fb = cJSON_GetObjectItem(L, "framebuffer"),
+                *con = cJSON_GetArrayItem(cJSON_GetObjectItem(L, "consoles"), 0);
     int x = num(fb, "x"), y = num(fb, "y"), w = num(fb, "w"), h = num(fb, "h");
     CU_ASSERT_FATAL(w > 100 && h > 75);
-    CU_ASSERT(x >= num(con, "x") && x + w <= num(con, "x") + num(con, "w")); /* in its owner's panel */
+    CU_ASSERT(x >= num(con, "x") &&
+              x + w <= num(con, "x") + num(con, "w")); /* in its owner's panel */
     SDL_Surface *s = load_shot();
     CU_ASSERT(same(pixel(s, x + w / 4, y + h / 4), ((SDL_Color){255, 0, 0, 255})));
     CU_ASSERT(same(pixel(s, x + 3 * w / 4, y + h / 4), ((SDL_Color){0, 255, 0, 255})));
@@ -425,7 +428,8 @@ static void test_framebuffer_shown(void)
     temp_names();
     snprintf(args, sizeof args,
              "gui --vmm --set guest1.kernel=%s/fbdemo-eb.elf --screenshot %s --after 6000000 "
-             "--layout %s", GUEST_DIR, shot, layout);
+             "--layout %s",
+             GUEST_DIR, shot, layout);
     cli_run(&r, args);
     CU_ASSERT_EQUAL_FATAL(r.rc, 0);
     L = json_load(layout);
@@ -456,7 +460,8 @@ static void test_real_window_under_xvfb(void)
 {
     temp_names();
     char body[512], args[1024];
-    snprintf(body, sizeof body, "step trap tlb_miss guest 0\nprint trap\nscreenshot %s\nquit\n", shot);
+    snprintf(body, sizeof body, "step trap tlb_miss guest 0\nprint trap\nscreenshot %s\nquit\n",
+             shot);
     write_script(body);
     /* Under ASan the window's system libraries (D-Bus, and X and GL modules
      * SDL loads and unloads again, which LeakSanitizer cannot even name)
@@ -466,7 +471,8 @@ static void test_real_window_under_xvfb(void)
     snprintf(args, sizeof args,
              "version >/dev/null; ASAN_OPTIONS=\"$ASAN_OPTIONS:detect_leaks=0\" "
              "xvfb-run -a -s '-screen 0 1600x1000x24' %s gui --vmm --window --script %s "
-             "--layout %s", TRAPVISOR_BIN, script, layout);
+             "--layout %s",
+             TRAPVISOR_BIN, script, layout);
     cli_run(&r, args);
     CU_ASSERT_EQUAL_FATAL(r.rc, 0);
     long idx = field(r.out, "trap seq=", " tlb=");
@@ -476,9 +482,8 @@ static void test_real_window_under_xvfb(void)
     CU_ASSERT_EQUAL(s->w, GUI_DEFAULT_WIDTH);
     int tlb_x = num(cJSON_GetObjectItem(L, "tlb"), "x"), y = -1;
     const cJSON *row;
-    cJSON_ArrayForEach(row, cJSON_GetObjectItem(L, "tlb_rows"))
-    if (num(row, "index") == idx)
-        y = num(row, "y");
+    cJSON_ArrayForEach(row, cJSON_GetObjectItem(L, "tlb_rows")) if (num(row, "index") == idx) y =
+        num(row, "y");
     CU_ASSERT_FATAL(y >= 0);
     CU_ASSERT(same(pixel(s, tlb_x + 3, y + 1), COL_CHANGED));
     SDL_FreeSurface(s);

@@ -292,7 +292,7 @@ static void test_new_fails_cleanly(void)
 /* ---- seen from a running CPU -------------------------------------------- */
 
 enum { ZERO = 0, T0 = 8, T1 = 9, T2 = 10, S0 = 16 };
-#define LI(r, v) LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v) & 0xFFFF)
+#define LI(r, v)     LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v)&0xFFFF)
 #define CAUSE_EXC(t) ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
 
 static void cpu_line(void *opaque, unsigned line, bool level) { cpu_set_irq(opaque, line, level); }
@@ -306,8 +306,9 @@ static void test_cpu_view(void)
     uint32_t kseg1 = 0xA0000000u | iobus_slot_base(1, 2);
     /* Read the ID through kseg1, write a register, then touch an empty slot: DBE. */
     CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, kseg1), LW(T0, SLOT_REG_ID, S0), ADDIU(T1, ZERO, 77),
-                           SW(T1, SLOT_DEV_BASE + 4, S0), LI(S0, 0xA0000000u | iobus_slot_base(0, 9)),
-                           LW(T2, SLOT_REG_ID, S0), LW(T2, SLOT_DEV_BASE, S0)),
+                           SW(T1, SLOT_DEV_BASE + 4, S0),
+                           LI(S0, 0xA0000000u | iobus_slot_base(0, 9)), LW(T2, SLOT_REG_ID, S0),
+                           LW(T2, SLOT_DEV_BASE, S0)),
                     TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T0), 0x54560042u);
     CU_ASSERT_EQUAL(s.regs[1], 77);
@@ -322,9 +323,10 @@ static void test_cpu_view(void)
     memset(&s, 0, sizeof(s));
     CU_ASSERT_EQUAL(iobus_attach(io, 1, 2, &scratch_ops, &s, &s.irq), 0);
     CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, 0xA0000000u | IOBUS_INTC_BASE), ADDIU(T0, ZERO, 1 << 2),
-                           SW(T0, INTC_REG_ENABLE(1), S0), LI(T1, (1u << (ST_IM_SHIFT + 3)) | ST_IE),
-                           MTC0(T1, C0_STATUS, 0), LI(S0, 0xA0000000u | iobus_slot_base(1, 2)),
-                           ADDIU(T0, ZERO, 1), SW(T0, SLOT_DEV_BASE + 60, S0), NOP, NOP),
+                           SW(T0, INTC_REG_ENABLE(1), S0),
+                           LI(T1, (1u << (ST_IM_SHIFT + 3)) | ST_IE), MTC0(T1, C0_STATUS, 0),
+                           LI(S0, 0xA0000000u | iobus_slot_base(1, 2)), ADDIU(T0, ZERO, 1),
+                           SW(T0, SLOT_DEV_BASE + 60, S0), NOP, NOP),
                     TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_INT);
     CU_ASSERT(cpu_cp0_read(t.cpu, C0_CAUSE, 0) & (1u << (CAUSE_IP_SHIFT + 3)));

@@ -6,11 +6,24 @@
 #include "cunit_main.h"
 #include "tmachine.h"
 
-enum { ZERO = 0, V0 = 2, V1 = 3, A0 = 4, A1 = 5, T0 = 8, T1 = 9, T2 = 10, T3 = 11, T4 = 12,
-       S0 = 16, S1 = 17, RA = 31 };
+enum {
+    ZERO = 0,
+    V0 = 2,
+    V1 = 3,
+    A0 = 4,
+    A1 = 5,
+    T0 = 8,
+    T1 = 9,
+    T2 = 10,
+    T3 = 11,
+    T4 = 12,
+    S0 = 16,
+    S1 = 17,
+    RA = 31
+};
 
-#define G(t, n) cpu_gpr((t)->cpu, (n))
-#define LI(r, v) LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v) & 0xFFFF)
+#define G(t, n)      cpu_gpr((t)->cpu, (n))
+#define LI(r, v)     LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v)&0xFFFF)
 #define CAUSE_EXC(t) ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
 
 static void test_alu(void)
@@ -18,9 +31,8 @@ static void test_alu(void)
     struct tm t = tm_new(true);
     CU_ASSERT_EQUAL(TM_RUN(&t, LI(T0, 0x7FFFFFFF), ADDIU(T1, ZERO, -1), ADDU(T2, T0, T1),
                            SUBU(T3, T1, T0), AND(T4, T0, T1), OR(S0, ZERO, T1), XOR(S1, T0, T1),
-                           NOR(V0, T0, ZERO), SLT(V1, T1, T0), SLTU(A0, T1, T0),
-                           SLTI(A1, T1, 0), SLTIU(RA, T0, -1), ANDI(T0, T1, 0x8001),
-                           XORI(T1, T1, 0xFFFF)),
+                           NOR(V0, T0, ZERO), SLT(V1, T1, T0), SLTU(A0, T1, T0), SLTI(A1, T1, 0),
+                           SLTIU(RA, T0, -1), ANDI(T0, T1, 0x8001), XORI(T1, T1, 0xFFFF)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T2), 0x7FFFFFFE);
     CU_ASSERT_EQUAL(G(&t, T3), 0x80000000);
@@ -28,10 +40,10 @@ static void test_alu(void)
     CU_ASSERT_EQUAL(G(&t, S0), 0xFFFFFFFF);
     CU_ASSERT_EQUAL(G(&t, S1), 0x80000000);
     CU_ASSERT_EQUAL(G(&t, V0), 0x80000000);
-    CU_ASSERT_EQUAL(G(&t, V1), 1);  /* -1 < 0x7FFFFFFF signed */
-    CU_ASSERT_EQUAL(G(&t, A0), 0);  /* 0xFFFFFFFF > 0x7FFFFFFF unsigned */
+    CU_ASSERT_EQUAL(G(&t, V1), 1); /* -1 < 0x7FFFFFFF signed */
+    CU_ASSERT_EQUAL(G(&t, A0), 0); /* 0xFFFFFFFF > 0x7FFFFFFF unsigned */
     CU_ASSERT_EQUAL(G(&t, A1), 1);
-    CU_ASSERT_EQUAL(G(&t, RA), 1);  /* SLTIU sign-extends its immediate */
+    CU_ASSERT_EQUAL(G(&t, RA), 1); /* SLTIU sign-extends its immediate */
     CU_ASSERT_EQUAL(G(&t, T0), 0x8001);
     CU_ASSERT_EQUAL(G(&t, T1), 0xFFFF0000);
     tm_free(&t);
@@ -77,7 +89,7 @@ static void test_muldiv(void)
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T2), 0xFFFFFFFF);
     CU_ASSERT_EQUAL(G(&t, T3), (uint32_t)-14);
-    CU_ASSERT_EQUAL(G(&t, T4), 1); /* 0xFFFFFFF9 * 2 = 0x1_FFFFFFF2 */
+    CU_ASSERT_EQUAL(G(&t, T4), 1);            /* 0xFFFFFFF9 * 2 = 0x1_FFFFFFF2 */
     CU_ASSERT_EQUAL(G(&t, S0), (uint32_t)-3); /* truncates toward zero */
     CU_ASSERT_EQUAL(G(&t, S1), (uint32_t)-1); /* remainder has the dividend's sign */
     CU_ASSERT_EQUAL(G(&t, V0), 0x7FFFFFFC);
@@ -116,9 +128,8 @@ static void test_bit_ops(void)
 {
     struct tm t = tm_new(true);
     CU_ASSERT_EQUAL(TM_RUN(&t, LI(T0, 0x00F0FF80), CLZ(T1, T0), CLO(T2, T0), CLZ(T3, ZERO),
-                           ADDIU(T4, ZERO, -1), CLO(S0, T4), EXT(S1, T0, 4, 12),
-                           LI(V0, 0xFFFFFFFF), INS(V0, T0, 8, 8), WSBH(V1, T0), SEB(A0, T0),
-                           SEH(A1, T0)),
+                           ADDIU(T4, ZERO, -1), CLO(S0, T4), EXT(S1, T0, 4, 12), LI(V0, 0xFFFFFFFF),
+                           INS(V0, T0, 8, 8), WSBH(V1, T0), SEB(A0, T0), SEH(A1, T0)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), 8);
     CU_ASSERT_EQUAL(G(&t, T2), 0);
@@ -210,8 +221,8 @@ static void test_jumps_link(void)
     struct tm t = tm_new(true);
     /* JAL to +20, link = pc + 8; JR $ra back; J over; JALR; BGEZAL / BLTZAL links. */
     CU_ASSERT_EQUAL(TM_RUN(&t, JAL(TM_CODE + 20), ADDIU(T0, ZERO, 1), ADDIU(T1, ZERO, 1),
-                           J(TM_CODE + 40), NOP, /* +20 */ JR(RA), ADDIU(T2, RA, 0), NOP, NOP,
-                           NOP, /* +40 */ LI(T3, TM_CODE + 60), JALR(S0, T3), NOP, NOP,
+                           J(TM_CODE + 40), NOP, /* +20 */ JR(RA), ADDIU(T2, RA, 0), NOP, NOP, NOP,
+                           /* +40 */ LI(T3, TM_CODE + 60), JALR(S0, T3), NOP, NOP,
                            /* +60 */ BGEZAL(ZERO, 2), NOP, NOP, /* +72 */ BLTZAL(ZERO, 2), NOP),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T0), 1);
@@ -227,8 +238,7 @@ static void test_branch_likely(void)
     struct tm t = tm_new(true);
     CU_ASSERT_EQUAL(TM_RUN(&t, BEQL(ZERO, ZERO, 2), ADDIU(T0, ZERO, 1), ADDIU(T1, ZERO, 1),
                            BNEL(ZERO, ZERO, 2), ADDIU(T2, ZERO, 1), ADDIU(T3, ZERO, 1),
-                           BLTZL(ZERO, 1), ADDIU(T4, ZERO, 1), BGEZL(ZERO, 1),
-                           ADDIU(S0, ZERO, 1)),
+                           BLTZL(ZERO, 1), ADDIU(T4, ZERO, 1), BGEZL(ZERO, 1), ADDIU(S0, ZERO, 1)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T0), 1); /* taken: delay slot runs */
     CU_ASSERT_EQUAL(G(&t, T1), 0);
@@ -299,10 +309,10 @@ static void unaligned(bool be)
         uint8_t pattern[8] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
         CU_ASSERT_EQUAL(phys_load(t.phys, TM_DATA & 0x1FFFFFFF, pattern, 8), 0);
         uint32_t lo = be ? 0 : 3, hi = be ? 3 : 0;
-        CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, TM_DATA + off), LI(T0, 0xDEADBEEF),
-                               LWL(T0, lo, S0), LWR(T0, hi, S0), LI(T1, 0xA1B2C3D4),
-                               SWL(T1, lo + 8, S0), SWR(T1, hi + 8, S0), LI(T2, 0xCAFEF00D),
-                               LWL(T2, 0, S0), LI(T3, 0xCAFEF00D), LWR(T3, 0, S0)),
+        CU_ASSERT_EQUAL(TM_RUN(&t, LI(S0, TM_DATA + off), LI(T0, 0xDEADBEEF), LWL(T0, lo, S0),
+                               LWR(T0, hi, S0), LI(T1, 0xA1B2C3D4), SWL(T1, lo + 8, S0),
+                               SWR(T1, hi + 8, S0), LI(T2, 0xCAFEF00D), LWL(T2, 0, S0),
+                               LI(T3, 0xCAFEF00D), LWR(T3, 0, S0)),
                         TM_STOP_DONE);
         uint32_t want = 0;
         for (unsigned i = 0; i < 4; i++)
@@ -366,13 +376,13 @@ static void test_traps_syscall_break_ri(void)
     EXPECT_EXC(EXC_TR, 4, ADDIU(T0, ZERO, 3), TNE(T0, ZERO));
     EXPECT_EXC(EXC_TR, 0, TEQI(ZERO, 0));
     EXPECT_EXC(EXC_TR, 4, ADDIU(T0, ZERO, -1), TGE(ZERO, T0));
-    EXPECT_EXC(EXC_RI, 0, 0xEC000000u);           /* opcode 0x3B: reserved */
+    EXPECT_EXC(EXC_RI, 0, 0xEC000000u);             /* opcode 0x3B: reserved */
     EXPECT_EXC(EXC_RI, 0, R_(0, 0, 0, 0, 0, 0x3F)); /* SPECIAL function 0x3F */
     /* Traps that do not fire fall through. */
     struct tm t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T1, ZERO, 1), TEQ(ZERO, T1), TNE(ZERO, ZERO),
-                           ADDIU(T0, ZERO, 1)),
-                    TM_STOP_DONE);
+    CU_ASSERT_EQUAL(
+        TM_RUN(&t, ADDIU(T1, ZERO, 1), TEQ(ZERO, T1), TNE(ZERO, ZERO), ADDIU(T0, ZERO, 1)),
+        TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T0), 1);
     tm_free(&t);
 }
@@ -486,8 +496,8 @@ static void test_timer_interrupt(void)
     struct tm t = tm_new(true);
     /* Count 0, Compare 50, IM7 + IE: the interrupt arrives within the loop. */
     CU_ASSERT_EQUAL(TM_RUN(&t, MTC0(ZERO, C0_COUNT, 0), ADDIU(T0, ZERO, 50),
-                           MTC0(T0, C0_COMPARE, 0), LI(T1, ST_IM7 | ST_IE),
-                           MTC0(T1, C0_STATUS, 0), BEQ(ZERO, ZERO, -1), NOP),
+                           MTC0(T0, C0_COMPARE, 0), LI(T1, ST_IM7 | ST_IE), MTC0(T1, C0_STATUS, 0),
+                           BEQ(ZERO, ZERO, -1), NOP),
                     TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_INT);
     uint32_t cause = cpu_cp0_read(t.cpu, C0_CAUSE, 0);
@@ -510,9 +520,9 @@ static void test_timer_interrupt(void)
 
     /* Masked: no interrupt, TI still visible. */
     t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, MTC0(ZERO, C0_COUNT, 0), ADDIU(T0, ZERO, 5),
-                           MTC0(T0, C0_COMPARE, 0), ADDIU(T1, ZERO, 0x40), ADDIU(T1, T1, -1),
-                           BNE(T1, ZERO, -2), NOP, MFC0(T2, C0_CAUSE, 0)),
+    CU_ASSERT_EQUAL(TM_RUN(&t, MTC0(ZERO, C0_COUNT, 0), ADDIU(T0, ZERO, 5), MTC0(T0, C0_COMPARE, 0),
+                           ADDIU(T1, ZERO, 0x40), ADDIU(T1, T1, -1), BNE(T1, ZERO, -2), NOP,
+                           MFC0(T2, C0_CAUSE, 0)),
                     TM_STOP_DONE);
     CU_ASSERT(G(&t, T2) & CAUSE_TI);
     tm_free(&t);
@@ -600,9 +610,9 @@ static void test_hw_interrupt_and_di_ei(void)
     tm_free(&t);
 
     t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T0, ZERO, ST_IE), MTC0(T0, C0_STATUS, 0), DI(T1),
-                           MFC0(T2, C0_STATUS, 0)),
-                    TM_STOP_DONE);
+    CU_ASSERT_EQUAL(
+        TM_RUN(&t, ADDIU(T0, ZERO, ST_IE), MTC0(T0, C0_STATUS, 0), DI(T1), MFC0(T2, C0_STATUS, 0)),
+        TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), ST_IE);
     CU_ASSERT_EQUAL(G(&t, T2), 0);
     tm_free(&t);
@@ -626,12 +636,12 @@ static void test_cp0_identity(void)
     struct tm t = tm_new(true);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_PRID, 0), 0x00540100u);
     uint32_t c0 = cpu_cp0_read(t.cpu, C0_CONFIG, 0);
-    CU_ASSERT(c0 & (1u << 15));            /* BE */
-    CU_ASSERT_EQUAL((c0 >> 10) & 7, 1);    /* AR = Release 2 */
-    CU_ASSERT_EQUAL((c0 >> 7) & 7, 1);     /* MT = standard TLB */
+    CU_ASSERT(c0 & (1u << 15));         /* BE */
+    CU_ASSERT_EQUAL((c0 >> 10) & 7, 1); /* AR = Release 2 */
+    CU_ASSERT_EQUAL((c0 >> 7) & 7, 1);  /* MT = standard TLB */
     uint32_t c1 = cpu_cp0_read(t.cpu, C0_CONFIG, 1);
     CU_ASSERT_EQUAL(((c1 >> 25) & 0x3F) + 1, 16); /* tm uses 16 pairs */
-    CU_ASSERT_EQUAL(c1 & 1, 0);                    /* no FPU */
+    CU_ASSERT_EQUAL(c1 & 1, 0);                   /* no FPU */
     tm_free(&t);
     struct tm l = tm_new(false);
     CU_ASSERT_FALSE(cpu_cp0_read(l.cpu, C0_CONFIG, 0) & (1u << 15));

@@ -148,9 +148,14 @@ static void teardown(void)
  * the CPU's own record, so the PC after a skip is not asserted here). */
 static void trap(unsigned code, uint32_t badva, bool refill, bool fetch)
 {
-    struct cpu_trap t = {.code = code, .pc = 0x80001000, .insn = 0x8C080000u /* lw $t0 */,
-                         .epc = 0x80001000, .next_pc = 0x80001004, .badvaddr = badva,
-                         .refill = refill, .fetch = fetch};
+    struct cpu_trap t = {.code = code,
+                         .pc = 0x80001000,
+                         .insn = 0x8C080000u /* lw $t0 */,
+                         .epc = 0x80001000,
+                         .next_pc = 0x80001004,
+                         .badvaddr = badva,
+                         .refill = refill,
+                         .fetch = fetch};
     cpu_set_pc(v->cpu, 0x80001000);
     vmm_on_trap(v, v->cpu, &t);
 }
@@ -230,8 +235,11 @@ static void test_guest_tlb_write_heard(void)
     setup(true);
     g->cp0.index = 5;
     g->cp0.entryhi = 0x00400000u;
-    struct cpu_trap t = {.code = EXC_CPU, .pc = 0x80001000, .insn = 0x42000002u /* tlbwi */,
-                         .epc = 0x80001000, .next_pc = 0x80001004};
+    struct cpu_trap t = {.code = EXC_CPU,
+                         .pc = 0x80001000,
+                         .insn = 0x42000002u /* tlbwi */,
+                         .epc = 0x80001000,
+                         .next_pc = 0x80001004};
     cpu_set_pc(v->cpu, 0x80001000);
     vmm_on_trap(v, v->cpu, &t);
     CU_ASSERT_EQUAL(probe.tlb_writes, 1);
@@ -243,8 +251,11 @@ static void test_guest_tlb_write_heard(void)
 static void test_hypercall_range(void)
 {
     setup(true);
-    struct cpu_trap t = {.code = CPU_TRAP_HYPCALL, .pc = 0x80001000, .epc = 0x80001000,
-                         .next_pc = 0x80001004, .hypcall_code = 0x202};
+    struct cpu_trap t = {.code = CPU_TRAP_HYPCALL,
+                         .pc = 0x80001000,
+                         .epc = 0x80001000,
+                         .next_pc = 0x80001004,
+                         .hypcall_code = 0x202};
     cpu_set_pc(v->cpu, 0x80001000);
     vmm_on_trap(v, v->cpu, &t);
     CU_ASSERT_EQUAL(probe.hypercalls, 1);
@@ -289,8 +300,13 @@ static enum phys_result mbox_read(void *opaque, uint32_t off, unsigned size, uin
 }
 
 static const struct iodev_ops mbox_ops = {
-    .name = "mbox", .vendor = 0x5456, .device = 0x00EE, .revision = 1, .reg_size = 4,
-    .access_sizes = 4, .read = mbox_read,
+    .name = "mbox",
+    .vendor = 0x5456,
+    .device = 0x00EE,
+    .revision = 1,
+    .reg_size = 4,
+    .access_sizes = 4,
+    .read = mbox_read,
 };
 
 static void *mbox_attach(const struct dev_host *h, unsigned bus, unsigned slot,
@@ -308,7 +324,11 @@ static void *mbox_attach(const struct dev_host *h, unsigned bus, unsigned slot,
 }
 
 static const struct dev_class mbox_class = {
-    .name = "mbox", .keys = "", .attach = mbox_attach, .shareable = true, .buffer_pages = 1,
+    .name = "mbox",
+    .keys = "",
+    .attach = mbox_attach,
+    .shareable = true,
+    .buffer_pages = 1,
 };
 
 static void test_emulated_buffer_page(void)
@@ -342,8 +362,8 @@ static void test_emulated_buffer_page(void)
     CU_ASSERT_EQUAL(g->st.traps[VMM_TRAP_MMIO], 0);
     CU_ASSERT(last_ev.tlb_index >= 0);
     struct tlb_hit hit;
-    CU_ASSERT_EQUAL(tlb_lookup(v->tlb, 0xA0000000u | (gpa + 0x10), v->cur_real_asid, TLB_PEEK,
-                               &hit), TLB_HIT);
+    CU_ASSERT_EQUAL(
+        tlb_lookup(v->tlb, 0xA0000000u | (gpa + 0x10), v->cur_real_asid, TLB_PEEK, &hit), TLB_HIT);
     CU_ASSERT_EQUAL(hit.paddr, cfg.board.ram_size - VMM_RESERVED - 0x1000 + 0x10);
     /* ...and what the guest writes there the device reads, without a trap. */
     CU_ASSERT_EQUAL(phys_write(v->phys, hit.paddr & ~3u, 4, 0x7A000000u), PHYS_OK);

@@ -15,15 +15,15 @@
 #include "vmm/scan.h"
 #include "vmm/vmm_priv.h"
 
-#define ERET      0x42000018u
-#define NOP       0x00000000u
-#define BEQ_ZZ_8  0x10000002u /* beq $0, $0, +8 */
-#define DI_V0     0x41626000u
-#define EI_V0     0x41626020u
+#define ERET              0x42000018u
+#define NOP               0x00000000u
+#define BEQ_ZZ_8          0x10000002u /* beq $0, $0, +8 */
+#define DI_V0             0x41626000u
+#define EI_V0             0x41626020u
 #define MFC0(rt, rd, sel) (0x40000000u | (rt) << 16 | (rd) << 11 | (sel))
 #define MTC0(rt, rd, sel) (0x40800000u | (rt) << 16 | (rd) << 11 | (sel))
-#define ADDIU     0x24420001u /* addiu $v0, $v0, 1 */
-#define HYPCALL   0x42000028u
+#define ADDIU             0x24420001u /* addiu $v0, $v0, 1 */
+#define HYPCALL           0x42000028u
 
 static uint8_t page[4096];
 
@@ -107,7 +107,7 @@ static void test_which_instructions(void)
     put(0x014, DI_V0, true);
     put(0x018, EI_V0, true);
     put(0x01C, ERET, true);
-    put(0x020, 0x41606000u, true);    /* di (rt = $0) */
+    put(0x020, 0x41606000u, true); /* di (rt = $0) */
     struct scan_site sites[16];
     scanner_t *all = scanner_new(true, CPU_EXT_UNSAFE);
     CU_ASSERT_PTR_NOT_NULL_FATAL(all);
@@ -248,9 +248,9 @@ static void test_emulated_accesses(void)
     struct {
         uint32_t insn, va, before, after;
     } loads[] = {
-        {0x8C080000u, 0x00500104u, 0, ERET},              /* lw $t0 */
-        {0x80080000u, 0x00500104u, 0, 0x42},              /* lb $t0 */
-        {0x94080000u, 0x00500106u, 0, 0x0018},            /* lhu $t0 */
+        {0x8C080000u, 0x00500104u, 0, ERET},                  /* lw $t0 */
+        {0x80080000u, 0x00500104u, 0, 0x42},                  /* lb $t0 */
+        {0x94080000u, 0x00500106u, 0, 0x0018},                /* lhu $t0 */
         {0x88080000u, 0x00500105u, 0x11223344u, 0x00001844u}, /* lwl: bytes 1..3 high */
         {0x98080000u, 0x00500105u, 0x11223344u, 0x11224200u}, /* lwr: bytes 0..1 low */
     };
@@ -302,8 +302,12 @@ static void test_eret_in_delay_slot_emulated(void)
     v->cur = g;
     g->cp0.status = 0; /* virtual kernel mode */
     g->cp0.ebase = 0x80000000u;
-    struct cpu_trap t = {.code = EXC_CPU, .pc = 0x80001004, .insn = ERET, .epc = 0x80001000,
-                         .bd = true, .next_pc = 0x80001010};
+    struct cpu_trap t = {.code = EXC_CPU,
+                         .pc = 0x80001004,
+                         .insn = ERET,
+                         .epc = 0x80001000,
+                         .bd = true,
+                         .next_pc = 0x80001010};
     guest_privileged(g, &t);
     CU_ASSERT_EQUAL(g->st.reflected[EXC_RI], 1);
     CU_ASSERT_EQUAL(g->cp0.epc, 0x80001000u); /* the branch, BD set */

@@ -40,8 +40,8 @@ static const struct sess_target ANY = {-1, -1};
 static uint32_t kernel_symbol(session_t *s, const char *name)
 {
     uint32_t a = 0;
-    const elfimg_t *k = session_is_vmm(s) ? vmm_guest_kernel(session_vmm(s), 0)
-                                          : board_kernel(session_board(s));
+    const elfimg_t *k =
+        session_is_vmm(s) ? vmm_guest_kernel(session_vmm(s), 0) : board_kernel(session_board(s));
     CU_ASSERT_FATAL(k && elfimg_symbol_addr(k, name, &a));
     return a;
 }
@@ -172,7 +172,8 @@ static void test_break_on_exception_of_a_guest(void)
 static enum vmm_decision no_user_stack(void *opaque, struct vmm_candidate *c)
 {
     (void)opaque;
-    return c->guest == 1 && c->mode == VMODE_USER && c->vaddr >= 0x7F000000u && c->vaddr < 0x80000000u
+    return c->guest == 1 && c->mode == VMODE_USER && c->vaddr >= 0x7F000000u &&
+                   c->vaddr < 0x80000000u
                ? VMM_REJECT
                : VMM_ACCEPT;
 }
@@ -190,7 +191,7 @@ static void test_break_on_reject(void)
     CU_ASSERT_EQUAL(t->guest, 1);
     CU_ASSERT(t->badvaddr >= 0x7F000000u && t->badvaddr < 0x80000000u);
     CU_ASSERT(t->reflected == EXC_TLBL || t->reflected == EXC_TLBS); /* what its TLB would say */
-    CU_ASSERT_EQUAL(t->tlb_index, -1);                              /* nothing installed */
+    CU_ASSERT_EQUAL(t->tlb_index, -1);                               /* nothing installed */
     CU_ASSERT_EQUAL(session_break_hit(s)->type, BP_DECISION);
     uint64_t at = session_insns(s);
     session_free(s);
@@ -211,7 +212,8 @@ static void test_gotcha_divergence_recorded(void)
 {
     struct vmm_config c;
     vmm_config_default(&c);
-    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&c, SOURCE_DIR "/configs/labs/gotcha.ini", err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        vmm_config_load(&c, SOURCE_DIR "/configs/labs/gotcha.ini", err, sizeof err), 0);
     c.board.unsafe = CPU_EXT_ERET_UNPRIV;
     session_t *s = session_new(&c, true, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -227,8 +229,9 @@ static void test_gotcha_divergence_recorded(void)
     /* The ERET into the user process: the guest is in its user mode, the
      * monitor still believes guest kernel (EXL set). */
     for (int i = 0; i < 20 && m->actual != VMODE_USER; i++) {
-        CU_ASSERT_EQUAL(run_until(s, SESS_STEP_TRAP, (struct sess_target){SK_SENSITIVE, -1},
-                                  50000000), SESS_TRAP);
+        CU_ASSERT_EQUAL(
+            run_until(s, SESS_STEP_TRAP, (struct sess_target){SK_SENSITIVE, -1}, 50000000),
+            SESS_TRAP);
         m = session_mode_recent(s, 0);
     }
     CU_ASSERT_EQUAL(m->believed, VMODE_KERNEL);
@@ -322,7 +325,8 @@ static void test_deterministic(void)
         CU_ASSERT_EQUAL(run_until(a, SESS_STEP_TRAP, ANY, 1000000), SESS_TRAP);
         CU_ASSERT_EQUAL(run_until(b, SESS_STEP_TRAP, ANY, 1000000), SESS_TRAP);
     }
-    const struct sess_trap *ta = session_trap_recent(a, 0, ~0u), *tb = session_trap_recent(b, 0, ~0u);
+    const struct sess_trap *ta = session_trap_recent(a, 0, ~0u),
+                           *tb = session_trap_recent(b, 0, ~0u);
     CU_ASSERT_EQUAL(ta->seq, tb->seq);
     CU_ASSERT_EQUAL(ta->cycle, tb->cycle);
     CU_ASSERT_EQUAL(ta->pc, tb->pc);

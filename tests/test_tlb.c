@@ -7,16 +7,17 @@
 #include "tmachine.h"
 
 enum { ZERO = 0, V0 = 2, T0 = 8, T1 = 9, T2 = 10, T3 = 11, S0 = 16 };
-#define G(t, n) cpu_gpr((t)->cpu, (n))
-#define LI(r, v) LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v) & 0xFFFF)
-#define CAUSE_EXC(t) ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
+#define G(t, n)        cpu_gpr((t)->cpu, (n))
+#define LI(r, v)       LUI(r, (uint32_t)(v) >> 16), ORI(r, r, (uint32_t)(v)&0xFFFF)
+#define CAUSE_EXC(t)   ((cpu_cp0_read((t)->cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT)
 #define LO(pfn, flags) ((((uint32_t)(pfn)) << ENTRYLO_PFN_SHIFT) | (flags))
-#define VDG (ENTRYLO_V | ENTRYLO_D | ENTRYLO_G)
+#define VDG            (ENTRYLO_V | ENTRYLO_D | ENTRYLO_G)
 
 static void test_lookup_pairs_asid(void)
 {
     tlb_t *tlb = tlb_new(8);
-    struct tlb_regs r = {0x00400000u | 5, LO(0x100, ENTRYLO_V | ENTRYLO_D), LO(0x200, ENTRYLO_V), 0};
+    struct tlb_regs r = {0x00400000u | 5, LO(0x100, ENTRYLO_V | ENTRYLO_D), LO(0x200, ENTRYLO_V),
+                         0};
     tlb_write(tlb, 3, &r);
     struct tlb_hit h;
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00400010u, 5, false, &h), TLB_HIT);
@@ -43,7 +44,7 @@ static void test_global_and_invalid(void)
     tlb_write(tlb, 1, &half);
     tlb_write(tlb, 2, &inv);
     struct tlb_hit h;
-    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x10000000u, 77, false, &h), TLB_HIT); /* global */
+    CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x10000000u, 77, false, &h), TLB_HIT);  /* global */
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x20000000u, 77, false, &h), TLB_MISS); /* G needs both */
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x30000000u, 1, false, &h), TLB_INVALID);
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x30001000u, 1, true, &h), TLB_INVALID);
@@ -64,7 +65,8 @@ static void test_pagemask(void)
 {
     tlb_t *tlb = tlb_new(4);
     /* 16 KiB pages: the pair covers 32 KiB; VPN2 bits under the mask are ignored. */
-    struct tlb_regs r = {0x00408000u | 0x4000u, LO(0x400, ENTRYLO_V), LO(0x800, ENTRYLO_V), 0x6000u};
+    struct tlb_regs r = {0x00408000u | 0x4000u, LO(0x400, ENTRYLO_V), LO(0x800, ENTRYLO_V),
+                         0x6000u};
     tlb_write(tlb, 0, &r);
     struct tlb_hit h;
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x00409234u, 0, false, &h), TLB_HIT);
@@ -73,7 +75,8 @@ static void test_pagemask(void)
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x0040C010u, 0, false, &h), TLB_HIT);
     CU_ASSERT_EQUAL(h.paddr, 0x00800010u);
     /* 16 MiB pages. */
-    struct tlb_regs big = {0x40000000u, LO(0x01000, ENTRYLO_V), LO(0x02000, ENTRYLO_V), 0x01FFE000u};
+    struct tlb_regs big = {0x40000000u, LO(0x01000, ENTRYLO_V), LO(0x02000, ENTRYLO_V),
+                           0x01FFE000u};
     tlb_write(tlb, 1, &big);
     CU_ASSERT_EQUAL(tlb_lookup(tlb, 0x40ABCDEFu, 0, false, &h), TLB_HIT);
     CU_ASSERT_EQUAL(h.paddr, 0x01ABCDEFu);
@@ -87,20 +90,20 @@ static void test_pagemask(void)
 
 /* Code: write one entry through CP0 + TLBWI. */
 #define WRITE_ENTRY(idx, hi, lo0, lo1, pm)                                                         \
-    ADDIU(T0, ZERO, idx), MTC0(T0, C0_INDEX, 0), LI(T0, hi), MTC0(T0, C0_ENTRYHI, 0),              \
-        LI(T0, lo0), MTC0(T0, C0_ENTRYLO0, 0), LI(T0, lo1), MTC0(T0, C0_ENTRYLO1, 0),              \
-        LI(T0, pm), MTC0(T0, C0_PAGEMASK, 0), TLBWI
+    ADDIU(T0, ZERO, idx), MTC0(T0, C0_INDEX, 0), LI(T0, hi), MTC0(T0, C0_ENTRYHI, 0), LI(T0, lo0), \
+        MTC0(T0, C0_ENTRYLO0, 0), LI(T0, lo1), MTC0(T0, C0_ENTRYLO1, 0), LI(T0, pm),               \
+        MTC0(T0, C0_PAGEMASK, 0), TLBWI
 
 static void test_cpu_tlbwi_tlbr_tlbp(void)
 {
     struct tm t = tm_new(true);
     CU_ASSERT_EQUAL(TM_RUN(&t, WRITE_ENTRY(5, 0x00400007u, LO(0x10, VDG), LO(0x11, VDG), 0x6000u),
                            MTC0(ZERO, C0_ENTRYHI, 0), MTC0(ZERO, C0_ENTRYLO0, 0),
-                           ADDIU(T0, ZERO, 5), MTC0(T0, C0_INDEX, 0), TLBR,
-                           MFC0(T1, C0_ENTRYHI, 0), MFC0(T2, C0_ENTRYLO0, 0),
-                           MFC0(T3, C0_PAGEMASK, 0), LI(T0, 0x00400009u), MTC0(T0, C0_ENTRYHI, 0),
-                           TLBP, MFC0(S0, C0_INDEX, 0), LI(T0, 0x00800000u),
-                           MTC0(T0, C0_ENTRYHI, 0), TLBP, MFC0(V0, C0_INDEX, 0)),
+                           ADDIU(T0, ZERO, 5), MTC0(T0, C0_INDEX, 0), TLBR, MFC0(T1, C0_ENTRYHI, 0),
+                           MFC0(T2, C0_ENTRYLO0, 0), MFC0(T3, C0_PAGEMASK, 0), LI(T0, 0x00400009u),
+                           MTC0(T0, C0_ENTRYHI, 0), TLBP, MFC0(S0, C0_INDEX, 0),
+                           LI(T0, 0x00800000u), MTC0(T0, C0_ENTRYHI, 0), TLBP,
+                           MFC0(V0, C0_INDEX, 0)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), 0x00400007u);
     CU_ASSERT_EQUAL(G(&t, T2), LO(0x10, VDG));
@@ -134,8 +137,8 @@ static void test_refill_exception(void)
 
     /* With EXL set, a miss goes to the general vector. */
     t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T0, ZERO, ST_EXL), MTC0(T0, C0_STATUS, 0),
-                           LI(S0, 0x00403000u), LW(T1, 0, S0)),
+    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T0, ZERO, ST_EXL), MTC0(T0, C0_STATUS, 0), LI(S0, 0x00403000u),
+                           LW(T1, 0, S0)),
                     TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_TLBL);
     tm_free(&t);
@@ -144,17 +147,21 @@ static void test_refill_exception(void)
 static void test_invalid_and_modified(void)
 {
     struct tm t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, WRITE_ENTRY(0, 0x00400000u, LO(0x10, ENTRYLO_G), LO(0x11, ENTRYLO_G | ENTRYLO_V), 0),
-                           LI(S0, 0x00400010u), LW(T1, 0, S0)),
-                    TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(
+        TM_RUN(&t,
+               WRITE_ENTRY(0, 0x00400000u, LO(0x10, ENTRYLO_G), LO(0x11, ENTRYLO_G | ENTRYLO_V), 0),
+               LI(S0, 0x00400010u), LW(T1, 0, S0)),
+        TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_TLBL);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00400010u);
     tm_free(&t);
 
     t = tm_new(true);
-    CU_ASSERT_EQUAL(TM_RUN(&t, WRITE_ENTRY(0, 0x00400000u, LO(0x10, ENTRYLO_G), LO(0x11, ENTRYLO_G | ENTRYLO_V), 0),
-                           LI(S0, 0x00401010u), LW(T1, 0, S0), SW(T1, 0, S0)),
-                    TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(
+        TM_RUN(&t,
+               WRITE_ENTRY(0, 0x00400000u, LO(0x10, ENTRYLO_G), LO(0x11, ENTRYLO_G | ENTRYLO_V), 0),
+               LI(S0, 0x00401010u), LW(T1, 0, S0), SW(T1, 0, S0)),
+        TM_STOP_GENERAL);
     CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_MOD);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00401010u);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_ENTRYHI, 0) & ENTRYHI_VPN2_MASK, 0x00400000u);
@@ -169,8 +176,8 @@ static void test_mapped_access_and_cache_invalidation(void)
     CU_ASSERT_EQUAL(TM_RUN(&t, WRITE_ENTRY(0, 0x00400000u, LO(0x10, VDG), 0, 0),
                            LI(S0, 0x00400000u), LW(T1, 0, S0),
                            /* remap the same page to another frame: must see it at once */
-                           LI(T0, LO(0x20, VDG)), MTC0(T0, C0_ENTRYLO0, 0), TLBWI,
-                           LW(T2, 0, S0), ADDIU(T3, ZERO, 5), SW(T3, 4, S0)),
+                           LI(T0, LO(0x20, VDG)), MTC0(T0, C0_ENTRYLO0, 0), TLBWI, LW(T2, 0, S0),
+                           ADDIU(T3, ZERO, 5), SW(T3, 4, S0)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), 111);
     CU_ASSERT_EQUAL(G(&t, T2), 222);
@@ -292,8 +299,8 @@ static void test_erl_unmaps_kuseg(void)
 {
     struct tm t = tm_new(true);
     tm_put32(&t, 0x80003000u, 0x5151);
-    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T0, ZERO, ST_ERL), MTC0(T0, C0_STATUS, 0),
-                           LI(S0, 0x00003000u), LW(T1, 0, S0)),
+    CU_ASSERT_EQUAL(TM_RUN(&t, ADDIU(T0, ZERO, ST_ERL), MTC0(T0, C0_STATUS, 0), LI(S0, 0x00003000u),
+                           LW(T1, 0, S0)),
                     TM_STOP_DONE);
     CU_ASSERT_EQUAL(G(&t, T1), 0x5151);
     tm_free(&t);

@@ -124,8 +124,8 @@ static void test_disasm(void)
                            "addiu $sp, $sp, -0x20");
     CU_ASSERT_STRING_EQUAL(disasm_one(be, 0x42000018u, 0, buf, sizeof(buf)), "eret");
     CU_ASSERT_STRING_EQUAL(disasm_one(be, HYPCALL(5), 0, buf, sizeof(buf)), "hypcall 0x5");
-    CU_ASSERT_PTR_NOT_NULL(strstr(disasm_one(be, BEQ(0, 0, 3), 0x80001000u, buf, sizeof(buf)),
-                                  "0x80001010"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(disasm_one(be, BEQ(0, 0, 3), 0x80001000u, buf, sizeof(buf)), "0x80001010"));
     CU_ASSERT_STRING_EQUAL(disasm_one(be, 0xFFFFFFFFu, 0, buf, sizeof(buf)), ".word 0xffffffff");
     /* Truncation is safe. */
     char small[5];

@@ -170,8 +170,8 @@ static void teardown_one(void)
 /* Emulate one instruction at pc 0x80001000 as the CPU would report it. */
 static void emulate(uint32_t insn)
 {
-    struct cpu_trap t = {.code = EXC_CPU, .pc = 0x80001000, .insn = insn, .epc = 0x80001000,
-                         .next_pc = 0x80001004};
+    struct cpu_trap t = {
+        .code = EXC_CPU, .pc = 0x80001000, .insn = insn, .epc = 0x80001000, .next_pc = 0x80001004};
     cpu_set_pc(v->cpu, 0x80001000);
     CU_ASSERT_TRUE(guest_emulate_cop0(g, &t));
 }

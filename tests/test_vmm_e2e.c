@@ -114,12 +114,12 @@ static void test_isolation_probe(void)
     make_temp_file(disk, 1 << 20);
     make_temp_file(stats, 0);
     snprintf(args, sizeof args,
-             "run --vmm --config " SOURCE_DIR "/configs/isolation.ini --disk %s --stats %s",
-             disk, stats);
+             "run --vmm --config " SOURCE_DIR "/configs/isolation.ini --disk %s --stats %s", disk,
+             stats);
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
     HAS(r.out, "[probe] probe: 5 devices answer on 8 buses x 32 slots");
-    HAS(r.out, "[probe] probe: bus1.slot0 answers: id 54560003"); /* its own disk */
+    HAS(r.out, "[probe] probe: bus1.slot0 answers: id 54560003");   /* its own disk */
     CU_ASSERT_PTR_NULL(strstr(r.out, "[probe] probe: bus2.slot0")); /* the victim's fb */
     HAS(r.out, "[probe] probe: 525 of 525 addresses outside the partition faulted");
     HAS(r.out, "[probe] probe: 124 of 124 forged TLB entries pointing outside faulted");
@@ -181,7 +181,7 @@ static void test_stats_and_trace(void)
     HAS(r.err, "vmm g1 emulate");
     HAS(r.err, "accept");
     HAS(r.err, "vmm g0 mmio load32 1e000000 -> 54560001"); /* the firmware finds the uart */
-    HAS(r.err, "vmm g0 mmio store32 1e000100 <- ");      /* and prints */
+    HAS(r.err, "vmm g0 mmio store32 1e000100 <- ");        /* and prints */
     HAS(r.err, "vmm switch to g1");
     HAS(r.err, "vmm g1 power off, code 0");
 }
@@ -218,7 +218,7 @@ static void test_bad_configs(void)
     cli_run(&r, "run --vmm --console-in none --bootargs hello --trace io,vmm");
     CU_ASSERT_EQUAL(r.rc, 0);
     HAS(r.err, "io   read  bus1.slot1 (nic) header+0x000"); /* g0's own bus, passed through */
-    HAS(r.err, "vmm g0 mmio load32 1e000000");               /* the emulated one, by the monitor */
+    HAS(r.err, "vmm g0 mmio load32 1e000000");              /* the emulated one, by the monitor */
     cli_run(&r, "run --vmm --set vmm.quantum=5");
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "vmm.quantum");

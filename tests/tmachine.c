@@ -66,7 +66,8 @@ int tm_run_code(struct tm *t, const uint32_t *code, size_t n)
 
 int tm_run_mode(struct tm *t, unsigned ksu, uint32_t status_extra, const uint32_t *code, size_t n)
 {
-    struct tlb_regs r = {TM_USER_VA, (0x10u << ENTRYLO_PFN_SHIFT) | 7u, (0x11u << ENTRYLO_PFN_SHIFT) | 7u, 0};
+    struct tlb_regs r = {TM_USER_VA, (0x10u << ENTRYLO_PFN_SHIFT) | 7u,
+                         (0x11u << ENTRYLO_PFN_SHIFT) | 7u, 0};
     tlb_write(cpu_tlb(t->cpu), 0, &r);
     for (size_t i = 0; i < n; i++)
         tm_put32(t, 0x80010000u + 4 * (uint32_t)i, code[i]);

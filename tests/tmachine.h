@@ -51,7 +51,7 @@ int tm_run_mode(struct tm *t, unsigned ksu, uint32_t status_extra, const uint32_
         tm_run_mode((t), (ksu), (st), c_, sizeof(c_) / 4);                                         \
     })
 
-#define TM_RUN(t, ...)                                                                            \
+#define TM_RUN(t, ...)                                                                             \
     ({                                                                                             \
         const uint32_t code_[] = {__VA_ARGS__};                                                    \
         tm_run_code((t), code_, sizeof(code_) / sizeof(code_[0]));                                 \

@@ -102,8 +102,7 @@ int tlb_probe(const tlb_t *tlb, uint32_t entryhi)
     for (unsigned i = 0; i < tlb->n; i++) {
         const struct tlb_entry *e = &tlb->e[i];
         /* TLBP compares VPN2 under the entry's mask, as a lookup would. */
-        if (((entryhi & ENTRYHI_VPN2_MASK) & ~e->mask) == e->vpn2 &&
-            (e->global || e->asid == asid))
+        if (((entryhi & ENTRYHI_VPN2_MASK) & ~e->mask) == e->vpn2 && (e->global || e->asid == asid))
             return (int)i;
     }
     return -1;

@@ -49,9 +49,9 @@ struct tlb_regs {
 /* Outcome of a lookup (QEMU's TLBRET_* idea: guest faults are data). */
 enum tlb_result {
     TLB_HIT = 0,
-    TLB_MISS,     /* no matching entry: refill exception */
-    TLB_INVALID,  /* matching entry, V == 0 */
-    TLB_MODIFIED, /* store to a matching valid entry with D == 0 */
+    TLB_MISS,         /* no matching entry: refill exception */
+    TLB_INVALID,      /* matching entry, V == 0 */
+    TLB_MODIFIED,     /* store to a matching valid entry with D == 0 */
     TLB_READ_INHIBIT, /* load from a valid entry with RI == 1 */
     TLB_EXEC_INHIBIT, /* fetch from a valid entry with XI == 1 */
 };
@@ -70,12 +70,14 @@ struct tlb_hit {
 
 typedef struct tlb tlb_t;
 
-/* Allocate a TLB of npairs entries (TLB_MIN_PAIRS..TLB_MAX_PAIRS), all invalid. NULL if out of range. */
+/* Allocate a TLB of npairs entries (TLB_MIN_PAIRS..TLB_MAX_PAIRS), all invalid. NULL if out of
+ * range. */
 tlb_t *tlb_new(unsigned npairs);
 void tlb_free(tlb_t *tlb);
 unsigned tlb_size(const tlb_t *tlb);
 
-/* Invalidate every entry (each gets a distinct unmatchable VPN2 in kseg0, as a reset handler would). */
+/* Invalidate every entry (each gets a distinct unmatchable VPN2 in kseg0, as a reset handler
+ * would). */
 void tlb_reset(tlb_t *tlb);
 
 /* Translate vaddr for asid; access (enum tlb_access) selects the Modified,

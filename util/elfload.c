@@ -279,8 +279,8 @@ int elfimg_load(const elfimg_t *img, phys_t *phys, char *err, size_t errlen)
         for (uint32_t off = s->filesz; off < s->memsz;) {
             uint32_t n = s->memsz - off < sizeof(zeros) ? s->memsz - off : (uint32_t)sizeof(zeros);
             if (phys_load(phys, pa + off, zeros, n) != 0) {
-                fail(err, errlen, "segment at 0x%08x (%u bytes) does not fit in memory",
-                     s->vaddr, s->memsz);
+                fail(err, errlen, "segment at 0x%08x (%u bytes) does not fit in memory", s->vaddr,
+                     s->memsz);
                 return -1;
             }
             off += n;

@@ -41,9 +41,12 @@ bool parse_size(const char *s, uint32_t *out)
     if (errno)
         return false;
     unsigned long long mul = 1;
-    if (*end == 'K' || *end == 'k') mul = 1ull << 10, end++;
-    else if (*end == 'M' || *end == 'm') mul = 1ull << 20, end++;
-    else if (*end == 'G' || *end == 'g') mul = 1ull << 30, end++;
+    if (*end == 'K' || *end == 'k')
+        mul = 1ull << 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1ull << 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1ull << 30, end++;
     if (*end || v > 0xFFFFFFFFull / mul)
         return false;
     *out = (uint32_t)(v * mul);
@@ -63,8 +66,7 @@ bool parse_bool(const char *s, bool *out)
     return false;
 }
 
-int parse_path(char *dst, size_t cap, const char *value, const char *key, char *err,
-               size_t errlen)
+int parse_path(char *dst, size_t cap, const char *value, const char *key, char *err, size_t errlen)
 {
     size_t n = strlen(value);
     if (n == 0 || n >= cap) {

@@ -14,8 +14,7 @@ bool parse_u64(const char *s, uint64_t *out);
 bool parse_u32(const char *s, uint32_t *out);
 /* Copy a path setting value into dst[cap]: 0, or -1 with "KEY: expected a
  * path of 1..cap-1 characters" in err. */
-int parse_path(char *dst, size_t cap, const char *value, const char *key, char *err,
-               size_t errlen);
+int parse_path(char *dst, size_t cap, const char *value, const char *key, char *err, size_t errlen);
 /* Parse 1/0, true/false, yes/no, on/off (any case). */
 bool parse_bool(const char *s, bool *out);
 

@@ -163,8 +163,10 @@ static int apply_guest(struct vmm_config *c, unsigned i, const char *key, const 
     } else if (strcmp(key, "output") == 0) {
         return copy_str(g->output, sizeof g->output, v, k, err, errlen);
     } else {
-        snprintf(err, errlen, "guest%u: unknown key '%s' (name ram base buses shared tlb kernel "
-                 "bootargs input output)", i, key);
+        snprintf(err, errlen,
+                 "guest%u: unknown key '%s' (name ram base buses shared tlb kernel "
+                 "bootargs input output)",
+                 i, key);
         return -1;
     }
     return 0;
@@ -176,8 +178,8 @@ struct ext_ctx {
     bool guests_cleared;
 };
 
-static int apply_ext(void *opaque, const char *section, const char *key, const char *v,
-                     char *err, size_t errlen)
+static int apply_ext(void *opaque, const char *section, const char *key, const char *v, char *err,
+                     size_t errlen)
 {
     struct ext_ctx *x = opaque;
     struct vmm_config *c = x->c;
@@ -234,8 +236,10 @@ static int apply_ext(void *opaque, const char *section, const char *key, const c
         }
         if (i >= c->nguests) {
             if (x->from_file && i != c->nguests) {
-                snprintf(err, errlen, "[%s]: guests must be numbered from guest0 without gaps "
-                         "(expected [guest%u])", section, c->nguests);
+                snprintf(err, errlen,
+                         "[%s]: guests must be numbered from guest0 without gaps "
+                         "(expected [guest%u])",
+                         section, c->nguests);
                 return -1;
             }
             for (unsigned j = c->nguests; j <= i; j++)
@@ -320,14 +324,18 @@ static int check_guests(const struct vmm_config *c, struct vmm_guest_config *gue
             if (!(g->buses & (1u << b)))
                 continue;
             if (b >= c->board.buses) {
-                snprintf(err, errlen, "guest%u (%s): bus %u does not exist (the board has %u "
-                         "buses, board.buses)", i, g->name, b, c->board.buses);
+                snprintf(err, errlen,
+                         "guest%u (%s): bus %u does not exist (the board has %u "
+                         "buses, board.buses)",
+                         i, g->name, b, c->board.buses);
                 return -1;
             }
             for (unsigned j = 0; j < i && (owned & (1u << b)); j++)
                 if (guests[j].buses & (1u << b)) {
-                    snprintf(err, errlen, "bus %u is given to guest%u (%s) and guest%u (%s): "
-                             "a bus belongs to one partition", b, j, guests[j].name, i, g->name);
+                    snprintf(err, errlen,
+                             "bus %u is given to guest%u (%s) and guest%u (%s): "
+                             "a bus belongs to one partition",
+                             b, j, guests[j].name, i, g->name);
                     return -1;
                 }
             owned |= 1u << b;
@@ -347,19 +355,22 @@ static int check_explicit(const struct vmm_config *c, const struct vmm_guest_con
         if (g->ram_base == VMM_AUTO_BASE)
             continue;
         if ((uint64_t)g->ram_base + g->ram_size > usable) {
-            snprintf(err, errlen, "guest%u (%s): RAM 0x%x..0x%llx exceeds the board's %u MiB "
-                     "(less the monitor's top %u KiB)", i, g->name, g->ram_base,
-                     (unsigned long long)g->ram_base + g->ram_size - 1, c->board.ram_size >> 20,
-                     VMM_RESERVED >> 10);
+            snprintf(err, errlen,
+                     "guest%u (%s): RAM 0x%x..0x%llx exceeds the board's %u MiB "
+                     "(less the monitor's top %u KiB)",
+                     i, g->name, g->ram_base, (unsigned long long)g->ram_base + g->ram_size - 1,
+                     c->board.ram_size >> 20, VMM_RESERVED >> 10);
             return -1;
         }
         for (unsigned j = 0; j < i; j++) {
             const struct vmm_guest_config *o = &guests[j];
             if (o->ram_base != VMM_AUTO_BASE &&
                 overlaps(g->ram_base, g->ram_size, o->ram_base, o->ram_size)) {
-                snprintf(err, errlen, "guest%u (%s) and guest%u (%s) overlap in RAM "
-                         "(0x%x+%uK and 0x%x+%uK)", j, o->name, i, g->name, o->ram_base,
-                         o->ram_size >> 10, g->ram_base, g->ram_size >> 10);
+                snprintf(err, errlen,
+                         "guest%u (%s) and guest%u (%s) overlap in RAM "
+                         "(0x%x+%uK and 0x%x+%uK)",
+                         j, o->name, i, g->name, o->ram_base, o->ram_size >> 10, g->ram_base,
+                         g->ram_size >> 10);
                 return -1;
             }
         }
@@ -391,9 +402,10 @@ static int place_automatic(const struct vmm_config *c, struct vmm_guest_config *
             }
         }
         if (!placed) {
-            snprintf(err, errlen, "guest%u (%s): no room for %u MiB of RAM on a %u MiB board "
-                     "(board.ram; the monitor keeps the top %u KiB)", i, g->name,
-                     g->ram_size >> 20, c->board.ram_size >> 20, VMM_RESERVED >> 10);
+            snprintf(err, errlen,
+                     "guest%u (%s): no room for %u MiB of RAM on a %u MiB board "
+                     "(board.ram; the monitor keeps the top %u KiB)",
+                     i, g->name, g->ram_size >> 20, c->board.ram_size >> 20, VMM_RESERVED >> 10);
             return -1;
         }
     }

@@ -9,7 +9,6 @@
  */
 #include "vmm/vmm_priv.h"
 
-
 #include "cpu/cp0_regs.h"
 
 static const struct vmm_outcome none = {VMM_TRAP_EXCEPTION, -1, -1, -1, false};
@@ -51,8 +50,7 @@ static struct vmm_outcome on_hypcall(struct guest *g, const struct cpu_trap *t)
         const struct vmm_module *m = vmm_module_for_hypcall(v, code, &state);
         if (m)
             return m->hypercall(state, g, t);
-        vmm_tracef(v, "vmm %s hypcall %#x at %08x: no module serves it", g->cfg->name, code,
-                   t->pc);
+        vmm_tracef(v, "vmm %s hypcall %#x at %08x: no module serves it", g->cfg->name, code, t->pc);
         return guest_reflect_trap(g, t, EXC_RI);
     }
     g->st.pv_calls++;

@@ -200,12 +200,18 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t)
         cpu_set_gpr(cpu, RT(insn), old);
     } else if (rs & 0x10) {
         switch (insn & 0x01FFFFFFu) {
-        case 0x01: op = VMM_OP_TLBR; vtlbr(g); break;
+        case 0x01:
+            op = VMM_OP_TLBR;
+            vtlbr(g);
+            break;
         case 0x02:
             op = VMM_OP_TLBWI;
             vtlbw(g, false);
             break;
-        case 0x06: op = VMM_OP_TLBWR; vtlbw(g, true); break;
+        case 0x06:
+            op = VMM_OP_TLBWR;
+            vtlbw(g, true);
+            break;
         case 0x08:
             op = VMM_OP_TLBP;
             cp0_rule_tlbp(&g->cp0, g->vtlb);

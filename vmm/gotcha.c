@@ -89,8 +89,8 @@ static void on_eret(struct guest *g, const struct cpu_event *ev)
                 "%s ERET at %08x did not trap: it jumped to %08x (%s: its EPC says %08x); the "
                 "guest now believes virtual %s mode (Status %08x), the monitor believes virtual "
                 "%s (Status %08x)",
-                g->cfg->name, ev->pc, ev->a, ev->a == expect ? "right place" : "WRONG PLACE", expect,
-                mode_name(mode_of(after)), after, mode_name(guest_vmode(g)), g->cp0.status);
+                g->cfg->name, ev->pc, ev->a, ev->a == expect ? "right place" : "WRONG PLACE",
+                expect, mode_name(mode_of(after)), after, mode_name(guest_vmode(g)), g->cp0.status);
 }
 
 static void on_sensitive(struct guest *g, const struct cpu_event *ev)
@@ -140,8 +140,7 @@ void gotcha_on_event(void *opaque, const struct cpu_event *ev)
         return;
     }
     if (v->observer)
-        observe_event(g, VMM_EV_NATIVE, 0, ev->pc, insn,
-                      g->st.gotcha.divergences != divergences);
+        observe_event(g, VMM_EV_NATIVE, 0, ev->pc, insn, g->st.gotcha.divergences != divergences);
 }
 
 void gotcha_note_emulation(struct guest *g, const struct cpu_trap *t)

@@ -29,15 +29,18 @@ bool memop_decode(uint32_t insn, struct memop *m)
     unsigned op = OP(insn);
     if (!ops[op].valid)
         return false;
-    *m = (struct memop){ops[op].store, ops[op].size, ops[op].sign, ops[op].lanes, ops[op].linked,
-                        RT(insn)};
+    *m = (struct memop){ops[op].store, ops[op].size,   ops[op].sign,
+                        ops[op].lanes, ops[op].linked, RT(insn)};
     return true;
 }
 
 /* Memory byte j holds register bits of significance sig(j) (8-bit lanes). */
 static unsigned sig(bool be, unsigned j) { return be ? 3 - j : j; }
 
-static uint8_t lane(uint32_t w, unsigned significance) { return (uint8_t)(w >> (8 * significance)); }
+static uint8_t lane(uint32_t w, unsigned significance)
+{
+    return (uint8_t)(w >> (8 * significance));
+}
 
 void memop_split(uint32_t word, uint8_t mem[4], bool be)
 {

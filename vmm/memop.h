@@ -22,11 +22,11 @@ enum memop_lanes {
 
 struct memop {
     bool store;
-    unsigned size;     /* 1, 2 or 4 (4 for the unaligned forms) */
-    bool sign;         /* loads: sign-extend to 32 bits */
+    unsigned size; /* 1, 2 or 4 (4 for the unaligned forms) */
+    bool sign;     /* loads: sign-extend to 32 bits */
     enum memop_lanes lanes;
-    bool linked;       /* LL / SC */
-    unsigned rt;       /* the register loaded or stored */
+    bool linked; /* LL / SC */
+    unsigned rt; /* the register loaded or stored */
 };
 
 /* Decode insn; false when it is not a load or store of MIPS32's integer ISA. */

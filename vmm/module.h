@@ -60,9 +60,9 @@ static inline struct vmm_outcome vmm_outcome_of(enum vmm_trap_kind kind)
 /* A page the fill path is about to map for the guest (4 KiB granules). */
 struct owner_page {
     const struct vmm_region *region;
-    uint32_t hpa;   /* host-physical page */
-    uint32_t va;    /* guest virtual page it is mapped at */
-    bool fetch;     /* the faulting access is an instruction fetch from it */
+    uint32_t hpa; /* host-physical page */
+    uint32_t va;  /* guest virtual page it is mapped at */
+    bool fetch;   /* the faulting access is an instruction fetch from it */
 };
 
 /* A fault after the guest's own translation succeeded. */
@@ -75,8 +75,7 @@ struct owner_fault {
 struct vmm_region_owner {
     /* (a) Before the guest's translation: true if va is the owner's (it
      * handled the fault and filled *o). */
-    bool (*claim_va)(void *state, struct guest *g, const struct cpu_trap *t,
-                     struct vmm_outcome *o);
+    bool (*claim_va)(void *state, struct guest *g, const struct cpu_trap *t, struct vmm_outcome *o);
     /* (b) After the guest's translation, before the policy: true if the
      * host page is the owner's and it handled the fault. */
     bool (*claim_page)(void *state, struct guest *g, const struct cpu_trap *t,

@@ -135,7 +135,10 @@ unsigned vmm_guest_regions(const vmm_t *v, unsigned i, struct vmm_region_view *o
     return n;
 }
 
-const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned i) { return i < v->n ? v->guests[i]->vtlb : NULL; }
+const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned i)
+{
+    return i < v->n ? v->guests[i]->vtlb : NULL;
+}
 
 const elfimg_t *vmm_guest_kernel(const vmm_t *v, unsigned i)
 {

@@ -22,8 +22,7 @@
 
 /* ---- the device tree a guest boots with --------------------------------- */
 
-static bool guest_has_device(const struct vmm_config *c, unsigned gi, unsigned bus,
-                             unsigned slot)
+static bool guest_has_device(const struct vmm_config *c, unsigned gi, unsigned bus, unsigned slot)
 {
     if (!c->board.slots[bus][slot].cls)
         return false;
@@ -99,7 +98,7 @@ static void on_vline(void *opaque, unsigned line, bool level)
     if (level)
         g->vlines |= (uint8_t)(1u << line);
     else
-        g->vlines &= (uint8_t)~(1u << line);
+        g->vlines &= (uint8_t) ~(1u << line);
 }
 
 static uint64_t vclock_now(void *opaque)
@@ -154,8 +153,9 @@ static void build_map(struct guest *g)
      * device tree and boot info are the guest's own copy. */
     add_region(g, ROM_BASE, ROM_FDT_BASE - ROM_BASE, ROM_BASE, VMM_REGION_ROM, false);
     add_region(g, ROM_FDT_BASE, VMM_ROM_COPY_SIZE, g->rom_copy, VMM_REGION_ROM, false);
-    add_region(g, ROM_FDT_BASE + VMM_ROM_COPY_SIZE, ROM_BASE + ROM_SIZE - ROM_FDT_BASE -
-               VMM_ROM_COPY_SIZE, ROM_FDT_BASE + VMM_ROM_COPY_SIZE, VMM_REGION_ROM, false);
+    add_region(g, ROM_FDT_BASE + VMM_ROM_COPY_SIZE,
+               ROM_BASE + ROM_SIZE - ROM_FDT_BASE - VMM_ROM_COPY_SIZE,
+               ROM_FDT_BASE + VMM_ROM_COPY_SIZE, VMM_REGION_ROM, false);
     for (unsigned b = 0; b < IOBUS_MAX_BUSES; b++) {
         bool own = b < bc->buses && (g->cfg->buses & (1u << b));
         add_region(g, iobus_slot_base(b, 0), IOBUS_BUS_SPAN, iobus_slot_base(b, 0),
@@ -246,8 +246,8 @@ static int add_vdevices(struct guest *g, char *err, size_t errlen)
             const struct dev_config *d = &bc->slots[b][s];
             char msg[400] = "";
             if (!d->cls->attach(&h, b, s, d->settings, msg, sizeof msg)) {
-                snprintf(err, errlen, "%s: cannot emulate the %s of bus%u.slot%u%s%s",
-                         g->cfg->name, d->cls->name, b, s, msg[0] ? ": " : "", msg);
+                snprintf(err, errlen, "%s: cannot emulate the %s of bus%u.slot%u%s%s", g->cfg->name,
+                         d->cls->name, b, s, msg[0] ? ": " : "", msg);
                 return -1;
             }
         }
@@ -277,8 +277,8 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
     }
     static uint8_t board_fdt[ROM_FDT_MAX] __attribute__((aligned(8))); /* libfdt wants 8 */
     if (board_fdt_build(bc, board_fdt, sizeof board_fdt) < 0 ||
-        (g->fdt_size = guest_fdt_rewrite(v->cfg, g->id, g->cfg, board_fdt, g->fdt,
-                                         sizeof g->fdt)) < 0) {
+        (g->fdt_size = guest_fdt_rewrite(v->cfg, g->id, g->cfg, board_fdt, g->fdt, sizeof g->fdt)) <
+            0) {
         snprintf(err, errlen, "%s: cannot build its device tree", g->cfg->name);
         return -1;
     }

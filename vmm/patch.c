@@ -49,7 +49,6 @@ struct patcher {
     unsigned patches_live, patch_hint;
 };
 
-
 /* ---- page states ---------------------------------------------------------- */
 
 static uint8_t *state_of(const struct patcher *v, uint32_t hpa)
@@ -100,7 +99,7 @@ patcher_t *patcher_of(const struct vmm *v) { return vmm_module_state(v, &patch_m
 enum page_state patch_page_state(const patcher_t *p, uint32_t hpa)
 {
     const uint8_t *st = state_of(p, hpa);
-    return st ? (enum page_state)*st : PAGE_UNSCANNED;
+    return st ? (enum page_state) * st : PAGE_UNSCANNED;
 }
 
 unsigned patch_live_sites(const patcher_t *p) { return p->patches_live; }
@@ -225,7 +224,8 @@ void patch_scan_page(struct patcher *v, struct guest *g, uint32_t hpa_page, uint
     unsigned n = scanner_scan(v->scanner, host, 4096, va_page, sites, 1024);
     unsigned patched = 0;
     for (unsigned k = 0; k < n; k++)
-        patched += patch_site(v, g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
+        patched +=
+            patch_site(v, g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
     *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
     v->page_writes[st - v->page_state] = 0;
     g->st.scan.pages++;
@@ -434,8 +434,7 @@ static bool patch_claim_page(void *state, struct guest *g, const struct cpu_trap
                              const struct owner_fault *f, struct vmm_outcome *o)
 {
     struct patcher *p = state;
-    if (!f->store || !code_kind(f->region->kind) || !page_scanned(p, f->hpa) ||
-        t->code != EXC_MOD)
+    if (!f->store || !code_kind(f->region->kind) || !page_scanned(p, f->hpa) || t->code != EXC_MOD)
         return false;
     *o = patch_on_store(p, g, t, f->hpa); /* a store into code: done and rescanned */
     return true;

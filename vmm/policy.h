@@ -54,7 +54,7 @@ struct vmm_candidate {
     int guest_tlb_index; /* entry of the guest's TLB, -1 for the partition map */
     uint32_t gpa;        /* guest-physical address */
     enum vmm_region_kind kind;
-    bool guest_writable; /* what the guest's own translation allows */
+    bool guest_writable;                          /* what the guest's own translation allows */
     uint32_t region_gpa, region_size, region_hpa; /* the backing region */
     /* The proposal (the policy may change these and return VMM_MODIFY). */
     uint32_t hpa;       /* host-physical address of vaddr */

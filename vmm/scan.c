@@ -64,15 +64,9 @@ static bool sensitive(scanner_t *s, const cs_insn *in, const uint8_t *code, uint
                       enum scan_kind *kind)
 {
     switch (in->id) {
-    case MIPS_INS_ERET:
-        *kind = SCAN_ERET;
-        return (s->unsafe & CPU_EXT_ERET_UNPRIV) != 0;
-    case MIPS_INS_DI:
-        *kind = SCAN_DI;
-        return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
-    case MIPS_INS_EI:
-        *kind = SCAN_EI;
-        return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
+    case MIPS_INS_ERET: *kind = SCAN_ERET; return (s->unsafe & CPU_EXT_ERET_UNPRIV) != 0;
+    case MIPS_INS_DI: *kind = SCAN_DI; return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
+    case MIPS_INS_EI: *kind = SCAN_EI; return (s->unsafe & CPU_EXT_DIEI_UNPRIV) != 0;
     case MIPS_INS_MFC0: {
         if (!(s->unsafe & CPU_EXT_MFC0_UNPRIV))
             return false;
@@ -84,7 +78,8 @@ static bool sensitive(scanner_t *s, const cs_insn *in, const uint8_t *code, uint
         if (m->op_count < 2 || m->operands[1].type != MIPS_OP_REG)
             return false;
         int rd = (int)m->operands[1].reg - MIPS_REG_0;
-        int64_t sel = m->op_count > 2 && m->operands[2].type == MIPS_OP_IMM ? m->operands[2].imm : 0;
+        int64_t sel =
+            m->op_count > 2 && m->operands[2].type == MIPS_OP_IMM ? m->operands[2].imm : 0;
         *kind = SCAN_MFC0;
         return sel == 0 && (rd == CP0_STATUS || rd == CP0_CAUSE);
     }
@@ -117,9 +112,10 @@ unsigned scanner_scan(scanner_t *s, const uint8_t *code, size_t len, uint32_t ad
         if (n < max) {
             const uint8_t *w = code + off;
             out[n].offset = (uint32_t)off;
-            out[n].insn = s->big_endian
-                              ? (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3]
-                              : (uint32_t)w[3] << 24 | (uint32_t)w[2] << 16 | (uint32_t)w[1] << 8 | w[0];
+            out[n].insn =
+                s->big_endian
+                    ? (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3]
+                    : (uint32_t)w[3] << 24 | (uint32_t)w[2] << 16 | (uint32_t)w[1] << 8 | w[0];
             out[n].kind = kind;
         }
         n++;

@@ -106,8 +106,8 @@ void shadow_set_asid(struct guest *g)
 /* ---- the guest's view of an address ------------------------------------- */
 
 struct gxlate {
-    unsigned exc;  /* 0: translated; else the ExcCode the guest gets */
-    bool refill;   /* for TLBL/TLBS: through the refill vector */
+    unsigned exc; /* 0: translated; else the ExcCode the guest gets */
+    bool refill;  /* for TLBL/TLBS: through the refill vector */
     uint32_t gpa;
     bool writable; /* the guest's translation allows stores */
     uint32_t page; /* size of the guest's page (0: unlimited) */
@@ -120,7 +120,8 @@ static void guest_translate(const struct guest *g, uint32_t va, bool store, stru
     enum vmm_vmode m = guest_vmode(g);
     memset(x, 0, sizeof *x);
     x->vtlb_index = -1;
-    if (va >= KSEG0 && (m == VMODE_USER || (m == VMODE_SUPERVISOR && (va < KSEG2 || va >= KSEG3)))) {
+    if (va >= KSEG0 &&
+        (m == VMODE_USER || (m == VMODE_SUPERVISOR && (va < KSEG2 || va >= KSEG3)))) {
         x->exc = store ? EXC_ADES : EXC_ADEL;
         return;
     }
@@ -134,7 +135,10 @@ static void guest_translate(const struct guest *g, uint32_t va, bool store, stru
     x->source = VMM_SRC_GUEST_TLB;
     switch (tlb_lookup(g->vtlb, va, (uint8_t)(g->cp0.entryhi & ENTRYHI_ASID_MASK), store, &hit)) {
     case TLB_HIT: break;
-    case TLB_MISS: x->exc = store ? EXC_TLBS : EXC_TLBL; x->refill = true; return;
+    case TLB_MISS:
+        x->exc = store ? EXC_TLBS : EXC_TLBL;
+        x->refill = true;
+        return;
     case TLB_INVALID: x->exc = store ? EXC_TLBS : EXC_TLBL; return;
     case TLB_MODIFIED: x->exc = EXC_MOD; return;
     case TLB_READ_INHIBIT:
@@ -218,8 +222,8 @@ static bool mappable(enum vmm_region_kind k)
 static bool owners_claim_va(struct guest *g, const struct cpu_trap *t, struct vmm_outcome *o)
 {
     EACH_OWNER(g->v, i, ow, claim_va)
-        if (ow->claim_va(g->v->mods[i].state, g, t, o))
-            return true;
+    if (ow->claim_va(g->v->mods[i].state, g, t, o))
+        return true;
     return false;
 }
 
@@ -227,15 +231,16 @@ static bool owners_claim_page(struct guest *g, const struct cpu_trap *t,
                               const struct owner_fault *f, struct vmm_outcome *o)
 {
     EACH_OWNER(g->v, i, ow, claim_page)
-        if (ow->claim_page(g->v->mods[i].state, g, t, f, o))
-            return true;
+    if (ow->claim_page(g->v->mods[i].state, g, t, f, o))
+        return true;
     return false;
 }
 
 /* The smallest of limit (0: none) and every owner's limit over r. */
 static uint32_t owners_page_limit(struct vmm *v, const struct vmm_region *r, uint32_t limit)
 {
-    EACH_OWNER(v, i, ow, page_limit) {
+    EACH_OWNER(v, i, ow, page_limit)
+    {
         uint32_t l = ow->page_limit(v->mods[i].state, r);
         if (l && (!limit || l < limit))
             limit = l;
@@ -246,7 +251,7 @@ static uint32_t owners_page_limit(struct vmm *v, const struct vmm_region *r, uin
 static uint32_t owners_entrylo(struct guest *g, const struct owner_page *p, uint32_t lo)
 {
     EACH_OWNER(g->v, i, ow, entrylo)
-        lo = ow->entrylo(g->v->mods[i].state, g, p, lo);
+    lo = ow->entrylo(g->v->mods[i].state, g, p, lo);
     return lo;
 }
 

@@ -328,8 +328,8 @@ const char *vmm_trap_kind_name(enum vmm_trap_kind k)
 const char *vmm_emul_op_name(enum vmm_emul_op op)
 {
     static const char *const names[VMM_OPS] = {
-        "mfc0", "mtc0", "tlbr", "tlbwi", "tlbwr", "tlbp", "eret",
-        "wait", "di",   "ei",   "cache", "load", "store",
+        "mfc0", "mtc0", "tlbr", "tlbwi", "tlbwr", "tlbp",  "eret",
+        "wait", "di",   "ei",   "cache", "load",  "store",
     };
     return op < VMM_OPS ? names[op] : "?";
 }

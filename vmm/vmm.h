@@ -40,15 +40,15 @@
 struct vmm_guest_config {
     char name[VMM_NAME_MAX];
     uint32_t ram_size;
-    uint32_t ram_base;   /* host-physical base, VMM_AUTO_BASE to place it */
-    uint32_t buses;      /* bit b: the guest owns bus b */
-    uint32_t shared;     /* bit dev_class_index(): emulated copies it gets (shareable classes) */
-    unsigned tlb_pairs;  /* its virtual TLB (0: the board's) */
-    char kernel[CONFIG_PATH_MAX];   /* "" = the board's kernel */
-    char bootargs[256];             /* "" = the board's bootargs */
-    char input[CONFIG_PATH_MAX];    /* console input: none | stdin | FILE; "" = guest0
-                                       takes the board console's input, others none */
-    char output[CONFIG_PATH_MAX];   /* "" = the board's console, lines prefixed */
+    uint32_t ram_base;  /* host-physical base, VMM_AUTO_BASE to place it */
+    uint32_t buses;     /* bit b: the guest owns bus b */
+    uint32_t shared;    /* bit dev_class_index(): emulated copies it gets (shareable classes) */
+    unsigned tlb_pairs; /* its virtual TLB (0: the board's) */
+    char kernel[CONFIG_PATH_MAX]; /* "" = the board's kernel */
+    char bootargs[256];           /* "" = the board's bootargs */
+    char input[CONFIG_PATH_MAX];  /* console input: none | stdin | FILE; "" = guest0
+                                     takes the board console's input, others none */
+    char output[CONFIG_PATH_MAX]; /* "" = the board's console, lines prefixed */
 };
 
 /* The software fix for sensitive instructions that do not trap ([cpu] switches). */
@@ -66,8 +66,8 @@ struct vmm_config {
     struct board_config board;
     unsigned nguests;
     struct vmm_guest_config guests[VMM_MAX_GUESTS];
-    uint64_t quantum;        /* time slice in cycles */
-    char policy[32];         /* vmm_policy_find() name */
+    uint64_t quantum; /* time slice in cycles */
+    char policy[32];  /* vmm_policy_find() name */
     enum vmm_fix fix;
     enum vmm_real_epc real_epc;
 };
@@ -115,20 +115,20 @@ typedef struct vmm vmm_t;
  * the guest.
  */
 enum vmm_hypercall {
-    VMM_HC_PROBE = 0,  /* $v0 = VMM_HC_MAGIC, $v1 = ABI version */
-    VMM_HC_ERET = 1,   /* eret */
-    VMM_HC_DI = 2,     /* di $v0 */
-    VMM_HC_EI = 3,     /* ei $v0 */
-    VMM_HC_STATUS = 4, /* mfc0 $v0, Status */
-    VMM_HC_CAUSE = 5,  /* mfc0 $v0, Cause */
+    VMM_HC_PROBE = 0,          /* $v0 = VMM_HC_MAGIC, $v1 = ABI version */
+    VMM_HC_ERET = 1,           /* eret */
+    VMM_HC_DI = 2,             /* di $v0 */
+    VMM_HC_EI = 3,             /* ei $v0 */
+    VMM_HC_STATUS = 4,         /* mfc0 $v0, Status */
+    VMM_HC_CAUSE = 5,          /* mfc0 $v0, Cause */
     VMM_HC_MODULE_BASE = 0x40, /* codes from here are served by monitor modules */
     VMM_HC_PATCH_BASE = 0x40,  /* the scanner fix's patch sites (to 0x3FF) */
 };
-#define VMM_HC_MAGIC   0x54564D4Du /* "TVMM" */
+#define VMM_HC_MAGIC 0x54564D4Du /* "TVMM" */
 /* The HYPCALL instruction (MIPS VZ) with its 10-bit code. */
-#define VMM_HYPCALL_INSN        0x42000028u
-#define VMM_HYPCALL_WORD(code)  (VMM_HYPCALL_INSN | (uint32_t)(code) << 11)
-#define VMM_HC_VERSION 1
+#define VMM_HYPCALL_INSN       0x42000028u
+#define VMM_HYPCALL_WORD(code) (VMM_HYPCALL_INSN | (uint32_t)(code) << 11)
+#define VMM_HC_VERSION         1
 
 vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen);
 void vmm_free(vmm_t *v);
@@ -157,8 +157,8 @@ void vmm_set_timing(vmm_t *v, bool on);
 
 /* Statistics, per guest. */
 enum vmm_trap_kind {
-    VMM_TRAP_PRIV = 0,  /* privileged instruction (CpU) */
-    VMM_TRAP_TLB_MISS,  /* real TLB refill */
+    VMM_TRAP_PRIV = 0, /* privileged instruction (CpU) */
+    VMM_TRAP_TLB_MISS, /* real TLB refill */
     VMM_TRAP_TLB_INVALID,
     VMM_TRAP_TLB_MOD,
     VMM_TRAP_MMIO,      /* emulated device access (a subset of the TLB traps) */
@@ -167,16 +167,28 @@ enum vmm_trap_kind {
     VMM_TRAP_KINDS
 };
 enum vmm_emul_op {
-    VMM_OP_MFC0 = 0, VMM_OP_MTC0, VMM_OP_TLBR, VMM_OP_TLBWI, VMM_OP_TLBWR, VMM_OP_TLBP,
-    VMM_OP_ERET, VMM_OP_WAIT, VMM_OP_DI, VMM_OP_EI, VMM_OP_CACHE, VMM_OP_LOAD, VMM_OP_STORE,
+    VMM_OP_MFC0 = 0,
+    VMM_OP_MTC0,
+    VMM_OP_TLBR,
+    VMM_OP_TLBWI,
+    VMM_OP_TLBWR,
+    VMM_OP_TLBP,
+    VMM_OP_ERET,
+    VMM_OP_WAIT,
+    VMM_OP_DI,
+    VMM_OP_EI,
+    VMM_OP_CACHE,
+    VMM_OP_LOAD,
+    VMM_OP_STORE,
     VMM_OPS
 };
 /* The gotcha and its fixes (docs/labs/virtualizability.md). */
 struct vmm_gotcha_stats {
-    uint64_t native;      /* sensitive instructions run outside kernel mode without trapping */
-    uint64_t divergences; /* of those, the ones after which the guest's view and the monitor's differ */
-    uint64_t user_power;  /* privileged instructions emulated as for the guest kernel while the
-                             guest was (by its own account) in user mode */
+    uint64_t native; /* sensitive instructions run outside kernel mode without trapping */
+    uint64_t
+        divergences; /* of those, the ones after which the guest's view and the monitor's differ */
+    uint64_t user_power; /* privileged instructions emulated as for the guest kernel while the
+                            guest was (by its own account) in user mode */
 };
 struct vmm_scan_stats {
     uint64_t pages;        /* code pages scanned */
@@ -199,15 +211,15 @@ struct vmm_guest_stats {
     uint64_t emulated[VMM_OPS];
     uint64_t decisions[VMM_DECISIONS];
     uint64_t policy_violations;
-    uint64_t write_faults;    /* stores to pages the policy made read-only */
-    uint64_t reflected[32];   /* exceptions delivered to the guest, by ExcCode */
-    uint64_t interrupts;      /* Int exceptions delivered */
-    uint64_t slices;          /* times scheduled */
-    uint64_t insns;           /* instructions run */
-    uint64_t asid_flushes;    /* real TLB flushed because real ASIDs ran out */
+    uint64_t write_faults;            /* stores to pages the policy made read-only */
+    uint64_t reflected[32];           /* exceptions delivered to the guest, by ExcCode */
+    uint64_t interrupts;              /* Int exceptions delivered */
+    uint64_t slices;                  /* times scheduled */
+    uint64_t insns;                   /* instructions run */
+    uint64_t asid_flushes;            /* real TLB flushed because real ASIDs ran out */
     uint64_t trap_ns[VMM_TRAP_KINDS]; /* host time in the monitor (with vmm_set_timing) */
     uint64_t console_bytes;
-    uint64_t pv_calls;     /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
+    uint64_t pv_calls; /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
     struct vmm_gotcha_stats gotcha;
     struct vmm_scan_stats scan;
 };
@@ -256,8 +268,8 @@ void vmm_set_console_hook(vmm_t *v, vmm_console_fn fn, void *opaque);
  * runs), its virtual CP0, and both views of its mode. */
 struct vmm_vcpu_view {
     uint32_t pc, hi, lo, gpr[32];
-    uint32_t index, entrylo0, entrylo1, context, pagemask, wired, badvaddr, count, entryhi,
-        compare, status, cause, epc, ebase, errorepc;
+    uint32_t index, entrylo0, entrylo1, context, pagemask, wired, badvaddr, count, entryhi, compare,
+        status, cause, epc, ebase, errorepc;
     enum vmm_vmode believed, actual;
     bool diverged, waiting, halted, running;
 };

@@ -41,7 +41,7 @@ struct guest {
     unsigned nregions;
     uint32_t rom_copy; /* host-physical address of its ROM copy */
     elfimg_t *kernel;
-    uint32_t kernel_image; /* guest-physical */
+    uint32_t kernel_image;                            /* guest-physical */
     uint8_t fdt[0x10000] __attribute__((aligned(8))); /* libfdt wants 8-byte alignment */
     int fdt_size;
     /* emulated devices: a private bus set in a private address space */
@@ -66,8 +66,8 @@ struct guest {
 
 /* What the monitor knows of each real TLB entry. */
 struct shadow_info {
-    int guest;          /* -1: free */
-    int vtlb_index;     /* guest TLB entry it came from, -1 partition map */
+    int guest;      /* -1: free */
+    int vtlb_index; /* guest TLB entry it came from, -1 partition map */
     enum vmm_decision decision;
     enum vmm_ctx ctx;
 };

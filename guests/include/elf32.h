@@ -4,15 +4,15 @@
 
 #include "guest.h"
 
-#define EI_NIDENT 16
-#define ELFCLASS32 1
+#define EI_NIDENT   16
+#define ELFCLASS32  1
 #define ELFDATA2LSB 1
 #define ELFDATA2MSB 2
-#define ET_EXEC 2
-#define EM_MIPS 8
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
+#define ET_EXEC     2
+#define EM_MIPS     8
+#define PT_LOAD     1
+#define PF_X        1
+#define PF_W        2
 
 typedef struct {
     uint8_t e_ident[EI_NIDENT];

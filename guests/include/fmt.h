@@ -11,8 +11,7 @@
 /* Formats %d %i %u %x %X %p %s %c %% with optional '-' (strings), '0', width and 'l'.
  * Each produced character goes to put(c, arg). Returns the count. */
 int fmt_format(void (*put)(char c, void *arg), void *arg, const char *fmt, va_list ap);
-int fmt_snprintf(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int fmt_snprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);

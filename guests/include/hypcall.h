@@ -14,13 +14,13 @@
 #ifndef GUEST_HYPCALL_H
 #define GUEST_HYPCALL_H
 
-#define HC_PROBE 0
-#define HC_ERET 1
-#define HC_DI 2
-#define HC_EI 3
+#define HC_PROBE  0
+#define HC_ERET   1
+#define HC_DI     2
+#define HC_EI     3
 #define HC_STATUS 4
-#define HC_CAUSE 5
-#define HC_MAGIC 0x54564D4D
+#define HC_CAUSE  5
+#define HC_MAGIC  0x54564D4D
 
 #define HYPCALL_WORD(code) (0x42000028 | ((code) << 11))
 

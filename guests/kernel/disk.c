@@ -28,8 +28,8 @@ static int disk_command(uint32_t cmd)
         ;
     mmio_write(disk + DISK_STATUS, DISK_ST_DONE | DISK_ST_ERROR);
     if (st & DISK_ST_ERROR) {
-        kprintf("disk: command %u at sector %u failed: error %u\n", cmd,
-                mmio_read(disk + DISK_LBA), mmio_read(disk + DISK_ERROR));
+        kprintf("disk: command %u at sector %u failed: error %u\n", cmd, mmio_read(disk + DISK_LBA),
+                mmio_read(disk + DISK_ERROR));
         return -ERR_IO;
     }
     return 0;

@@ -5,12 +5,12 @@
  */
 #include "kernel.h"
 
-#define FDT_MAGIC 0xD00DFEED
+#define FDT_MAGIC      0xD00DFEED
 #define FDT_BEGIN_NODE 1
-#define FDT_END_NODE 2
-#define FDT_PROP 3
-#define FDT_NOP 4
-#define FDT_END 9
+#define FDT_END_NODE   2
+#define FDT_PROP       3
+#define FDT_NOP        4
+#define FDT_END        9
 
 static uint32_t be32(const void *p)
 {
@@ -19,8 +19,8 @@ static uint32_t be32(const void *p)
 }
 
 struct fdt_hdr {
-    uint32_t magic, totalsize, off_struct, off_strings, off_rsvmap, version, last_comp,
-        boot_cpu, size_strings, size_struct;
+    uint32_t magic, totalsize, off_struct, off_strings, off_rsvmap, version, last_comp, boot_cpu,
+        size_strings, size_struct;
 };
 
 static int fdt_header(const void *fdt, struct fdt_hdr *h)

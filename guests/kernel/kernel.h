@@ -25,11 +25,11 @@
 #include "hw.h"
 #include "syscall.h"
 
-#define NPROC 16
-#define KSTACK_SIZE 4096 /* one page, as xv6: keep kernel frames small */
-#define USTACK_TOP 0x7FFF0000u
+#define NPROC        16
+#define KSTACK_SIZE  4096 /* one page, as xv6: keep kernel frames small */
+#define USTACK_TOP   0x7FFF0000u
 #define USTACK_PAGES 8
-#define USER_MIN 0x00001000u
+#define USER_MIN     0x00001000u
 
 /* ---- saved registers (layout shared with entry.S) ---- */
 struct trapframe {
@@ -39,7 +39,7 @@ struct trapframe {
 };
 #define TF_SIZE 160
 
-struct context { /* callee-saved registers for swtch() */
+struct context {   /* callee-saved registers for swtch() */
     uint32_t s[9]; /* s0..s7, s8/fp */
     uint32_t sp, ra;
 };
@@ -50,16 +50,16 @@ struct proc {
     enum proc_state state;
     int pid;
     char name[16];
-    uint8_t asid;        /* TLB address-space id: 1 + slot index, unique among live processes */
-    uint32_t *pgd;       /* page directory (kseg0) */
-    uint8_t *kstack;     /* one page (kseg0) */
+    uint8_t asid;    /* TLB address-space id: 1 + slot index, unique among live processes */
+    uint32_t *pgd;   /* page directory (kseg0) */
+    uint8_t *kstack; /* one page (kseg0) */
     struct context ctx;
     struct trapframe *tf; /* saved user registers, at the top of kstack */
     uint32_t wake_ms;     /* P_SLEEPING: wake at this uptime */
     int wait_pid;         /* P_WAITING: the child */
     int parent;           /* pid, 0 for processes the kernel started */
     int exit_status;
-    uint32_t disk_pos;    /* FD_DISK position in bytes */
+    uint32_t disk_pos; /* FD_DISK position in bytes */
 };
 
 /* entry.S */
@@ -73,16 +73,16 @@ void wait_for_interrupt(void);
 void console_init(uint32_t base);
 void console_putc(char c);
 int console_read(char *buf, int n); /* non-blocking: bytes, 0 none, -1 end of input */
-void console_wait_input(void);       /* arm the RX interrupt */
+void console_wait_input(void);      /* arm the RX interrupt */
 void console_intr(void);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* devices.c — discovery and the small devices */
 struct device {
-    char name[16];  /* compatible without "trapvisor,", e.g. "uart" */
-    uint32_t base;  /* physical slot window */
-    uint32_t irq;   /* controller input: bus * 32 + slot */
+    char name[16]; /* compatible without "trapvisor,", e.g. "uart" */
+    uint32_t base; /* physical slot window */
+    uint32_t irq;  /* controller input: bus * 32 + slot */
 };
 #define MAX_DEVICES 64
 extern struct device devices[MAX_DEVICES];

@@ -95,8 +95,8 @@ int proc_spawn(const char *name, int parent)
     int err = !p->pgd || !p->kstack ? -ERR_NOMEM : load_program(p, prog, &entry);
     for (int i = 0; !err && i < USTACK_PAGES; i++) {
         void *page = page_alloc();
-        err = page ? vm_map(p->pgd, USTACK_TOP - (uint32_t)(i + 1) * PAGE_SIZE, page, 1)
-                   : -ERR_NOMEM;
+        err =
+            page ? vm_map(p->pgd, USTACK_TOP - (uint32_t)(i + 1) * PAGE_SIZE, page, 1) : -ERR_NOMEM;
     }
     if (err) {
         proc_free(p);
@@ -122,10 +122,7 @@ int proc_spawn(const char *name, int parent)
 }
 
 /* Give up the CPU: back to the scheduler, which returns here later. */
-static void sched(void)
-{
-    swtch(&current->ctx, &sched_ctx);
-}
+static void sched(void) { swtch(&current->ctx, &sched_ctx); }
 
 void proc_yield(void)
 {

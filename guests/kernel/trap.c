@@ -5,8 +5,8 @@
  */
 #include "kernel.h"
 
-static const char *const exc_names[] = {"Int", "Mod",  "TLBL", "TLBS", "AdEL", "AdES", "IBE",
-                                        "DBE", "Sys",  "Bp",   "RI",   "CpU",  "Ov",   "Tr"};
+static const char *const exc_names[] = {"Int", "Mod", "TLBL", "TLBS", "AdEL", "AdES", "IBE",
+                                        "DBE", "Sys", "Bp",   "RI",   "CpU",  "Ov",   "Tr"};
 
 const char *exc_name(uint32_t code) { return code < 14 ? exc_names[code] : "reserved"; }
 
@@ -108,8 +108,14 @@ static void syscall(struct trapframe *tf)
     case SYS_WRITE: ret = sys_write(p, (int)a0, a1, a2); break;
     case SYS_READ: ret = sys_read(p, (int)a0, a1, a2); break;
     case SYS_GETPID: ret = p->pid; break;
-    case SYS_YIELD: proc_yield(); ret = 0; break;
-    case SYS_SLEEP: proc_sleep_ms(a0); ret = 0; break;
+    case SYS_YIELD:
+        proc_yield();
+        ret = 0;
+        break;
+    case SYS_SLEEP:
+        proc_sleep_ms(a0);
+        ret = 0;
+        break;
     case SYS_SPAWN: ret = sys_spawn(p, a0); break;
     case SYS_WAIT: ret = proc_wait((int)a0); break;
     case SYS_SEEK:
@@ -140,8 +146,8 @@ void trap(struct trapframe *tf)
         return;
     }
     if (!from_user)
-        panic("trap: %s in the kernel at pc 0x%08x, badvaddr 0x%08x, cause 0x%08x",
-              exc_name(exc), tf->epc, tf->badvaddr, tf->cause);
+        panic("trap: %s in the kernel at pc 0x%08x, badvaddr 0x%08x, cause 0x%08x", exc_name(exc),
+              tf->epc, tf->badvaddr, tf->cause);
     if (exc == EXC_SYS && !(tf->cause & CAUSE_BD)) {
         syscall(tf);
         if (need_resched)

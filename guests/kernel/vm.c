@@ -9,8 +9,8 @@ extern char _end[];
 struct free_page {
     struct free_page *next;
 };
-static struct free_page *free_list; /* pages given back */
-static uint32_t next_fresh, ram_end;  /* pages never used yet: [next_fresh, ram_end) */
+static struct free_page *free_list;  /* pages given back */
+static uint32_t next_fresh, ram_end; /* pages never used yet: [next_fresh, ram_end) */
 static uint32_t nfree;
 static uint32_t *invalid_pt; /* shared table of invalid PTEs */
 uint32_t *empty_pgd;         /* a directory mapping nothing (no current process) */

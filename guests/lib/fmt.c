@@ -55,7 +55,8 @@ int fmt_format(void (*put)(char c, void *arg), void *arg, const char *fmt, va_li
         case 'd':
         case 'i': {
             int v = va_arg(ap, int);
-            out += put_num(put, arg, v < 0 ? 0u - (uint32_t)v : (uint32_t)v, 10, v < 0, width, pad, 0);
+            out +=
+                put_num(put, arg, v < 0 ? 0u - (uint32_t)v : (uint32_t)v, 10, v < 0, width, pad, 0);
             break;
         }
         case 'u': out += put_num(put, arg, va_arg(ap, uint32_t), 10, 0, width, pad, 0); break;

@@ -26,7 +26,10 @@ static GUEST_NOINLINE uint32_t mix(uint32_t h, uint32_t v)
     return h ^ (h >> 15);
 }
 
-static GUEST_NOINLINE uint32_t rotl(uint32_t x, unsigned r) { return (x << (r & 31)) | (x >> ((32 - r) & 31)); }
+static GUEST_NOINLINE uint32_t rotl(uint32_t x, unsigned r)
+{
+    return (x << (r & 31)) | (x >> ((32 - r) & 31));
+}
 
 static GUEST_NOINLINE int32_t divmod(int32_t a, int32_t b)
 {
@@ -39,7 +42,7 @@ static GUEST_NOINLINE uint32_t udivmod(uint32_t a, uint32_t b) { return b ? a / 
 
 static GUEST_NOINLINE uint32_t bits(uint32_t x)
 {
-    uint32_t f = (x >> 7) & 0x1F;          /* EXT */
+    uint32_t f = (x >> 7) & 0x1F;               /* EXT */
     x = (x & ~0x0000FF00u) | ((f & 0xFF) << 8); /* INS */
     return x + (uint32_t)__builtin_clz(x | 1) + (uint32_t)__builtin_clz(~x | 1);
 }
@@ -73,8 +76,10 @@ static GUEST_NOINLINE uint32_t jump(uint32_t k, uint32_t v)
 
 static GUEST_NOINLINE uint32_t ack(uint32_t m, uint32_t n)
 {
-    if (m == 0) return n + 1;
-    if (n == 0) return ack(m - 1, 1);
+    if (m == 0)
+        return n + 1;
+    if (n == 0)
+        return ack(m - 1, 1);
     return ack(m - 1, ack(m, n - 1));
 }
 
@@ -106,7 +111,7 @@ int main(void)
         h = mix(h, (uint32_t)(((int64_t)sx * (int32_t)h) >> 32));
         struct packed *r = &records[i & 63];
         r->tag = (uint8_t)x;
-        r->word = h;   /* unaligned store: SWL/SWR */
+        r->word = h; /* unaligned store: SWL/SWR */
         r->half = (uint16_t)(x >> 16);
         r->sword = sx;
         h = mix(h, records[(i * 5) & 63].word + (uint32_t)records[(i * 3) & 63].sword +

@@ -9,9 +9,10 @@ static GUEST_NOINLINE uint32_t fib(uint32_t n) { return n < 2 ? n : fib(n - 1) +
 enum { OP_PUSH, OP_ADD, OP_MUL, OP_DUP, OP_SWAP, OP_DROP, OP_JNZ, OP_DEC, OP_XOR, OP_HALT };
 
 static const uint8_t program[] = {
-    OP_PUSH, 7, OP_PUSH, 200, /* acc, counter */
-    OP_SWAP, OP_DUP, OP_MUL, OP_PUSH, 3, OP_XOR, OP_PUSH, 1, OP_ADD, OP_SWAP, /* acc = (acc*acc ^ 3) + 1 */
-    OP_DEC, OP_DUP, OP_JNZ, 4, OP_DROP, OP_HALT,
+    OP_PUSH, 7,      OP_PUSH, 200, /* acc, counter */
+    OP_SWAP, OP_DUP, OP_MUL,  OP_PUSH, 3,       OP_XOR,
+    OP_PUSH, 1,      OP_ADD,  OP_SWAP, /* acc = (acc*acc ^ 3) + 1 */
+    OP_DEC,  OP_DUP, OP_JNZ,  4,       OP_DROP, OP_HALT,
 };
 
 static GUEST_NOINLINE uint32_t run_vm(uint32_t seed)
@@ -21,14 +22,37 @@ static GUEST_NOINLINE uint32_t run_vm(uint32_t seed)
         uint8_t op = program[pc++];
         switch (op) {
         case OP_PUSH: stack[sp++] = program[pc++] + seed; break;
-        case OP_ADD: sp--; stack[sp - 1] += stack[sp]; break;
-        case OP_MUL: sp--; stack[sp - 1] *= stack[sp]; break;
-        case OP_DUP: stack[sp] = stack[sp - 1]; sp++; break;
-        case OP_SWAP: { uint32_t t = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = t; break; }
+        case OP_ADD:
+            sp--;
+            stack[sp - 1] += stack[sp];
+            break;
+        case OP_MUL:
+            sp--;
+            stack[sp - 1] *= stack[sp];
+            break;
+        case OP_DUP:
+            stack[sp] = stack[sp - 1];
+            sp++;
+            break;
+        case OP_SWAP: {
+            uint32_t t = stack[sp - 1];
+            stack[sp - 1] = stack[sp - 2];
+            stack[sp - 2] = t;
+            break;
+        }
         case OP_DROP: sp--; break;
-        case OP_JNZ: sp--; if (stack[sp] - seed) pc = program[pc]; else pc++; break;
+        case OP_JNZ:
+            sp--;
+            if (stack[sp] - seed)
+                pc = program[pc];
+            else
+                pc++;
+            break;
         case OP_DEC: stack[sp - 1]--; break;
-        case OP_XOR: sp--; stack[sp - 1] ^= stack[sp]; break;
+        case OP_XOR:
+            sp--;
+            stack[sp - 1] ^= stack[sp];
+            break;
         default: return stack[sp - 1];
         }
     }

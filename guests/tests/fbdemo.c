@@ -8,9 +8,9 @@
 
 #include "hw.h"
 
-#define FB_SLOT (IOBUS_BASE + 2 * IOBUS_BUS_SPAN + 0 * IOBUS_SLOT_SPAN)
+#define FB_SLOT     (IOBUS_BASE + 2 * IOBUS_BUS_SPAN + 0 * IOBUS_SLOT_SPAN)
 #define FB_REG(off) (*(volatile uint32_t *)PHYS_TO_K1(FB_SLOT + SLOT_DEV_BASE + (off)))
-#define FB_PIXELS 0x00400000u /* physical: 4 MiB into RAM */
+#define FB_PIXELS   0x00400000u /* physical: 4 MiB into RAM */
 
 int main(void);
 int main(void)

@@ -2,9 +2,9 @@
  * an order that defeats the TLB, many times, and check every word. */
 #include "ulib.h"
 
-#define PAGES 1024
+#define PAGES          1024
 #define WORDS_PER_PAGE 1024
-#define ROUNDS 32
+#define ROUNDS         32
 static unsigned mem[PAGES * WORDS_PER_PAGE];
 
 int main(void)
@@ -20,6 +20,7 @@ int main(void)
         for (unsigned page = 0; page < PAGES; page++)
             if (mem[page * WORDS_PER_PAGE + (round * 17) % WORDS_PER_PAGE] != page * 7 + round)
                 bad++;
-    printf("tlbstress: %u pages x %u rounds, %u bad words, %u ms\n", PAGES, ROUNDS, bad, uptime_ms() - t0);
+    printf("tlbstress: %u pages x %u rounds, %u bad words, %u ms\n", PAGES, ROUNDS, bad,
+           uptime_ms() - t0);
     return bad ? 1 : 0;
 }

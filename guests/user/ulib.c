@@ -24,8 +24,14 @@ void exit(int status)
     for (;;)
         ;
 }
-int write(int fd, const void *buf, unsigned len) { return sys3(SYS_WRITE, (unsigned)fd, (unsigned)buf, len); }
-int read(int fd, void *buf, unsigned len) { return sys3(SYS_READ, (unsigned)fd, (unsigned)buf, len); }
+int write(int fd, const void *buf, unsigned len)
+{
+    return sys3(SYS_WRITE, (unsigned)fd, (unsigned)buf, len);
+}
+int read(int fd, void *buf, unsigned len)
+{
+    return sys3(SYS_READ, (unsigned)fd, (unsigned)buf, len);
+}
 int getpid(void) { return sys3(SYS_GETPID, 0, 0, 0); }
 int yield(void) { return sys3(SYS_YIELD, 0, 0, 0); }
 int sleep_ms(unsigned ms) { return sys3(SYS_SLEEP, ms, 0, 0); }

@@ -5,7 +5,7 @@
  */
 #include "ulib.h"
 
-#define WORDS (256 * 1024)
+#define WORDS  (256 * 1024)
 #define ROUNDS 20
 
 static uint32_t buf[WORDS];

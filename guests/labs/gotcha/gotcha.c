@@ -142,7 +142,8 @@ void exc_handler(uint32_t cause, uint32_t epc)
     if (++exc_count > 5000) {
         broken |= BROKEN_STORM | (in_user ? BROKEN_ERET : 0);
         say("gotcha: exception storm: 5000 exceptions, the last with Cause %08x at %08x — "
-            "the kernel cannot tell why it traps\n", cause, epc);
+            "the kernel cannot tell why it traps\n",
+            cause, epc);
         finish();
     }
     if (code == EXC_INT) {
@@ -197,7 +198,7 @@ static void check_diei(void)
     mtc0(C0_STATUS, ST_IM7);
     bool ok = inside == 0 && after >= 1;
     say("gotcha: [di/ei] timer interrupts inside di..ei: %u, after ei: %u: %s\n", inside, after,
-        ok ? "ok"
+        ok       ? "ok"
         : inside ? "BROKEN: an interrupt arrived inside the critical section"
                  : "BROKEN: the interrupt never arrived after ei");
     if (!ok)
@@ -225,16 +226,18 @@ static void __attribute__((noreturn)) check_eret(void)
 {
     phase = "eret";
     uint32_t secret_pa = K0_TO_PHYS(&kernel_secret);
-    user_page[U_FORGE_LO] = (secret_pa >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_D | PTE_V | PTE_G;
+    user_page[U_FORGE_LO] =
+        (secret_pa >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_D | PTE_V | PTE_G;
     user_page[U_FORGE_OFF] = secret_pa & 0xFFFu;
     /* One wired pair: the user's code page, then its data page. */
     mtc0(C0_WIRED, 1);
     mtc0(C0_INDEX, 0);
     mtc0(C0_PAGEMASK, 0);
     mtc0(C0_ENTRYHI, USER_VA);
-    mtc0(C0_ENTRYLO0, (K0_TO_PHYS(user_code) >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_V | PTE_G);
-    mtc0(C0_ENTRYLO1, (K0_TO_PHYS(user_page) >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_D | PTE_V |
-                          PTE_G);
+    mtc0(C0_ENTRYLO0,
+         (K0_TO_PHYS(user_code) >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_V | PTE_G);
+    mtc0(C0_ENTRYLO1,
+         (K0_TO_PHYS(user_page) >> 12) << PTE_PFN_SHIFT | PTE_C_CACHED | PTE_D | PTE_V | PTE_G);
     __asm__ volatile("tlbwi\n\tehb" ::: "memory");
     in_user = 1;
     say("gotcha: [eret] starting a user process at %08x with ERET\n", USER_VA);
@@ -258,7 +261,8 @@ static void __attribute__((noreturn)) user_done(void)
             user_fault[2] - 1);
     else
         say("gotcha: [eret] BROKEN: it installed a TLB entry onto the kernel's page and wrote "
-            "through it: the secret is now %08x\n", kernel_secret);
+            "through it: the secret is now %08x\n",
+            kernel_secret);
     if (!started || !user_fault[1] || leaked || !user_fault[2] || overwritten)
         broken |= BROKEN_ERET;
     finish();
