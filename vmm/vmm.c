@@ -171,6 +171,74 @@ static bool all_halted(const struct vmm *v)
     return true;
 }
 
+/* Guests that asked for a reset power on again. */
+static void reset_pending_guests(struct vmm *v)
+{
+    for (unsigned i = 0; i < v->n; i++)
+        if (v->guests[i]->reset_pending) {
+            struct guest *g = v->guests[i];
+            modules_guest_reset(g);
+            guest_boot(g);
+            if (g == v->cur)
+                load_vcpu(v, g);
+        }
+}
+
+/* Tick the real and the emulated buses; the earliest next device event. */
+static uint64_t tick_devices(struct vmm *v, uint64_t now)
+{
+    uint64_t next = iobus_tick(v->io, now);
+    for (unsigned i = 0; i < v->n; i++) {
+        uint64_t e = iobus_tick(v->guests[i]->vio, now);
+        if (e < next)
+            next = e;
+    }
+    return next;
+}
+
+/* Everybody waits: let time pass to the next device or timer event. False
+ * when there is none (the machine hung). */
+static bool idle_until(struct vmm *v, uint64_t now, uint64_t next)
+{
+    uint64_t wake = next;
+    for (unsigned i = 0; i < v->n; i++) {
+        struct guest *w = v->guests[i];
+        if (!w->halted && (w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
+            wake = w->cp0.timer_deadline;
+    }
+    if (wake == UINT64_MAX)
+        return false;
+    if (wake > now)
+        cpu_skip_cycles(v->cpu, wake - now);
+    return true;
+}
+
+/* Run g until its slice ends, the next device event, its timer or a trap
+ * that needs the scheduler; at most budget instructions. */
+static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t budget,
+                      uint64_t *run_ns)
+{
+    if (g != v->cur) {
+        if (v->cur)
+            save_vcpu(v, v->cur);
+        load_vcpu(v, g);
+        vmm_tracef(v, "vmm switch to %s at %08x", g->cfg->name, g->pc);
+    }
+    guest_irq_check(g);
+    uint64_t deadline = next < v->slice_end ? next : v->slice_end;
+    if ((g->cp0.status & ST_IM7) && g->cp0.timer_deadline < deadline)
+        deadline = g->cp0.timer_deadline;
+    v->deadline = deadline;
+    cpu_set_deadline(v->cpu, deadline);
+    struct cpu_stats st;
+    cpu_get_stats(v->cpu, &st);
+    uint64_t before = st.insns, t0 = vmm_host_ns();
+    cpu_run(v->cpu, budget);
+    *run_ns += vmm_host_ns() - t0;
+    cpu_get_stats(v->cpu, &st);
+    g->st.insns += st.insns - before;
+}
+
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
 {
     struct cpu_stats st;
@@ -178,14 +246,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
     uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0;
     enum vmm_stop result;
     for (;;) {
-        for (unsigned i = 0; i < v->n; i++)
-            if (v->guests[i]->reset_pending) {
-                struct guest *g = v->guests[i];
-                modules_guest_reset(g);
-                guest_boot(g);
-                if (g == v->cur)
-                    load_vcpu(v, g);
-            }
+        reset_pending_guests(v);
         console_flush_idle(v);
         if (all_halted(v)) {
             result = VMM_ALL_OFF;
@@ -197,12 +258,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
             break;
         }
         uint64_t now = cpu_cycles(v->cpu);
-        uint64_t next = iobus_tick(v->io, now);
-        for (unsigned i = 0; i < v->n; i++) {
-            uint64_t e = iobus_tick(v->guests[i]->vio, now);
-            if (e < next)
-                next = e;
-        }
+        uint64_t next = tick_devices(v, now);
         cpu_get_stats(v->cpu, &st);
         uint64_t done = st.insns - start;
         if (done >= max_insns) {
@@ -210,39 +266,12 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
             break;
         }
         struct guest *g = pick(v, now);
-        if (!g) {
-            /* Everybody waits: let time pass to the next event. */
-            uint64_t wake = next;
-            for (unsigned i = 0; i < v->n; i++) {
-                struct guest *w = v->guests[i];
-                if (!w->halted && (w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
-                    wake = w->cp0.timer_deadline;
-            }
-            if (wake == UINT64_MAX) {
-                result = VMM_HUNG;
-                break;
-            }
-            if (wake > now)
-                cpu_skip_cycles(v->cpu, wake - now);
-            continue;
+        if (g) {
+            run_slice(v, g, next, max_insns - done, &run_ns);
+        } else if (!idle_until(v, now, next)) {
+            result = VMM_HUNG;
+            break;
         }
-        if (g != v->cur) {
-            if (v->cur)
-                save_vcpu(v, v->cur);
-            load_vcpu(v, g);
-            vmm_tracef(v, "vmm switch to %s at %08x", g->cfg->name, g->pc);
-        }
-        guest_irq_check(g);
-        uint64_t deadline = next < v->slice_end ? next : v->slice_end;
-        if ((g->cp0.status & ST_IM7) && g->cp0.timer_deadline < deadline)
-            deadline = g->cp0.timer_deadline;
-        v->deadline = deadline;
-        cpu_set_deadline(v->cpu, deadline);
-        uint64_t before = st.insns, t0 = vmm_host_ns();
-        cpu_run(v->cpu, max_insns - done);
-        run_ns += vmm_host_ns() - t0;
-        cpu_get_stats(v->cpu, &st);
-        g->st.insns += st.insns - before;
     }
     uint64_t total = vmm_host_ns() - t_start;
     v->run_ns += total;
