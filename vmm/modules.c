@@ -69,10 +69,13 @@ void modules_destroy(struct vmm *v)
     }
 }
 
+/* Call hook (a member of struct vmm_module) of every attached module that has one. */
 #define EACH_HOOK(v, hook, ...)                                                                    \
-    for (unsigned i_ = 0; i_ < (v)->nmods; i_++)                                                   \
-        if ((v)->mods[i_].m->hook)                                                                 \
-    (v)->mods[i_].m->hook((v)->mods[i_].state, __VA_ARGS__)
+    do {                                                                                           \
+        for (unsigned i_ = 0; i_ < (v)->nmods; i_++)                                               \
+            if ((v)->mods[i_].m->hook)                                                             \
+                (v)->mods[i_].m->hook((v)->mods[i_].state, __VA_ARGS__);                           \
+    } while (0)
 
 void modules_guest_boot(struct guest *g) { EACH_HOOK(g->v, guest_boot, g); }
 void modules_guest_reset(struct guest *g) { EACH_HOOK(g->v, guest_reset, g); }

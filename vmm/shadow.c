@@ -215,33 +215,35 @@ static bool mappable(enum vmm_region_kind k)
 
 /* ---- region owners (module.h): consulted here and nowhere else ------------- */
 
-#define EACH_OWNER(v, i, ow, hook)                                                                 \
-    for (unsigned i = 0; i < (v)->nmods; i++)                                                      \
-        for (const struct vmm_region_owner *ow = (v)->mods[i].m->owner; ow && ow->hook; ow = NULL)
-
 static bool owners_claim_va(struct guest *g, const struct cpu_trap *t, struct vmm_outcome *o)
 {
-    EACH_OWNER(g->v, i, ow, claim_va)
-    if (ow->claim_va(g->v->mods[i].state, g, t, o))
-        return true;
+    const struct vmm *v = g->v;
+    for (unsigned i = 0; i < v->nmods; i++) {
+        const struct vmm_region_owner *ow = v->mods[i].m->owner;
+        if (ow && ow->claim_va && ow->claim_va(v->mods[i].state, g, t, o))
+            return true;
+    }
     return false;
 }
 
 static bool owners_claim_page(struct guest *g, const struct cpu_trap *t,
                               const struct owner_fault *f, struct vmm_outcome *o)
 {
-    EACH_OWNER(g->v, i, ow, claim_page)
-    if (ow->claim_page(g->v->mods[i].state, g, t, f, o))
-        return true;
+    const struct vmm *v = g->v;
+    for (unsigned i = 0; i < v->nmods; i++) {
+        const struct vmm_region_owner *ow = v->mods[i].m->owner;
+        if (ow && ow->claim_page && ow->claim_page(v->mods[i].state, g, t, f, o))
+            return true;
+    }
     return false;
 }
 
 /* The smallest of limit (0: none) and every owner's limit over r. */
-static uint32_t owners_page_limit(struct vmm *v, const struct vmm_region *r, uint32_t limit)
+static uint32_t owners_page_limit(const struct vmm *v, const struct vmm_region *r, uint32_t limit)
 {
-    EACH_OWNER(v, i, ow, page_limit)
-    {
-        uint32_t l = ow->page_limit(v->mods[i].state, r);
+    for (unsigned i = 0; i < v->nmods; i++) {
+        const struct vmm_region_owner *ow = v->mods[i].m->owner;
+        uint32_t l = ow && ow->page_limit ? ow->page_limit(v->mods[i].state, r) : 0;
         if (l && (!limit || l < limit))
             limit = l;
     }
@@ -250,8 +252,12 @@ static uint32_t owners_page_limit(struct vmm *v, const struct vmm_region *r, uin
 
 static uint32_t owners_entrylo(struct guest *g, const struct owner_page *p, uint32_t lo)
 {
-    EACH_OWNER(g->v, i, ow, entrylo)
-    lo = ow->entrylo(g->v->mods[i].state, g, p, lo);
+    const struct vmm *v = g->v;
+    for (unsigned i = 0; i < v->nmods; i++) {
+        const struct vmm_region_owner *ow = v->mods[i].m->owner;
+        if (ow && ow->entrylo)
+            lo = ow->entrylo(v->mods[i].state, g, p, lo);
+    }
     return lo;
 }
 
