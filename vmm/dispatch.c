@@ -11,7 +11,9 @@
 
 #include "cpu/cp0_regs.h"
 
-static const struct vmm_outcome none = {VMM_TRAP_EXCEPTION, -1, -1, -1, false};
+/* What a handler that only completed the instruction did (the dispatcher
+ * sets the kind from the cause). */
+#define DONE vmm_outcome_of(VMM_TRAP_EXCEPTION)
 
 struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t)
 {
@@ -20,7 +22,7 @@ struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t)
         if (!guest_emulate_cop0(g, t))
             return guest_reflect_trap(g, t, EXC_RI);
         vmm_tracef(g->v, "vmm %s emulate %08x at %08x", g->cfg->name, t->insn, t->pc);
-        return none;
+        return DONE;
     }
     return guest_reflect_trap(g, t, EXC_CPU);
 }
@@ -58,7 +60,7 @@ static struct vmm_outcome on_hypcall(struct guest *g, const struct cpu_trap *t)
         cpu_trap_skip(v->cpu);
         cpu_set_gpr(v->cpu, 2, VMM_HC_MAGIC);
         cpu_set_gpr(v->cpu, 3, VMM_HC_VERSION);
-        return none;
+        return DONE;
     }
     if (code < sizeof stands_for / sizeof *stands_for && stands_for[code]) {
         struct cpu_trap e = *t;
@@ -75,7 +77,7 @@ static struct vmm_outcome on_hypcall(struct guest *g, const struct cpu_trap *t)
 static struct vmm_outcome on_inhibit(struct guest *g, const struct cpu_trap *t)
 {
     struct vmm *v = g->v;
-    struct vmm_outcome o = none;
+    struct vmm_outcome o = DONE;
     for (unsigned i = 0; i < v->nmods; i++) {
         const struct vmm_region_owner *ow = v->mods[i].m->owner;
         if (ow && ow->inhibit_fault && ow->inhibit_fault(v->mods[i].state, g, t, &o))
