@@ -29,13 +29,6 @@ void cp0_rule_reset(struct cp0_state *s, uint32_t prid, bool big_endian, unsigne
 
 /* ---- Count/Compare ------------------------------------------------------- */
 
-uint32_t cp0_rule_count(const struct cp0_state *s, uint64_t now)
-{
-    if (s->cause & CAUSE_DC)
-        return s->count_frozen;
-    return (uint32_t)now + s->count_offset;
-}
-
 void cp0_rule_timer_rearm(struct cp0_state *s, uint64_t now)
 {
     if (s->cause & CAUSE_DC) {
@@ -44,23 +37,6 @@ void cp0_rule_timer_rearm(struct cp0_state *s, uint64_t now)
     }
     uint32_t delta = s->compare - cp0_rule_count(s, now);
     s->timer_deadline = now + (delta ? delta : 0x100000000ull);
-}
-
-void cp0_rule_timer_update(struct cp0_state *s, uint64_t now)
-{
-    if (now >= s->timer_deadline) {
-        s->cause |= CAUSE_TI;
-        cp0_rule_timer_rearm(s, now);
-    }
-}
-
-uint32_t cp0_rule_cause(const struct cp0_state *s, uint8_t lines)
-{
-    uint32_t cause = s->cause & ~(CAUSE_IP_MASK & ~0x300u);
-    cause |= (uint32_t)(lines & 0x7Cu) << CAUSE_IP_SHIFT;
-    if (cause & CAUSE_TI)
-        cause |= CAUSE_IP7;
-    return cause;
 }
 
 /* ---- Random, Index -------------------------------------------------------- */

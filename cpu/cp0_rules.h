@@ -81,13 +81,32 @@ static inline unsigned cp0_rule_mode(uint32_t status)
 void cp0_rule_reset(struct cp0_state *s, uint32_t prid, bool big_endian, unsigned tlb_entries,
                     uint64_t now);
 
-uint32_t cp0_rule_count(const struct cp0_state *s, uint64_t now);
+/* (The rules on every trap's path are inline here; the rest in cp0_rules.c.) */
+static inline uint32_t cp0_rule_count(const struct cp0_state *s, uint64_t now)
+{
+    if (s->cause & CAUSE_DC)
+        return s->count_frozen;
+    return (uint32_t)now + s->count_offset;
+}
 /* The cycle at which Count reaches Compare, from now. */
 void cp0_rule_timer_rearm(struct cp0_state *s, uint64_t now);
 /* Count has reached Compare (now >= the deadline): Cause.TI, next deadline. */
-void cp0_rule_timer_update(struct cp0_state *s, uint64_t now);
+static inline void cp0_rule_timer_update(struct cp0_state *s, uint64_t now)
+{
+    if (now >= s->timer_deadline) {
+        s->cause |= CAUSE_TI;
+        cp0_rule_timer_rearm(s, now);
+    }
+}
 /* Cause as software reads it: lines and the timer folded into IP. */
-uint32_t cp0_rule_cause(const struct cp0_state *s, uint8_t lines);
+static inline uint32_t cp0_rule_cause(const struct cp0_state *s, uint8_t lines)
+{
+    uint32_t cause = s->cause & ~(CAUSE_IP_MASK & ~0x300u);
+    cause |= (uint32_t)(lines & 0x7Cu) << CAUSE_IP_SHIFT;
+    if (cause & CAUSE_TI)
+        cause |= CAUSE_IP7;
+    return cause;
+}
 uint32_t cp0_rule_random(const struct cp0_state *s, unsigned tlb_entries, uint64_t now);
 /* The bits of Index that name an entry of a TLB of n entries. */
 uint32_t cp0_rule_index_mask(unsigned tlb_entries);

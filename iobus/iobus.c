@@ -57,6 +57,14 @@ struct iobus {
 /* Buses 0..3 use IP2..IP5; buses 4..7 share IP6. */
 static unsigned cpu_line_of(unsigned bus) { return bus < 4 ? 2 + bus : 6; }
 
+unsigned iobus_bus_line(const iobus_t *io, unsigned bus)
+{
+    if (bus >= io->n)
+        return 0;
+    const struct bus *b = &io->buses[bus];
+    return (b->pending & b->enable) ? cpu_line_of(bus) : 0;
+}
+
 static void update_cpu_line(struct iobus *io, unsigned line)
 {
     bool level = false;

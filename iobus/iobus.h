@@ -129,6 +129,11 @@ void iobus_set_clock(iobus_t *io, const struct iobus_clock *clock);
 uint64_t io_link_now(const io_link_t *link);
 void io_link_schedule(io_link_t *link, uint64_t when);
 
+/* The CPU line (2..6) that bus asserts now — one of its slots pending and
+ * enabled in the interrupt controller — or 0 (what INTC_REG_PENDING and
+ * INTC_REG_ENABLE say, without an MMIO access: the monitor asks on every trap). */
+unsigned iobus_bus_line(const iobus_t *io, unsigned bus);
+
 /* Reset every attached device. */
 void iobus_reset(iobus_t *io);
 /* Tick every attached device; returns the earliest next event (> now) or IODEV_NO_EVENT. */

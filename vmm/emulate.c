@@ -46,29 +46,25 @@ static uint32_t owned_lines(const struct guest *g)
     for (unsigned b = 0; b < g->v->cfg->board.buses; b++) {
         if (!(g->cfg->buses & (1u << b)))
             continue;
-        uint32_t pend = 0, en = 0;
-        if (phys_read(g->v->phys, IOBUS_INTC_BASE + INTC_REG_PENDING(b), 4, &pend) == PHYS_OK &&
-            phys_read(g->v->phys, IOBUS_INTC_BASE + INTC_REG_ENABLE(b), 4, &en) == PHYS_OK &&
-            (pend & en))
-            lines |= 1u << (b < 4 ? 2 + b : 6);
+        unsigned line = iobus_bus_line(g->v->io, b);
+        if (line)
+            lines |= 1u << line;
     }
     return lines;
 }
 
-/* What the guest's CP0 rules see: now (its timer brought up to date), its
- * TLB, and its interrupt lines (emulated buses and its own buses). */
-static struct cp0_env guest_env(struct guest *g)
+/* What the guest's CP0 rules see: now, its TLB, and (only Cause needs them:
+ * reading the real controller costs) its interrupt lines. */
+static struct cp0_env guest_env(const struct guest *g)
 {
-    uint64_t now = now_cycles(g);
-    guest_update_timer(g, now);
-    return (struct cp0_env){now, tlb_size(g->vtlb), (uint8_t)(g->vlines | owned_lines(g))};
+    return (struct cp0_env){now_cycles(g), tlb_size(g->vtlb), 0};
 }
 
 /* Cause as the guest reads it: its emulated and owned lines and its timer. */
 uint32_t guest_cause(struct guest *g)
 {
-    struct cp0_env e = guest_env(g);
-    return cp0_rule_cause(&g->cp0, e.lines);
+    guest_update_timer(g, now_cycles(g));
+    return cp0_rule_cause(&g->cp0, (uint8_t)(g->vlines | owned_lines(g)));
 }
 
 bool guest_wakeable(struct guest *g)
@@ -123,6 +119,8 @@ struct vmm_outcome guest_reflect_trap(struct guest *g, const struct cpu_trap *t,
 
 static uint32_t vcp0_read(struct guest *g, unsigned reg, unsigned sel)
 {
+    if (reg == C0_CAUSE && sel == 0)
+        return guest_cause(g); /* the rule, with the guest's lines and timer */
     struct cp0_env e = guest_env(g);
     return cp0_rule_read(&g->cp0, reg, sel, &e);
 }

@@ -43,18 +43,19 @@ struct vmm;
 struct vmm_region;
 
 /* What a trap handler did. kind is the trap's class (from its cause); the
- * rest is -1 / false when it did not happen. */
+ * rest is -1 / false when it did not happen. Eight bytes: handlers return it
+ * in a register, on the hot trap path. */
 struct vmm_outcome {
-    enum vmm_trap_kind kind;
-    int tlb_index; /* real TLB entry written */
-    int decision;  /* the policy's enum vmm_decision on the faulting page */
-    int reflected; /* ExcCode delivered to the guest's own handler */
-    bool mmio;     /* an emulated device access */
+    uint8_t kind;      /* enum vmm_trap_kind */
+    bool mmio;         /* an emulated device access */
+    int8_t decision;   /* the policy's enum vmm_decision on the faulting page */
+    int8_t reflected;  /* ExcCode delivered to the guest's own handler */
+    int16_t tlb_index; /* real TLB entry written (TLB_MAX_PAIRS fits) */
 };
 
 static inline struct vmm_outcome vmm_outcome_of(enum vmm_trap_kind kind)
 {
-    return (struct vmm_outcome){kind, -1, -1, -1, false};
+    return (struct vmm_outcome){(uint8_t)kind, false, -1, -1, -1};
 }
 
 /* A page the fill path is about to map for the guest (4 KiB granules). */
