@@ -51,13 +51,13 @@ struct patcher {
 
 /* ---- page states ---------------------------------------------------------- */
 
-static uint8_t *state_of(const struct patcher *v, uint32_t hpa)
+static uint8_t *state_of(const struct patcher *pt, uint32_t hpa)
 {
     uint32_t page = hpa >> 12;
-    if (page < v->ram_pages)
-        return &v->page_state[page];
+    if (page < pt->ram_pages)
+        return &pt->page_state[page];
     if (hpa >= ROM_BASE && hpa - ROM_BASE < ROM_SIZE)
-        return &v->page_state[v->ram_pages + ((hpa - ROM_BASE) >> 12)];
+        return &pt->page_state[pt->ram_pages + ((hpa - ROM_BASE) >> 12)];
     return NULL;
 }
 
@@ -116,33 +116,33 @@ uint32_t patch_adjust_lo(const patcher_t *v, uint32_t hpa_page, uint32_t lo)
     }
 }
 
-static bool page_scanned(const struct patcher *v, uint32_t hpa)
+static bool page_scanned(const struct patcher *pt, uint32_t hpa)
 {
-    const uint8_t *st = state_of(v, hpa);
+    const uint8_t *st = state_of(pt, hpa);
     return st && *st != PAGE_UNSCANNED;
 }
 
 /* ---- words in guest byte order -------------------------------------------- */
 
-static uint8_t *host_word(const struct patcher *v, uint32_t hpa)
+static uint8_t *host_word(const struct patcher *pt, uint32_t hpa)
 {
-    uint8_t *page = phys_host_page(v->phys, hpa & ~0xFFFu, false);
+    uint8_t *page = phys_host_page(pt->phys, hpa & ~0xFFFu, false);
     return page ? page + (hpa & 0xFFCu) : NULL;
 }
 
 /* A word of guest memory (host bytes p) in the guest's byte order. */
-static uint32_t get_word(const struct patcher *v, const uint8_t *p)
+static uint32_t get_word(const struct patcher *pt, const uint8_t *p)
 {
-    return memop_join(p, phys_big_endian(v->phys));
+    return memop_join(p, phys_big_endian(pt->phys));
 }
 
-static void put_word(const struct patcher *v, uint8_t *p, uint32_t w)
+static void put_word(const struct patcher *pt, uint8_t *p, uint32_t w)
 {
-    memop_split(w, p, phys_big_endian(v->phys));
+    memop_split(w, p, phys_big_endian(pt->phys));
 }
 
 /* The patch-table index a word stands for, or -1 when it is not our patch. */
-static int patch_index(const struct patcher *v, uint32_t hpa, uint32_t word)
+static int patch_index(const struct patcher *pt, uint32_t hpa, uint32_t word)
 {
     if ((word & 0xFFE007FFu) != VMM_HYPCALL_INSN)
         return -1;
@@ -150,40 +150,40 @@ static int patch_index(const struct patcher *v, uint32_t hpa, uint32_t word)
     if (code < VMM_HC_PATCH_BASE)
         return -1;
     unsigned i = code - VMM_HC_PATCH_BASE;
-    return v->patches[i].used && v->patches[i].hpa == (hpa & ~3u) ? (int)i : -1;
+    return pt->patches[i].used && pt->patches[i].hpa == (hpa & ~3u) ? (int)i : -1;
 }
 
 /* What the guest must see at hpa: the original where we patched. */
-uint32_t patch_read_word(const struct patcher *v, uint32_t hpa)
+uint32_t patch_read_word(const struct patcher *pt, uint32_t hpa)
 {
-    uint8_t *p = host_word(v, hpa);
+    uint8_t *p = host_word(pt, hpa);
     if (!p)
         return 0;
-    uint32_t w = get_word(v, p);
-    int i = patch_index(v, hpa, w);
-    return i >= 0 ? v->patches[i].orig : w;
+    uint32_t w = get_word(pt, p);
+    int i = patch_index(pt, hpa, w);
+    return i >= 0 ? pt->patches[i].orig : w;
 }
 
-static void drop(struct patcher *v, unsigned i, bool restore)
+static void drop(struct patcher *pt, unsigned i, bool restore)
 {
-    struct patch_site *s = &v->patches[i];
+    struct patch_site *s = &pt->patches[i];
     if (restore) {
-        uint8_t *p = host_word(v, s->hpa);
+        uint8_t *p = host_word(pt, s->hpa);
         if (p)
-            put_word(v, p, s->orig);
+            put_word(pt, p, s->orig);
     }
     s->used = false;
-    v->patches_live--;
+    pt->patches_live--;
 }
 
 /* ---- scanning ------------------------------------------------------------- */
 
-static int alloc_patch(struct patcher *v)
+static int alloc_patch(struct patcher *pt)
 {
     for (unsigned k = 0; k < VMM_MAX_PATCHES; k++) {
-        unsigned i = (v->patch_hint + k) % VMM_MAX_PATCHES;
-        if (!v->patches[i].used) {
-            v->patch_hint = i + 1;
+        unsigned i = (pt->patch_hint + k) % VMM_MAX_PATCHES;
+        if (!pt->patches[i].used) {
+            pt->patch_hint = i + 1;
             return (int)i;
         }
     }
@@ -191,79 +191,79 @@ static int alloc_patch(struct patcher *v)
 }
 
 /* Patch one sensitive word at hpa (va for messages); false if the table is full. */
-static bool patch_site(struct patcher *v, struct guest *g, uint32_t hpa, uint32_t va,
+static bool patch_site(struct patcher *pt, struct guest *g, uint32_t hpa, uint32_t va,
                        const struct scan_site *site)
 {
-    int i = alloc_patch(v);
+    int i = alloc_patch(pt);
     if (i < 0) {
         g->st.scan.unpatched++;
-        vmm_gotchaf(v->v, "scan %s %s at %08x: patch table full, left as it is", g->cfg->name,
+        vmm_gotchaf(pt->v, "scan %s %s at %08x: patch table full, left as it is", g->cfg->name,
                     scan_kind_name(site->kind), va);
         return false;
     }
-    v->patches[i] = (struct patch_site){hpa, site->insn, true};
-    v->patches_live++;
+    pt->patches[i] = (struct patch_site){hpa, site->insn, true};
+    pt->patches_live++;
     uint32_t hc = VMM_HYPCALL_WORD(VMM_HC_PATCH_BASE + i);
-    put_word(v, host_word(v, hpa), hc);
+    put_word(pt, host_word(pt, hpa), hc);
     g->st.scan.sites++;
-    vmm_gotchaf(v->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg->name,
+    vmm_gotchaf(pt->v, "scan %s %s %08x at %08x (hpa %08x) -> hypcall %#x", g->cfg->name,
                 scan_kind_name(site->kind), site->insn, va, hpa, VMM_HC_PATCH_BASE + i);
     return true;
 }
 
-void patch_scan_page(struct patcher *v, struct guest *g, uint32_t hpa_page, uint32_t va_page)
+void patch_scan_page(struct patcher *pt, struct guest *g, uint32_t hpa_page, uint32_t va_page)
 {
-    uint8_t *st = state_of(v, hpa_page);
+    uint8_t *st = state_of(pt, hpa_page);
     if (!st || *st != PAGE_UNSCANNED)
         return;
-    uint8_t *host = phys_host_page(v->phys, hpa_page, false);
+    uint8_t *host = phys_host_page(pt->phys, hpa_page, false);
     if (!host)
         return;
     uint64_t t0 = vmm_host_ns();
     struct scan_site sites[1024];
-    unsigned n = scanner_scan(v->scanner, host, 4096, va_page, sites, 1024);
+    unsigned n = scanner_scan(pt->scanner, host, 4096, va_page, sites, 1024);
     unsigned patched = 0;
     for (unsigned k = 0; k < n; k++)
         patched +=
-            patch_site(v, g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
+            patch_site(pt, g, hpa_page + sites[k].offset, va_page + sites[k].offset, &sites[k]);
     *st = patched ? PAGE_PATCHED : PAGE_CLEAN;
-    v->page_writes[st - v->page_state] = 0;
+    pt->page_writes[st - pt->page_state] = 0;
     g->st.scan.pages++;
     g->st.scan.ns += vmm_host_ns() - t0;
-    shadow_flush_hpa(v->v, hpa_page); /* other aliases still say "unscanned" */
+    shadow_flush_hpa(pt->v, hpa_page); /* other aliases still say "unscanned" */
 }
 
 /* Forget what we know of a page: patches outside [keep_lo, keep_hi) are
  * undone, those inside are dropped (something else wrote there). */
-static void unscan(struct patcher *v, uint32_t hpa_page, uint32_t keep_lo, uint32_t keep_hi)
+static void unscan(struct patcher *pt, uint32_t hpa_page, uint32_t keep_lo, uint32_t keep_hi)
 {
-    uint8_t *st = state_of(v, hpa_page);
+    uint8_t *st = state_of(pt, hpa_page);
     if (!st || *st == PAGE_UNSCANNED)
         return;
     if (*st == PAGE_PATCHED)
-        for (unsigned i = 0; i < VMM_MAX_PATCHES && v->patches_live; i++) {
-            struct patch_site *s = &v->patches[i];
+        for (unsigned i = 0; i < VMM_MAX_PATCHES && pt->patches_live; i++) {
+            struct patch_site *s = &pt->patches[i];
             if (s->used && (s->hpa & ~0xFFFu) == hpa_page)
-                drop(v, i, !(s->hpa >= keep_lo && s->hpa < keep_hi));
+                drop(pt, i, !(s->hpa >= keep_lo && s->hpa < keep_hi));
         }
     *st = PAGE_UNSCANNED;
-    shadow_flush_hpa(v->v, hpa_page);
+    shadow_flush_hpa(pt->v, hpa_page);
 }
 
 static void patch_dma_written(void *state, uint32_t paddr, size_t len)
 {
-    struct patcher *v = state;
+    struct patcher *pt = state;
     if (!len)
         return;
     uint64_t end = (uint64_t)paddr + len;
     for (uint64_t p = paddr & ~0xFFFu; p < end; p += 4096)
-        unscan(v, (uint32_t)p, paddr, (uint32_t)end);
+        unscan(pt, (uint32_t)p, paddr, (uint32_t)end);
 }
 
 /* The guest powers on: its memory is about to be rewritten, no patch survives. */
 static void patch_guest_boot(void *state, struct guest *g)
 {
-    struct patcher *v = state;
+    struct patcher *pt = state;
     for (unsigned r = 0; r < g->nregions; r++) {
         const struct vmm_region *rg = &g->regions[r];
         if (rg->kind != VMM_REGION_RAM && rg->kind != VMM_REGION_ROM)
@@ -271,7 +271,7 @@ static void patch_guest_boot(void *state, struct guest *g)
         if (rg->hpa >= ROM_BASE)
             continue; /* the boot ROM itself is shared and never changes */
         for (uint64_t p = rg->hpa; p < (uint64_t)rg->hpa + rg->size; p += 4096)
-            unscan(v, (uint32_t)p, 0, 0);
+            unscan(pt, (uint32_t)p, 0, 0);
     }
 }
 
@@ -289,22 +289,22 @@ static bool real_hpa(const struct patcher *p, uint32_t va, uint32_t *hpa)
 }
 
 /* TLBXI: the guest executes a page nobody scanned yet. */
-static void patch_on_xi(struct patcher *v, struct guest *g, const struct cpu_trap *t)
+static void patch_on_xi(struct patcher *pt, struct guest *g, const struct cpu_trap *t)
 {
     uint32_t hpa;
     g->st.scan.xi_traps++;
-    if (real_hpa(v, t->badvaddr, &hpa))
-        patch_scan_page(v, g, hpa & ~0xFFFu, t->badvaddr & ~0xFFFu);
+    if (real_hpa(pt, t->badvaddr, &hpa))
+        patch_scan_page(pt, g, hpa & ~0xFFFu, t->badvaddr & ~0xFFFu);
     /* The instruction is fetched again: a refill with the page's new state. */
 }
 
 /* TLBRI: a load from a patched page. Emulated from the original words. */
-struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct cpu_trap *t)
+struct vmm_outcome patch_on_ri(struct patcher *pt, struct guest *g, const struct cpu_trap *t)
 {
-    cpu_t *cpu = v->v->cpu;
+    cpu_t *cpu = pt->v->cpu;
     uint32_t insn = t->insn, va = t->badvaddr, hpa;
     g->st.scan.hidden_reads++;
-    if (!real_hpa(v, va, &hpa))
+    if (!real_hpa(pt, va, &hpa))
         return guest_reflect_trap(g, t, EXC_TLBL);
     struct memop m;
     if (!memop_decode(insn, &m) || m.store) {
@@ -313,8 +313,8 @@ struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct 
         return guest_reflect_trap(g, t, EXC_TLBL);
     }
     uint8_t mem[4];
-    memop_split(patch_read_word(v, hpa), mem, phys_big_endian(v->phys));
-    uint32_t val = memop_load(&m, mem, va & 3u, phys_big_endian(v->phys), cpu_gpr(cpu, m.rt));
+    memop_split(patch_read_word(pt, hpa), mem, phys_big_endian(pt->phys));
+    uint32_t val = memop_load(&m, mem, va & 3u, phys_big_endian(pt->phys), cpu_gpr(cpu, m.rt));
     if (m.linked)
         cpu_set_llbit(cpu, true);
     cpu_trap_skip(cpu);
@@ -328,20 +328,20 @@ struct vmm_outcome patch_on_ri(struct patcher *v, struct guest *g, const struct 
  * store retried at full speed, the page scanned again when next executed.
  * The caller has checked that the guest may write. */
 #define REWRITE_THRESHOLD 32
-struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const struct cpu_trap *t,
+struct vmm_outcome patch_on_store(struct patcher *pt, struct guest *g, const struct cpu_trap *t,
                                   uint32_t hpa)
 {
-    cpu_t *cpu = v->v->cpu;
+    cpu_t *cpu = pt->v->cpu;
     struct vmm_outcome done = vmm_outcome_of(VMM_TRAP_TLB_MOD);
     uint32_t va = t->badvaddr;
-    uint8_t *p = host_word(v, hpa);
+    uint8_t *p = host_word(pt, hpa);
     g->st.scan.code_writes++;
-    uint8_t *st = state_of(v, hpa);
-    if (st && ++v->page_writes[st - v->page_state] >= REWRITE_THRESHOLD) {
+    uint8_t *st = state_of(pt, hpa);
+    if (st && ++pt->page_writes[st - pt->page_state] >= REWRITE_THRESHOLD) {
         g->st.scan.rewrites++;
-        vmm_gotchaf(v->v, "scan %s page %08x rewritten: patches undone until it runs again",
+        vmm_gotchaf(pt->v, "scan %s page %08x rewritten: patches undone until it runs again",
                     g->cfg->name, va & ~0xFFFu);
-        unscan(v, hpa & ~0xFFFu, 0, 0);
+        unscan(pt, hpa & ~0xFFFu, 0, 0);
         return done;
     }
     if (!p)
@@ -349,23 +349,23 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
     struct memop m;
     if (!memop_decode(t->insn, &m) || !m.store)
         return guest_reflect_trap(g, t, EXC_MOD);
-    uint32_t cur = get_word(v, p);
-    int pi = patch_index(v, hpa, cur);
-    bool be = phys_big_endian(v->phys);
+    uint32_t cur = get_word(pt, p);
+    int pi = patch_index(pt, hpa, cur);
+    bool be = phys_big_endian(pt->phys);
     uint8_t mem[4];
-    memop_split(pi >= 0 ? v->patches[pi].orig : cur, mem, be);
+    memop_split(pi >= 0 ? pt->patches[pi].orig : cur, mem, be);
     /* SC: the reservation is ours to give (one CPU, the store happens). */
     memop_store(&m, mem, va & 3u, be, cpu_gpr(cpu, m.rt));
     uint32_t nw = memop_join(mem, be);
     if (pi >= 0)
-        drop(v, (unsigned)pi, false);
-    put_word(v, p, nw);
+        drop(pt, (unsigned)pi, false);
+    put_word(pt, p, nw);
     struct scan_site site;
-    if (scanner_scan(v->scanner, p, 4, va & ~3u, &site, 1) == 1 &&
-        patch_site(v, g, hpa & ~3u, va & ~3u, &site)) {
+    if (scanner_scan(pt->scanner, p, 4, va & ~3u, &site, 1) == 1 &&
+        patch_site(pt, g, hpa & ~3u, va & ~3u, &site)) {
         if (st && *st == PAGE_CLEAN) {
             *st = PAGE_PATCHED; /* reads must now trap too */
-            shadow_flush_hpa(v->v, hpa & ~0xFFFu);
+            shadow_flush_hpa(pt->v, hpa & ~0xFFFu);
         }
     }
     cpu_trap_skip(cpu);
@@ -376,15 +376,15 @@ struct vmm_outcome patch_on_store(struct patcher *v, struct guest *g, const stru
 
 /* HYPCALL with a patch code: the original instruction, when the code is
  * ours at this PC. */
-static bool patch_original(const struct patcher *v, const struct cpu_trap *t, uint32_t *orig)
+static bool patch_original(const struct patcher *pt, const struct cpu_trap *t, uint32_t *orig)
 {
     uint32_t hpa;
-    if (t->hypcall_code < VMM_HC_PATCH_BASE || !real_hpa(v, t->pc, &hpa))
+    if (t->hypcall_code < VMM_HC_PATCH_BASE || !real_hpa(pt, t->pc, &hpa))
         return false;
-    uint8_t *p = host_word(v, hpa);
-    if (!p || patch_index(v, hpa, get_word(v, p)) != (int)(t->hypcall_code - VMM_HC_PATCH_BASE))
+    uint8_t *p = host_word(pt, hpa);
+    if (!p || patch_index(pt, hpa, get_word(pt, p)) != (int)(t->hypcall_code - VMM_HC_PATCH_BASE))
         return false;
-    *orig = v->patches[t->hypcall_code - VMM_HC_PATCH_BASE].orig;
+    *orig = pt->patches[t->hypcall_code - VMM_HC_PATCH_BASE].orig;
     return true;
 }
 
