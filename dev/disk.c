@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dev/devclass.h"
+#include "util/fileio.h"
 #include "util/parse.h"
 
 struct disk {
@@ -266,9 +267,10 @@ static const struct iodev_ops disk_ops = {
 disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_config *cfg, char *err,
                  size_t errlen)
 {
-    int fd = open(cfg->path, (cfg->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    char msg[400];
+    int fd = file_open_regular(cfg->path, cfg->readonly ? O_RDONLY : O_RDWR, msg, sizeof msg);
     if (fd < 0) {
-        snprintf(err, errlen, "disk image %s: %s", cfg->path, strerror(errno));
+        snprintf(err, errlen, "disk image %s", msg); /* never blocks on a FIFO */
         return NULL;
     }
     struct stat st;

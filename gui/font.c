@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util/fileio.h"
+
 #define FIRST_CHAR 32
 #define LAST_CHAR  126
 #define NCHARS     (LAST_CHAR - FIRST_CHAR + 1)
@@ -19,6 +21,11 @@ font_t *font_open(SDL_Renderer *ren, const char *path, int ptsize, char *err, si
 {
     if (!TTF_WasInit() && TTF_Init() != 0) {
         snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
+        return NULL;
+    }
+    char msg[400];
+    if (file_check_regular(path, msg, sizeof msg) != 0) { /* TTF_OpenFont blocks on a FIFO */
+        snprintf(err, errlen, "font %s (install fonts-dejavu-core or pass --font FILE.ttf)", msg);
         return NULL;
     }
     TTF_Font *ttf = TTF_OpenFont(path, ptsize);

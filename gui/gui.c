@@ -16,6 +16,7 @@
 
 #include "dev/fb.h"
 #include "gui/gui_priv.h"
+#include "util/fileio.h"
 #include "util/parse.h"
 
 #define EXIT_OK        0
@@ -106,10 +107,20 @@ int gui_screenshot(struct gui *g, const char *path)
         }
         shot = own;
     }
-    int rc = IMG_SavePNG(shot, path);
+    /* Through our own FILE, so that a failed write (a full disk) is seen. */
+    FILE *f = fopen(path, "wb");
+    SDL_RWops *rw = f ? SDL_RWFromFP(f, SDL_FALSE) : NULL;
+    int rc = rw ? IMG_SavePNG_RW(shot, rw, 1) : -1;
     SDL_FreeSurface(own);
-    if (rc != 0) {
-        gui_note(g, true, "screenshot %s: %s", path, IMG_GetError());
+    if (!f) {
+        gui_note(g, true, "screenshot %s: %s", path, strerror(errno));
+        return -1;
+    }
+    bool write_failed = fflush(f) != 0 || ferror(f);
+    if (fclose(f) != 0)
+        write_failed = true;
+    if (rc != 0 || write_failed) {
+        gui_note(g, true, "screenshot %s: %s", path, rc != 0 ? IMG_GetError() : "write failed");
         return -1;
     }
     if (g->o->layout && write_layout(g, path) != 0) {
@@ -360,9 +371,10 @@ static void interactive(struct gui *g)
 
 static int run_script(struct gui *g, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    char msg[400];
+    FILE *f = file_fopen_regular(path, msg, sizeof msg);
     if (!f) {
-        fprintf(stderr, "trapvisor gui: --script %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "trapvisor gui: --script %s\n", msg);
         return EXIT_BAD_INPUT;
     }
     char line[512];

@@ -20,6 +20,7 @@
 #include "machine/fdt.h"
 #include "machine/rom.h"
 #include "util/bug.h"
+#include "util/fileio.h"
 
 bool board_guest_path(const char *name, char *buf, size_t len)
 {
@@ -129,6 +130,11 @@ static int open_console_io(struct board *b, const struct uart_settings *d, char 
         b->console_fn = console_to_file;
         b->console_opaque = stdout;
     } else {
+        char msg[400];
+        if (file_check_writable(d->output, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "console output %s", msg);
+            return -1;
+        }
         b->console_file = fopen(d->output, "w");
         if (!b->console_file) {
             snprintf(err, errlen, "console output %s: %s", d->output, strerror(errno));
@@ -143,9 +149,10 @@ static int open_console_io(struct board *b, const struct uart_settings *d, char 
         b->console_in_fd = 0;
         b->interactive = isatty(0);
     } else {
-        b->console_in_fd = open(d->input, O_RDONLY | O_CLOEXEC);
+        char msg[400];
+        b->console_in_fd = file_open_input(d->input, msg, sizeof msg);
         if (b->console_in_fd < 0) {
-            snprintf(err, errlen, "console input %s: %s", d->input, strerror(errno));
+            snprintf(err, errlen, "console input %s", msg);
             return -1;
         }
     }

@@ -12,6 +12,7 @@
 
 #include "cpu/cpu.h"
 #include "tlb/tlb.h"
+#include "util/fileio.h"
 #include "util/parse.h"
 
 static const struct {
@@ -315,19 +316,24 @@ struct load_ctx {
     int failed; /* the line our handler refused, 0 if none */
 };
 
-static char *counting_reader(char *str, int num, void *stream)
+static void refuse(struct load_ctx *lc, const char *msg)
 {
-    struct load_ctx *lc = stream;
-    char *r = fgets(str, num, lc->f);
-    if (r && (strchr(r, '\n') || feof(lc->f)))
-        lc->line++;
-    return r;
+    snprintf(lc->err, lc->errlen, "line %u: %s", lc->line, msg);
+    lc->failed = lc->line > 0 ? (int)lc->line : 1;
 }
 
-static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
+/* A section header: a file with any [busB.slotS] describes the whole I/O
+ * system, and a section counts even without keys (an empty [guest1]). */
+static bool on_section(struct load_ctx *lc, const char *line)
 {
-    struct load_ctx *lc = user;
-    int lineno = (int)lc->line;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    const char *close = strchr(line, ']');
+    if (*line != '[' || !close || close - line > 64)
+        return true; /* not a header (inih reports a malformed one) */
+    char section[65];
+    memcpy(section, line + 1, (size_t)(close - line - 1));
+    section[close - line - 1] = 0;
     unsigned bus, slot;
     bool valid;
     if (!lc->devices_cleared && parse_slot_section(section, &bus, &slot, &valid)) {
@@ -335,12 +341,43 @@ static int on_ini_entry(void *user, const char *section, const char *name, const
         lc->devices_cleared = true;
     }
     char msg[512];
-    if (!name) /* a section header alone */
+    if (lc->ext && lc->ext->apply(lc->ext->opaque, section, NULL, NULL, msg, sizeof msg) < 0) {
+        refuse(lc, msg);
+        return false;
+    }
+    return true;
+}
+
+/* inih's reader: counts lines, sees section headers, and never lets a line
+ * be split (inih's buffer is INI_MAX_LINE bytes: the rest of a longer line
+ * would be parsed as a line of its own). */
+static char *counting_reader(char *str, int num, void *stream)
+{
+    struct load_ctx *lc = stream;
+    if (lc->failed)
+        return NULL;
+    char *r = fgets(str, num, lc->f);
+    if (!r)
+        return NULL;
+    lc->line++;
+    if (!strchr(r, '\n') && !feof(lc->f)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "longer than %d characters (give a longer value with --set)",
+                 num - 2);
+        refuse(lc, msg);
+        return NULL;
+    }
+    return on_section(lc, r) ? r : NULL;
+}
+
+static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_ctx *lc = user;
+    char msg[512];
+    if (!name) /* a section header alone (on_section saw it) */
         return 1;
-    if (config_apply(lc->c, lc->ext, section, name, value, (unsigned)lineno, msg, sizeof msg) !=
-        0) {
-        snprintf(lc->err, lc->errlen, "line %d: %s", lineno, msg);
-        lc->failed = lineno > 0 ? lineno : 1;
+    if (config_apply(lc->c, lc->ext, section, name, value, lc->line, msg, sizeof msg) != 0) {
+        refuse(lc, msg);
         return 0;
     }
     return 1;
@@ -354,13 +391,15 @@ int board_config_load(struct board_config *c, const char *path, char *err, size_
 int board_config_load_ext(struct board_config *c, const struct config_ext *ext, const char *path,
                           char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
+    char why[400];
+    FILE *f = file_fopen_regular(path, why, sizeof why);
     if (!f) {
-        snprintf(err, errlen, "config %s: cannot open", path);
+        snprintf(err, errlen, "config %s", why);
         return -1;
     }
     char msg[600] = "";
     struct load_ctx lc = {f, 0, c, ext, false, msg, sizeof msg, 0};
+    ini_stop_on_first_error = true; /* the first error is the one to report */
     int rc = ini_parse_stream(counting_reader, &lc, on_ini_entry, &lc);
     fclose(f);
     if (rc != 0 || lc.failed) {
@@ -378,6 +417,17 @@ int board_config_load_ext(struct board_config *c, const struct config_ext *ext, 
 int board_config_set(struct board_config *c, const char *assignment, char *err, size_t errlen)
 {
     return board_config_set_ext(c, NULL, assignment, err, errlen);
+}
+
+/* s without leading and trailing blanks (in place). */
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+    return s;
 }
 
 int board_config_set_ext(struct board_config *c, const struct config_ext *ext,
@@ -402,8 +452,16 @@ int board_config_set_ext(struct board_config *c, const struct config_ext *ext,
     section[sl] = 0;
     memcpy(key, dot + 1, kl);
     key[kl] = 0;
+    /* As in a file (inih strips them): spaces around names and the value do not count. */
+    char value[CONFIG_PATH_MAX];
+    if (strlen(eq + 1) >= sizeof value) {
+        snprintf(err, errlen, "override '%.64s...': value longer than %zu characters", assignment,
+                 sizeof value - 1);
+        return -1;
+    }
+    strcpy(value, eq + 1);
     char msg[512];
-    if (config_apply(c, ext, section, key, eq + 1, 0, msg, sizeof msg) != 0) {
+    if (config_apply(c, ext, trim(section), trim(key), trim(value), 0, msg, sizeof msg) != 0) {
         snprintf(err, errlen, "override '%s': %s", assignment, msg);
         return -1;
     }

@@ -82,7 +82,9 @@ int board_config_check(const struct board_config *c, char *err, size_t errlen);
 
 /* More sections in the same file (the monitor's [vmm] and [guestN]): apply()
  * returns 0 when it took the key, -1 with a message, 1 when the section is
- * not its own. `sections` names them for the unknown-section message. */
+ * not its own. It is also called for each section header with key and
+ * value NULL (a section without keys still counts). `sections` names them
+ * for the unknown-section message. */
 struct config_ext {
     int (*apply)(void *opaque, const char *section, const char *key, const char *value, char *err,
                  size_t errlen);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fileio.h"
+
 #define ELFIMG_MAX_SIZE (256u << 20)
 
 struct elfsym {
@@ -160,9 +162,10 @@ bad:
 
 elfimg_t *elfimg_open(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    char msg[400];
+    FILE *f = file_fopen_regular(path, msg, sizeof msg);
     if (!f) {
-        fail(err, errlen, "%s: cannot open", path);
+        fail(err, errlen, "%s", msg);
         return NULL;
     }
     uint8_t *buf = NULL;

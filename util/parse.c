@@ -3,20 +3,35 @@
  */
 #include "util/parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+/* Decimal, or hexadecimal after 0x: never octal (a config's "010M" is ten
+ * MiB, as its reader expects). Digits only: no sign, no spaces. */
+static bool parse_number(const char *s, unsigned long long *v, char **end)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return false;
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        if (!isxdigit((unsigned char)s[2]))
+            return false;
+    }
+    errno = 0;
+    *v = strtoull(s, end, base);
+    return errno == 0;
+}
+
 bool parse_u64(const char *s, uint64_t *out)
 {
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
+    unsigned long long v;
     char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || *end)
+    if (!parse_number(s, &v, &end) || *end)
         return false;
     *out = v;
     return true;
@@ -33,12 +48,9 @@ bool parse_u32(const char *s, uint32_t *out)
 
 bool parse_size(const char *s, uint32_t *out)
 {
-    if (!s || !*s || *s == '-')
-        return false;
-    errno = 0;
+    unsigned long long v;
     char *end;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno)
+    if (!parse_number(s, &v, &end))
         return false;
     unsigned long long mul = 1;
     if (*end == 'K' || *end == 'k')

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parse a size like "64M", "4096", "1G", "0x1000"; false on junk or more than 32 bits. */
+/* Numbers are decimal, or hexadecimal after 0x (never octal), digits only.
+ * Parse a size like "64M", "4096", "1G", "0x1000"; false on junk or more than 32 bits. */
 bool parse_size(const char *s, uint32_t *out);
 /* Parse an unsigned 64-bit count (decimal or 0x hex); false on junk. */
 bool parse_u64(const char *s, uint64_t *out);

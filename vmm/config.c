@@ -183,7 +183,7 @@ static int apply_ext(void *opaque, const char *section, const char *key, const c
 {
     struct ext_ctx *x = opaque;
     struct vmm_config *c = x->c;
-    if (strcmp(section, "vmm") == 0) {
+    if (strcmp(section, "vmm") == 0 && key) {
         uint64_t n;
         if (strcmp(key, "quantum") == 0) {
             if (!parse_u64(v, &n) || n < 1000 || n > 1000000000) {
@@ -246,7 +246,7 @@ static int apply_ext(void *opaque, const char *section, const char *key, const c
                 guest_default(&c->guests[j], j);
             c->nguests = i + 1;
         }
-        return apply_guest(c, i, key, v, err, errlen);
+        return key ? apply_guest(c, i, key, v, err, errlen) : 0; /* NULL: the header alone */
     }
     return 1;
 }

@@ -19,6 +19,7 @@
 #include "dev/devclass.h"
 #include "machine/fdt.h"
 #include "machine/rom.h"
+#include "util/fileio.h"
 
 /* ---- the device tree a guest boots with --------------------------------- */
 
@@ -193,10 +194,10 @@ static int open_input(struct guest *g, char *err, size_t errlen)
         g->input_fd = 0;
         return 0;
     }
-    g->input_fd = open(g->cfg->input, O_RDONLY | O_CLOEXEC);
+    char msg[400];
+    g->input_fd = file_open_input(g->cfg->input, msg, sizeof msg);
     if (g->input_fd < 0) {
-        snprintf(err, errlen, "%s: console input %s: %s", g->cfg->name, g->cfg->input,
-                 strerror(errno));
+        snprintf(err, errlen, "%s: console input %s", g->cfg->name, msg);
         return -1;
     }
     return 0;
@@ -283,6 +284,11 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
         return -1;
     }
     if (g->cfg->output[0]) {
+        char msg[400];
+        if (file_check_writable(g->cfg->output, msg, sizeof msg) != 0) {
+            snprintf(err, errlen, "%s: console output %s", g->cfg->name, msg);
+            return -1;
+        }
         if (!(g->output = fopen(g->cfg->output, "w"))) {
             snprintf(err, errlen, "%s: console output %s: %s", g->cfg->name, g->cfg->output,
                      strerror(errno));
