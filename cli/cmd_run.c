@@ -12,6 +12,7 @@
 #include "cli/board_args.h"
 #include "cli/cli.h"
 #include "machine/board.h"
+#include "util/fileio.h"
 #include "util/parse.h"
 #include "vmm/vmm.h"
 
@@ -19,6 +20,7 @@
 #define EXIT_BAD_INPUT 2
 #define EXIT_LIMIT     124
 #define EXIT_HUNG      125
+#define EXIT_OUTPUT    74 /* an output could not be written (EX_IOERR) */
 
 enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
@@ -249,11 +251,20 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* The traces go to stderr: when that fails there is nobody to tell but the
+ * exit status. */
+static int output_status(int rc)
+{
+    if (fflush(stderr) != 0 || ferror(stderr))
+        return EXIT_OUTPUT;
+    return rc;
+}
+
 static int finish_stats(const char *path, cJSON *o, int rc)
 {
     if (write_stats(path, o) != 0) {
         fprintf(stderr, "trapvisor run: --stats %s: cannot write\n", path);
-        rc = rc ? rc : EXIT_BAD_INPUT;
+        rc = EXIT_OUTPUT;
     }
     cJSON_Delete(o);
     return rc;
@@ -291,10 +302,14 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
         break;
     case BOARD_HOST: rc = EXIT_LIMIT; break;
     }
+    if (board_output_error(b, err, sizeof err)) {
+        fprintf(stderr, "trapvisor run: %s\n", err);
+        rc = EXIT_OUTPUT;
+    }
     if (stats_path)
         rc = finish_stats(stats_path, native_json(b, stop, host_s), rc);
     board_free(b);
-    return rc;
+    return output_status(rc);
 }
 
 static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned trace,
@@ -333,10 +348,14 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         rc = EXIT_HUNG;
         break;
     }
+    if (vmm_output_error(v, err, sizeof err)) {
+        fprintf(stderr, "trapvisor run: %s\n", err);
+        rc = EXIT_OUTPUT;
+    }
     if (stats_path)
         rc = finish_stats(stats_path, vmm_json(v, stop, host_s), rc);
     vmm_free(v);
-    return rc;
+    return output_status(rc);
 }
 
 static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
@@ -404,6 +423,11 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
     }
     if ((vtrace & VTRACE_MONITOR) && !vmm) {
         fprintf(stderr, "trapvisor run: --trace vmm needs --vmm\n");
+        return EXIT_BAD_INPUT;
+    }
+    char err[600];
+    if (stats_path && file_check_writable(stats_path, err, sizeof err) != 0) {
+        fprintf(stderr, "trapvisor run: --stats %s\n", err);
         return EXIT_BAD_INPUT;
     }
     if (vmm)

@@ -85,8 +85,10 @@ static void console_out(void *opaque, const char *buf, size_t len)
 
 static void console_to_file(void *opaque, const char *buf, size_t len)
 {
-    FILE *f = opaque;
-    fwrite(buf, 1, len, f);
+    struct board *b = opaque;
+    FILE *f = b->console_file ? b->console_file : stdout;
+    if (fwrite(buf, 1, len, f) != len)
+        b->console_write_failed = true; /* reported by board_output_error */
 }
 
 static void on_cpu_event(void *opaque, const struct cpu_event *ev)
@@ -128,7 +130,7 @@ static int open_console_io(struct board *b, const struct uart_settings *d, char 
 {
     if (strcmp(d->output, "stdout") == 0) {
         b->console_fn = console_to_file;
-        b->console_opaque = stdout;
+        b->console_opaque = b;
     } else {
         char msg[400];
         if (file_check_writable(d->output, msg, sizeof msg) != 0) {
@@ -141,7 +143,7 @@ static int open_console_io(struct board *b, const struct uart_settings *d, char 
             return -1;
         }
         b->console_fn = console_to_file;
-        b->console_opaque = b->console_file;
+        b->console_opaque = b;
     }
     if (b->hosted || strcmp(d->input, "none") == 0) {
         b->console_in_fd = -1;
@@ -508,3 +510,13 @@ iobus_t *board_iobus(board_t *b) { return b->io; }
 const struct board_config *board_config_of(const board_t *b) { return b->cfg; }
 
 void board_console_write(board_t *b, const char *buf, size_t len) { console_out(b, buf, len); }
+
+bool board_output_error(board_t *b, char *err, size_t errlen)
+{
+    FILE *f = b->console_file ? b->console_file : stdout;
+    bool failed = b->console_write_failed || fflush(f) != 0 || ferror(f);
+    if (failed)
+        snprintf(err, errlen, "console output %s: write failed",
+                 b->console_file ? "file" : "(standard output)");
+    return failed;
+}

@@ -87,6 +87,9 @@ cpu_t *board_cpu(board_t *b);
 phys_t *board_phys(board_t *b);
 iobus_t *board_iobus(board_t *b);
 const struct board_config *board_config_of(const board_t *b);
+/* Did writing the console's output fail (a full disk, a closed pipe)? True
+ * with a message; flushes it first. Front ends ask at the end of a run. */
+bool board_output_error(board_t *b, char *err, size_t errlen);
 /* Write to the console's sink (what the UART's output goes to), counted in
  * console_bytes: the monitor's console multiplexer prints through this. */
 void board_console_write(board_t *b, const char *buf, size_t len);

@@ -20,6 +20,7 @@ struct board {
     uart_out_fn console_fn;
     void *console_opaque;
     FILE *console_file; /* the UART's output file when not stdout (owned) */
+    bool console_write_failed;
     int console_in_fd;  /* owned when not stdin; -1 none */
     bool interactive;   /* console input is a terminal: idle waits sleep on it */
     disk_t *disk;

@@ -6,6 +6,7 @@
 #include "cunit_main.h"
 #include "util/disasm.h"
 #include "util/elfload.h"
+#include "util/parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,7 +154,30 @@ static void test_phys_regions(void)
     phys_free(p);
 }
 
+static void test_parse_numbers(void)
+{
+    uint32_t v;
+    uint64_t n;
+    CU_ASSERT_TRUE(parse_size("010M", &v));
+    CU_ASSERT_EQUAL(v, 10u << 20); /* decimal, never octal */
+    CU_ASSERT_TRUE(parse_size("0x1000", &v));
+    CU_ASSERT_EQUAL(v, 0x1000);
+    CU_ASSERT_TRUE(parse_size("4K", &v));
+    CU_ASSERT_EQUAL(v, 4096);
+    CU_ASSERT_TRUE(parse_u64("0755", &n));
+    CU_ASSERT_EQUAL(n, 755);
+    CU_ASSERT_FALSE(parse_size("-1M", &v));
+    CU_ASSERT_FALSE(parse_size(" 1M", &v));
+    CU_ASSERT_FALSE(parse_size("+1M", &v));
+    CU_ASSERT_FALSE(parse_size("0x", &v));
+    CU_ASSERT_FALSE(parse_size("5G", &v)); /* more than 32 bits */
+    CU_ASSERT_FALSE(parse_u64("99999999999999999999", &n));
+    CU_ASSERT_FALSE(parse_u64("", &n));
+    CU_ASSERT_FALSE(parse_u32("0x100000000", &v));
+}
+
 static const struct test_case tests[] = {
+    {"numbers: decimal unless 0x, no signs or spaces", test_parse_numbers},
     {"ELF load and symbols", test_elf_load_and_symbols},
     {"ELF mutations never crash", test_elf_mutations},
     {"Capstone disassembly", test_disasm},

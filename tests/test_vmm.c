@@ -450,6 +450,16 @@ static void test_console_whole_lines(void)
     guest_prints(g1, "tick\n");
     guest_prints(g0, "\n");
     CU_ASSERT_STRING_EQUAL(console_text, "[g0] login: root\n[g1] tick\n[g0] \n");
+    /* A guest cannot move the cursor or write over another's prefix: control
+     * bytes are shown escaped, unless it asked for a raw console. */
+    console_text[0] = 0;
+    guest_prints(g1, "\r[g0] root shell\x1b[2J\n");
+    CU_ASSERT_STRING_EQUAL(console_text, "[g1] \\x0d[g0] root shell\\x1b[2J\n");
+    console_text[0] = 0;
+    g0->cfg->console_raw = true;
+    guest_prints(g0, "\x1b[1mbold\x1b[0m\n");
+    CU_ASSERT_STRING_EQUAL(console_text, "[g0] \x1b[1mbold\x1b[0m\n");
+    g0->cfg->console_raw = false;
     /* Nothing is lost at the end: a partial line is written, the line closed. */
     console_text[0] = 0;
     guest_prints(g1, "bye");

@@ -162,10 +162,16 @@ static int apply_guest(struct vmm_config *c, unsigned i, const char *key, const 
         return copy_str(g->input, sizeof g->input, v, k, err, errlen);
     } else if (strcmp(key, "output") == 0) {
         return copy_str(g->output, sizeof g->output, v, k, err, errlen);
+    } else if (strcmp(key, "console") == 0) {
+        if (strcmp(v, "escaped") != 0 && strcmp(v, "raw") != 0) {
+            snprintf(err, errlen, "%s: '%s' is not escaped or raw", k, v);
+            return -1;
+        }
+        g->console_raw = strcmp(v, "raw") == 0;
     } else {
         snprintf(err, errlen,
                  "guest%u: unknown key '%s' (name ram base buses shared tlb kernel "
-                 "bootargs input output)",
+                 "bootargs input output console)",
                  i, key);
         return -1;
     }

@@ -49,6 +49,7 @@ struct vmm_guest_config {
     char input[CONFIG_PATH_MAX];  /* console input: none | stdin | FILE; "" = guest0
                                      takes the board console's input, others none */
     char output[CONFIG_PATH_MAX]; /* "" = the board's console, lines prefixed */
+    bool console_raw;             /* on the board's console: control bytes pass (else shown \xNN) */
 };
 
 /* The software fix for sensitive instructions that do not trap ([cpu] switches). */
@@ -258,6 +259,10 @@ struct vmm_event {
 };
 typedef void (*vmm_event_fn)(void *opaque, const struct vmm_event *ev);
 void vmm_set_observer(vmm_t *v, vmm_event_fn fn, void *opaque);
+
+/* Did writing a console output fail (a guest's own file, or the board's
+ * console)? True with a message naming it. Asked at the end of a run. */
+bool vmm_output_error(vmm_t *v, char *err, size_t errlen);
 
 /* Console output of the guests that print to the board's console goes to fn
  * (guest index, bytes) instead, unprefixed; NULL restores the board console. */

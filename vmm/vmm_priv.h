@@ -52,6 +52,7 @@ struct guest {
     FILE *output;   /* own console output file, NULL: the board's, prefixed */
     char line[256]; /* its console line not yet written (console.c) */
     size_t line_len;
+    bool output_failed; /* a write to its output file failed */
     bool reset_pending;
     /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
     uint8_t asid[CTX_COUNT][256];

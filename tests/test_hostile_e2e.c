@@ -1,0 +1,154 @@
+/*
+ * tests/test_hostile_e2e.c — bad input and hostile guests, as a user or an
+ * attacker meets them: files that would block open(2) (a FIFO, a directory
+ * where a regular file is needed), config lines longer than the parser's
+ * buffer, empty sections, octal-looking numbers, stray spaces, a guest that
+ * forges another's console lines, and outputs that cannot be written.
+ */
+#include "cunit_main.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runcli.h"
+
+static struct cli_result r;
+static char fifo[64];
+
+static void make_fifo(void)
+{
+    snprintf(fifo, sizeof fifo, "/tmp/tv_fifo_%d", getpid());
+    unlink(fifo);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+}
+
+static void expect_refused(const char *args, const char *needle)
+{
+    cli_run(&r, args);
+    if (r.rc != 2)
+        printf("\n  '%s' exited %d\n", args, r.rc);
+    CU_ASSERT_EQUAL(r.rc, 2); /* a message and exit 2: not a hang (killed: -1) */
+    HAS(r.err, needle);
+}
+
+static void test_files_that_would_block(void)
+{
+    make_fifo();
+    char args[256];
+    snprintf(args, sizeof args, "run --native --kernel %s", fifo);
+    expect_refused(args, "is a FIFO, not a regular file");
+    snprintf(args, sizeof args, "run --native --config %s", fifo);
+    expect_refused(args, "is a FIFO, not a regular file");
+    snprintf(args, sizeof args, "run --native --console-in none --disk %s", fifo);
+    expect_refused(args, "disk image");
+    HAS(r.err, "is a FIFO");
+    snprintf(args, sizeof args,
+             "run --native --console-in none --disk %s --set bus1.slot0.readonly=true", fifo);
+    expect_refused(args, "is a FIFO");
+    snprintf(args, sizeof args, "gui --font %s --screenshot /tmp/tv_x.png", fifo);
+    expect_refused(args, "is a FIFO");
+    /* Directories where a file is needed. */
+    expect_refused("run --native --console-in /tmp", "console input /tmp: is a directory");
+    expect_refused("run --native --console-out /tmp", "console output /tmp");
+    expect_refused("gui --script /tmp", "--script /tmp: is a directory");
+    expect_refused("run --vmm --set guest0.input=/tmp", "g0: console input /tmp: is a directory");
+    unlink(fifo);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_config_lines_read_whole(void)
+{
+    /* A long bootargs line must not spill into a line of its own
+     * ("ram = 8M" at its end would otherwise set board.ram). */
+    char text[600], path[64];
+    snprintf(path, sizeof path, "/tmp/tv_long_%d.ini", getpid());
+    int n = snprintf(text, sizeof text, "[board]\nbootargs = ");
+    for (int i = 0; i < 280; i++)
+        text[n++] = 'a';
+    snprintf(text + n, sizeof text - (size_t)n, " ram = 8M\n");
+    write_text(path, text);
+    char args[256];
+    snprintf(args, sizeof args, "run --native --config %s", path);
+    expect_refused(args, "line 2: longer than 198 characters");
+    /* An empty [guest1] is a guest: guest2 after it is no gap. */
+    write_text(path, "[guest0]\nram = 8M\nbuses = 1\n[guest1]\n[guest2]\nram = 8M\nbuses = 2\n");
+    char stats[64];
+    snprintf(stats, sizeof stats, "/tmp/tv_hostile_%d.json", getpid());
+    snprintf(args, sizeof args,
+             "run --vmm --console-in none --config %s --max-insns 200000 --stats %s", path, stats);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 124);
+    cJSON *o = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(o, "guests")), 3);
+    cJSON_Delete(o);
+    /* The first bad line is the one reported, with its own message. */
+    write_text(path, "[board]\nram = lots\n[board\n");
+    snprintf(args, sizeof args, "run --native --config %s", path);
+    expect_refused(args, "line 2: board.ram: 'lots'");
+    unlink(path);
+    unlink(stats);
+}
+
+static void test_numbers_and_spaces(void)
+{
+    /* 010M is ten MiB (decimal), not eight (octal); spaces as in a file. */
+    char stats[64], args[256];
+    snprintf(stats, sizeof stats, "/tmp/tv_hostile_%d.json", getpid());
+    snprintf(args, sizeof args,
+             "run --vmm --console-in none --set 'guest0.ram=010M ' --set ' guest1.ram = 0x800000' "
+             "--max-insns 100000 --stats %s",
+             stats);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 124);
+    cJSON *o = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    cJSON *g = cJSON_GetObjectItem(o, "guests");
+    CU_ASSERT_EQUAL(json_num(cJSON_GetArrayItem(g, 0), "ram_size"), 10 << 20);
+    CU_ASSERT_EQUAL(json_num(cJSON_GetArrayItem(g, 1), "ram_size"), 8 << 20);
+    cJSON_Delete(o);
+    unlink(stats);
+    expect_refused("run --native --ram -64M", "board.ram");
+    expect_refused("run --native --ram 0x", "board.ram");
+}
+
+static void test_outputs_that_fail(void)
+{
+    /* Every output that cannot be written: a message and exit 74. */
+    cli_run(&r, "run --native --console-in none --bootargs hello > /dev/full");
+    CU_ASSERT_EQUAL(r.rc, 74);
+    HAS(r.err, "console output (standard output): write failed");
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --set guest1.output=/dev/full");
+    CU_ASSERT_EQUAL(r.rc, 74);
+    HAS(r.err, "g1: console output /dev/full: write failed");
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --stats /dev/full");
+    CU_ASSERT_EQUAL(r.rc, 74);
+    HAS(r.err, "--stats /dev/full: cannot write");
+    /* A path that cannot be written at all is refused before the run. */
+    cli_run(&r, "run --vmm --console-in none --stats /nonexistent/dir/s.json");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "--stats /nonexistent/dir/s.json");
+    CU_ASSERT_STRING_EQUAL(r.out, ""); /* nothing ran */
+    cli_run(&r, "gui --vmm --screenshot /dev/full");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "screenshot /dev/full: write failed");
+}
+
+static const struct test_case tests[] = {
+    {"files that would block open(2), directories", test_files_that_would_block},
+    {"config lines read whole, empty sections, first error", test_config_lines_read_whole},
+    {"numbers are decimal unless 0x, spaces trimmed", test_numbers_and_spaces},
+    {"outputs that cannot be written", test_outputs_that_fail},
+};
+
+CUNIT_MAIN("hostile-e2e", tests)
