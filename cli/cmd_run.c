@@ -296,7 +296,8 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
         break;
     case BOARD_HUNG:
         fprintf(stderr,
-                "trapvisor run: the machine hung: WAIT with no interrupt source (pc %08x)\n",
+                "trapvisor run: the machine hung: WAIT at pc %08x, and no interrupt it lets "
+                "through (Status.IM, the controller's enables, its timer) can come\n",
                 cpu_pc(board_cpu(b)));
         rc = EXIT_HUNG;
         break;
@@ -343,8 +344,11 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         rc = EXIT_LIMIT;
         break;
     case VMM_HUNG:
-        fprintf(stderr, "trapvisor run: every guest waits for an interrupt that nothing can "
-                        "raise\n");
+        vmm_waiting_guests(v, err, sizeof err);
+        fprintf(stderr,
+                "trapvisor run: the guests still on wait, and no interrupt they let through can "
+                "come: %s\n",
+                err);
         rc = EXIT_HUNG;
         break;
     }

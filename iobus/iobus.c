@@ -57,6 +57,19 @@ struct iobus {
 /* Buses 0..3 use IP2..IP5; buses 4..7 share IP6. */
 static unsigned cpu_line_of(unsigned bus) { return bus < 4 ? 2 + bus : 6; }
 
+bool iobus_line_can_rise(const iobus_t *io, unsigned line)
+{
+    for (unsigned b = 0; b < io->n; b++) {
+        if (cpu_line_of(b) != line)
+            continue;
+        const struct bus *bs = &io->buses[b];
+        for (unsigned s = 0; s < IOBUS_SLOTS; s++)
+            if (bs->slots[s].ops && (bs->enable & (1u << s)))
+                return true;
+    }
+    return false;
+}
+
 unsigned iobus_bus_line(const iobus_t *io, unsigned bus)
 {
     if (bus >= io->n)

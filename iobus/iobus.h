@@ -133,6 +133,10 @@ void io_link_schedule(io_link_t *link, uint64_t when);
  * enabled in the interrupt controller — or 0 (what INTC_REG_PENDING and
  * INTC_REG_ENABLE say, without an MMIO access: the monitor asks on every trap). */
 unsigned iobus_bus_line(const iobus_t *io, unsigned bus);
+/* Can CPU line (2..6) ever rise without software changing the controller:
+ * some bus on it has a device in a slot the controller lets through? (A CPU
+ * waiting on lines that cannot rise waits forever.) */
+bool iobus_line_can_rise(const iobus_t *io, unsigned line);
 
 /* Reset every attached device. */
 void iobus_reset(iobus_t *io);

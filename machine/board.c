@@ -425,11 +425,29 @@ static void board_reset(struct board *b)
         power_note_reset(b->power);
 }
 
+/* A CPU in WAIT wakes when a line it lets through (Status.IM, even with IE
+ * clear) is pending. While it waits no instruction can change IM or the
+ * interrupt controller, so if neither its timer nor any device can raise
+ * such a line, it waits forever. */
+static bool can_wake(struct board *b)
+{
+    uint32_t status = cpu_cp0_read(b->cpu, C0_STATUS, 0), cause = cpu_cp0_read(b->cpu, C0_CAUSE, 0);
+    uint32_t im = (status & ST_IM_MASK) >> ST_IM_SHIFT;
+    if ((cause >> CAUSE_IP_SHIFT) & im)
+        return true; /* already pending */
+    if ((im & (1u << 7)) && !(cause & CAUSE_DC))
+        return true; /* Count reaches Compare */
+    for (unsigned line = 2; line <= 6; line++)
+        if ((im & (1u << line)) && iobus_line_can_rise(b->io, line))
+            return true;
+    return false;
+}
+
 enum board_stop board_run(board_t *b, uint64_t max_insns)
 {
     struct cpu_stats st;
     cpu_get_stats(b->cpu, &st);
-    uint64_t start = st.insns;
+    uint64_t start = st.insns, idle_start = st.cycles - st.insns;
     for (;;) {
         if (b->powered_off)
             return BOARD_POWEROFF;
@@ -439,12 +457,20 @@ enum board_stop board_run(board_t *b, uint64_t max_insns)
             b->host_stop = false;
             return BOARD_HOST;
         }
-        b->deadline = iobus_tick(b->io, cpu_cycles(b->cpu));
-        cpu_set_deadline(b->cpu, b->deadline);
+        uint64_t now = cpu_cycles(b->cpu);
+        b->deadline = iobus_tick(b->io, now);
         cpu_get_stats(b->cpu, &st);
-        uint64_t done = st.insns - start;
-        if (done >= max_insns)
+        /* The budget bounds instructions and the idle time skipped in WAIT:
+         * a run where no instruction runs ends too. */
+        uint64_t done = st.insns - start, idle = st.cycles - st.insns - idle_start;
+        if (done >= max_insns || idle >= max_insns)
             return BOARD_LIMIT;
+        if (cpu_waiting(b->cpu) && !can_wake(b))
+            return BOARD_HUNG;
+        uint64_t idle_end = now + (max_insns - idle); /* no skip past the budget */
+        if (idle_end > now && idle_end < b->deadline)
+            b->deadline = idle_end;
+        cpu_set_deadline(b->cpu, b->deadline);
         switch (cpu_run(b->cpu, max_insns - done)) {
         case CPU_STOP_DEADLINE:
             if (b->interactive && cpu_waiting(b->cpu)) {

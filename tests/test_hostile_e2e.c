@@ -144,7 +144,47 @@ static void test_outputs_that_fail(void)
     HAS(r.err, "screenshot /dev/full: write failed");
 }
 
+static void test_every_run_ends(void)
+{
+    /* A kernel waiting with every line masked while its timer fires every
+     * microsecond: hung at once, natively and as a guest beside one that
+     * finishes (an idle guest does not keep the monitor running). */
+    cli_run(&r, "run --native --console-in none --kernel guest:sleeper");
+    CU_ASSERT_EQUAL(r.rc, 125);
+    HAS(r.err, "the machine hung: WAIT at pc 8001");
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --set guest1.kernel=guest:sleeper");
+    CU_ASSERT_EQUAL(r.rc, 125);
+    HAS(r.out, "[g0] kernel: all processes finished");
+    HAS(r.err, "no interrupt they let through can come: g1 (pc 8001");
+    /* Only a timer 2^32 cycles away can wake it: the budget bounds the idle
+     * time skipped too (natively and under the monitor). */
+    char stats[64], args[256];
+    snprintf(stats, sizeof stats, "/tmp/tv_idle_%d.json", getpid());
+    snprintf(args, sizeof args,
+             "run --native --console-in none --kernel guest:sleeper-far --max-insns 1000000 "
+             "--stats %s",
+             stats);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 124);
+    cJSON *o = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(json_num(o, "cycles") <= 2000000);
+    cJSON_Delete(o);
+    snprintf(args, sizeof args,
+             "run --vmm --console-in none --set guest0.kernel=guest:sleeper-far "
+             "--set guest1.kernel=guest:sleeper-far --max-insns 1000000 --stats %s",
+             stats);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 124);
+    o = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(json_num(o, "cycles") <= 2000000);
+    cJSON_Delete(o);
+    unlink(stats);
+}
+
 static const struct test_case tests[] = {
+    {"every run ends: masked WAIT, idle guests, the budget bounds idle time", test_every_run_ends},
     {"files that would block open(2), directories", test_files_that_would_block},
     {"config lines read whole, empty sections, first error", test_config_lines_read_whole},
     {"numbers are decimal unless 0x, spaces trimmed", test_numbers_and_spaces},

@@ -67,6 +67,26 @@ uint32_t guest_cause(struct guest *g)
     return cp0_rule_cause(&g->cp0, (uint8_t)(g->vlines | owned_lines(g)));
 }
 
+bool guest_can_ever_wake(struct guest *g)
+{
+    if (guest_wakeable(g))
+        return true;
+    uint32_t im = (g->cp0.status & ST_IM_MASK) >> ST_IM_SHIFT;
+    if ((im & (1u << 7)) && !(g->cp0.cause & CAUSE_DC))
+        return true; /* its Count reaches Compare */
+    for (unsigned line = 2; line <= 6; line++) {
+        if (!(im & (1u << line)))
+            continue;
+        if (iobus_line_can_rise(g->vio, line)) /* an emulated device */
+            return true;
+        for (unsigned b = 0; b < g->v->cfg->board.buses; b++)
+            if ((g->cfg->buses & (1u << b)) && (b < 4 ? 2 + b : 6) == line &&
+                iobus_line_can_rise(g->v->io, line))
+                return true; /* a device of its own bus */
+    }
+    return false;
+}
+
 bool guest_wakeable(struct guest *g)
 {
     return !g->halted && (guest_cause(g) & g->cp0.status & ST_IM_MASK) != 0;

@@ -196,21 +196,32 @@ static uint64_t tick_devices(struct vmm *v, uint64_t now)
     return next;
 }
 
-/* Everybody waits: let time pass to the next device or timer event. False
- * when there is none (the machine hung). */
-static bool idle_until(struct vmm *v, uint64_t now, uint64_t next)
+/* Everybody waits: let time pass to the next device or timer event, at
+ * most *idle_left cycles (the run's budget bounds idle time too). HUNG when
+ * no waiting guest can ever be woken (a device may still tick forever),
+ * LIMIT when the budget is spent. */
+static enum vmm_stop idle_until(struct vmm *v, uint64_t now, uint64_t next, uint64_t *idle_left)
 {
     uint64_t wake = next;
+    bool any = false;
     for (unsigned i = 0; i < v->n; i++) {
         struct guest *w = v->guests[i];
-        if (!w->halted && (w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
+        if (w->halted)
+            continue;
+        any = any || guest_can_ever_wake(w);
+        if ((w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
             wake = w->cp0.timer_deadline;
     }
-    if (wake == UINT64_MAX)
-        return false;
-    if (wake > now)
-        cpu_skip_cycles(v->cpu, wake - now);
-    return true;
+    if (!any || wake == UINT64_MAX)
+        return VMM_HUNG;
+    if (*idle_left == 0)
+        return VMM_LIMIT;
+    uint64_t skip = wake > now ? wake - now : 0;
+    if (skip > *idle_left)
+        skip = *idle_left;
+    cpu_skip_cycles(v->cpu, skip);
+    *idle_left -= skip;
+    return VMM_ALL_OFF; /* (not a stop: go on) */
 }
 
 /* Run g until its slice ends, the next device event, its timer or a trap
@@ -243,7 +254,7 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
 {
     struct cpu_stats st;
     cpu_get_stats(v->cpu, &st);
-    uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0;
+    uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0, idle_left = max_insns;
     enum vmm_stop result;
     for (;;) {
         reset_pending_guests(v);
@@ -268,10 +279,11 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
         struct guest *g = pick(v, now);
         if (g) {
             run_slice(v, g, next, max_insns - done, &run_ns);
-        } else if (!idle_until(v, now, next)) {
-            result = VMM_HUNG;
-            break;
+            continue;
         }
+        result = idle_until(v, now, next, &idle_left);
+        if (result != VMM_ALL_OFF)
+            break;
     }
     uint64_t total = vmm_host_ns() - t_start;
     v->run_ns += total;
@@ -286,6 +298,22 @@ void vmm_request_stop(vmm_t *v)
 {
     v->host_stop = true;
     cpu_request_stop(v->cpu);
+}
+
+size_t vmm_waiting_guests(const vmm_t *v, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < v->n; i++) {
+        const struct guest *g = v->guests[i];
+        if (g->halted || n >= len)
+            continue;
+        uint32_t pc = g == v->cur ? cpu_pc(v->cpu) : g->pc;
+        int w = snprintf(buf + n, len - n, "%s%s (pc %08x)", n ? ", " : "", g->cfg->name, pc);
+        if (w > 0)
+            n += (size_t)w < len - n ? (size_t)w : len - n - 1;
+    }
+    return n;
 }
 
 const char *vmm_stop_name(enum vmm_stop s)

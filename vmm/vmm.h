@@ -140,7 +140,12 @@ enum vmm_stop {
     VMM_HUNG,    /* every guest waits for an interrupt that nothing can raise */
     VMM_HOST,    /* vmm_request_stop() */
 };
+/* Run until a stop: at most max_insns instructions, and at most max_insns
+ * cycles of idle time skipped while every guest waits. HUNG as soon as no
+ * waiting guest can ever be woken (also when the others are off). */
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns);
+/* The guests still on, with their PCs ("g1 (pc 80010070)"), for messages. */
+size_t vmm_waiting_guests(const vmm_t *v, char *buf, size_t len);
 void vmm_request_stop(vmm_t *v);
 const char *vmm_stop_name(enum vmm_stop s);
 /* The first non-zero power-off code in guest order, else 0. */

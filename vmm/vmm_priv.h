@@ -129,6 +129,10 @@ uint32_t guest_cause(struct guest *g);
 void guest_update_timer(struct guest *g, uint64_t now);
 bool guest_irq_check(struct guest *g);
 bool guest_wakeable(struct guest *g);
+/* A waiting guest can be woken some day: a line its Status.IM lets through
+ * is pending, or its timer or a device can raise one (nothing else can
+ * change while it waits). */
+bool guest_can_ever_wake(struct guest *g);
 void guest_reset_cp0(struct guest *g);
 
 /* shadow.c: real TLB misses (TLBL, TLBS, Mod), ASIDs. */
