@@ -121,6 +121,8 @@ cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
             cJSON_AddItemToArray(buses, cJSON_CreateNumber(b));
     add_u64(o, "instructions", g->insns);
     add_u64(o, "console_bytes", g->console_bytes);
+    add_u64(o, "resets", g->resets);
+    add_u64(o, "reset_cleared_bytes", g->reset_cleared_bytes);
     cJSON *traps = cJSON_AddObjectToObject(o, "traps");
     uint64_t total = 0, ns = 0;
     for (unsigned k = 0; k < VMM_TRAP_KINDS; k++) {

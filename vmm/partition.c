@@ -126,6 +126,7 @@ static void on_vpower(void *opaque, enum power_action action, unsigned code)
         vmm_tracef(g->v, "vmm %s power off, code %u", g->cfg->name, code);
     } else {
         g->reset_pending = true;
+        g->st.resets++;
         vmm_tracef(g->v, "vmm %s reset", g->cfg->name);
     }
     if (g == g->v->cur)
@@ -261,6 +262,10 @@ int guest_setup(struct guest *g, char *err, size_t errlen)
     const struct board_config *bc = &v->cfg->board;
     bool be = !bc->little_endian;
     g->rom_copy = bc->ram_size - VMM_RESERVED + g->id * VMM_ROM_COPY_SIZE;
+    if (!(g->written = calloc(((g->cfg->ram_size >> 12) + 7) / 8, 1))) {
+        snprintf(err, errlen, "%s: out of memory", g->cfg->name);
+        return -1;
+    }
     build_map(g);
 
     char dflt[32], msg[600];
@@ -326,12 +331,39 @@ static void put_word(struct guest *g, uint32_t hpa, uint32_t v)
 }
 
 /* Power-on: clear its RAM, stage the kernel, write its ROM copy, reset the vCPU. */
+void guest_mark_written(struct guest *g, uint32_t hpa, uint32_t size)
+{
+    uint64_t start = hpa, end = (uint64_t)hpa + size, base = g->cfg->ram_base;
+    if (end <= base || start >= base + g->cfg->ram_size)
+        return;
+    if (start < base)
+        start = base;
+    if (end > base + g->cfg->ram_size)
+        end = base + g->cfg->ram_size;
+    for (uint64_t p = (start - base) >> 12; p < (end - base + 0xFFF) >> 12; p++)
+        g->written[p >> 3] |= (uint8_t)(1u << (p & 7));
+}
+
+/* Zero what the guest could have written since its last power-on (the pages
+ * under its writable real entries, its devices' DMA, its staged kernel):
+ * a reset costs the host what the guest used, not its whole partition. */
+static void clear_written(struct guest *g)
+{
+    uint32_t pages = g->cfg->ram_size >> 12;
+    for (uint32_t p = 0; p < pages; p++) {
+        if (!(g->written[p >> 3] & (1u << (p & 7))))
+            continue;
+        memset(phys_host_page(g->v->phys, g->cfg->ram_base + (p << 12), true), 0, PHYS_PAGE_SIZE);
+        g->st.reset_cleared_bytes += PHYS_PAGE_SIZE;
+    }
+    memset(g->written, 0, (pages + 7) / 8);
+}
+
 void guest_boot(struct guest *g)
 {
     struct vmm *v = g->v;
     modules_guest_boot(g); /* its memory is about to be rewritten */
-    for (uint32_t off = 0; off < g->cfg->ram_size; off += PHYS_PAGE_SIZE)
-        memset(phys_host_page(v->phys, g->cfg->ram_base + off, true), 0, PHYS_PAGE_SIZE);
+    clear_written(g);
     for (unsigned i = 0; i < g->nregions; i++) /* device buffers are memory too */
         if (g->regions[i].kind == VMM_REGION_BUFFER)
             memset(phys_host_page(v->phys, g->regions[i].hpa, true), 0, g->regions[i].size);
@@ -339,6 +371,7 @@ void guest_boot(struct guest *g)
     const void *bytes = elfimg_bytes(g->kernel, &klen);
     if (phys_load(v->phys, g->cfg->ram_base + g->kernel_image, bytes, klen) != 0)
         BUG("vmm: %s's checked kernel placement does not fit", g->cfg->name);
+    guest_mark_written(g, g->cfg->ram_base + g->kernel_image, (uint32_t)klen);
 
     for (uint32_t off = 0; off < VMM_ROM_COPY_SIZE; off += PHYS_PAGE_SIZE)
         memset(phys_host_page(v->phys, g->rom_copy + off, true), 0, PHYS_PAGE_SIZE);
@@ -366,6 +399,7 @@ void guest_boot(struct guest *g)
 
 void guest_teardown(struct guest *g)
 {
+    free(g->written);
     if (g->vio)
         iobus_free(g->vio);
     phys_free(g->vphys);

@@ -357,6 +357,7 @@ struct vmm_outcome patch_on_store(struct patcher *pt, struct guest *g, const str
     /* SC: the reservation is ours to give (one CPU, the store happens). */
     memop_store(&m, mem, va & 3u, be, cpu_gpr(cpu, m.rt));
     uint32_t nw = memop_join(mem, be);
+    guest_mark_written(g, hpa & ~3u, 4); /* written by us for it: cleared at its reset */
     if (pi >= 0)
         drop(pt, (unsigned)pi, false);
     put_word(pt, p, nw);

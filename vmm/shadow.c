@@ -357,10 +357,10 @@ static bool write_fault(struct guest *g, const struct cpu_trap *t, const struct 
     struct tlb_regs e;
     tlb_read(v->tlb, (unsigned)idx, &e);
     uint32_t half = va & (((e.pagemask | 0x1FFFu) + 1) >> 1);
-    if (half)
-        e.entrylo1 |= ENTRYLO_D;
-    else
-        e.entrylo0 |= ENTRYLO_D;
+    uint32_t *lo = half ? &e.entrylo1 : &e.entrylo0;
+    *lo |= ENTRYLO_D;
+    guest_mark_written(g, ((*lo & ENTRYLO_PFN_MASK) >> ENTRYLO_PFN_SHIFT) << 12,
+                       ((e.pagemask | 0x1FFFu) + 1) >> 1);
     cpu_tlb_write(v->cpu, (unsigned)idx, &e);
     vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg->name, va);
     *o = vmm_outcome_of(VMM_TRAP_TLB_MOD);
@@ -404,6 +404,8 @@ static uint32_t fill_half(struct guest *g, const struct cpu_trap *t, const struc
     bool uncached = (va >= 0xA0000000u && va < KSEG2) || r->kind == VMM_REGION_DEVICE;
     struct owner_page p = {r, c.hpa & ~0xFFFu, pva & ~0xFFFu, mine && t->fetch};
     *lo = owners_entrylo(g, &p, entrylo(c.hpa & ~(size - 1), c.writable, uncached));
+    if (*lo & ENTRYLO_D)
+        guest_mark_written(g, c.hpa & ~(size - 1), size);
     return size;
 }
 

@@ -24,6 +24,14 @@ void vmm_tracef(struct vmm *v, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A device wrote host RAM: the guest whose RAM it is clears it at its next power-on. */
+static void guests_dma_written(void *opaque, uint32_t paddr, size_t len)
+{
+    struct vmm *v = opaque;
+    for (unsigned i = 0; i < v->n; i++)
+        guest_mark_written(v->guests[i], paddr, (uint32_t)len);
+}
+
 /* ---- creation ------------------------------------------------------------ */
 
 vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
@@ -65,7 +73,8 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
     uint32_t ext = CPU_EXT_PHYS_AS_VIRT | v->cfg->board.unsafe;
     if (modules_create(v, &ext, err, errlen) != 0)
         goto fail;
-    if (iobus_add_dma_hook(v->io, modules_dma_written, v) != 0)
+    if (iobus_add_dma_hook(v->io, guests_dma_written, v) != 0 ||
+        iobus_add_dma_hook(v->io, modules_dma_written, v) != 0)
         BUG("vmm: no room for the monitor's DMA listener");
     cpu_set_ext(v->cpu, ext);
     v->eret_native = (v->cfg->board.unsafe & CPU_EXT_ERET_UNPRIV) != 0;
@@ -136,9 +145,9 @@ static void load_vcpu(struct vmm *v, struct guest *g)
     gotcha_sync_real_epc(v, g);
 }
 
-static bool runnable(struct guest *g)
+static bool runnable(struct guest *g, uint64_t now)
 {
-    if (g->halted)
+    if (g->halted || now < g->busy_until) /* off, or still paying for its reset */
         return false;
     if (g->waiting && guest_wakeable(g))
         g->waiting = false;
@@ -149,12 +158,12 @@ static bool runnable(struct guest *g)
 static struct guest *pick(struct vmm *v, uint64_t now)
 {
     struct guest *cur = v->cur;
-    if (cur && now < v->slice_end && runnable(cur))
+    if (cur && now < v->slice_end && runnable(cur, now))
         return cur;
     unsigned start = cur ? cur->id + 1 : 0;
     for (unsigned k = 0; k < v->n; k++) {
         struct guest *g = v->guests[(start + k) % v->n];
-        if (runnable(g)) {
+        if (runnable(g, now)) {
             v->slice_end = now + v->cfg->quantum;
             g->st.slices++;
             return g;
@@ -171,14 +180,22 @@ static bool all_halted(const struct vmm *v)
     return true;
 }
 
+/* A reset costs the host the RAM it clears; the guest pays for it in its own
+ * time (one cycle per RESET_CLEAR_BYTES), so that a guest resetting in a
+ * loop takes no more than its share of the host from the others. */
+#define RESET_CLEAR_BYTES 64
+
 /* Guests that asked for a reset power on again. */
 static void reset_pending_guests(struct vmm *v)
 {
     for (unsigned i = 0; i < v->n; i++)
         if (v->guests[i]->reset_pending) {
             struct guest *g = v->guests[i];
+            uint64_t cleared = g->st.reset_cleared_bytes;
             modules_guest_reset(g);
             guest_boot(g);
+            cleared = g->st.reset_cleared_bytes - cleared;
+            g->busy_until = cpu_cycles(v->cpu) + cleared / RESET_CLEAR_BYTES;
             if (g == v->cur)
                 load_vcpu(v, g);
         }
@@ -208,7 +225,9 @@ static enum vmm_stop idle_until(struct vmm *v, uint64_t now, uint64_t next, uint
         struct guest *w = v->guests[i];
         if (w->halted)
             continue;
-        any = any || guest_can_ever_wake(w);
+        any = any || guest_can_ever_wake(w) || w->busy_until > now;
+        if (w->busy_until > now && w->busy_until < wake)
+            wake = w->busy_until;
         if ((w->cp0.status & ST_IM7) && w->cp0.timer_deadline < wake)
             wake = w->cp0.timer_deadline;
     }

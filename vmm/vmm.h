@@ -225,7 +225,9 @@ struct vmm_guest_stats {
     uint64_t asid_flushes;            /* real TLB flushed because real ASIDs ran out */
     uint64_t trap_ns[VMM_TRAP_KINDS]; /* host time in the monitor (with vmm_set_timing) */
     uint64_t console_bytes;
-    uint64_t pv_calls; /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
+    uint64_t resets;              /* power device resets */
+    uint64_t reset_cleared_bytes; /* RAM zeroed at its power-ons (what it had written) */
+    uint64_t pv_calls;            /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
     struct vmm_gotcha_stats gotcha;
     struct vmm_scan_stats scan;
 };

@@ -40,6 +40,7 @@ struct guest {
     struct vmm_region regions[VMM_MAX_REGIONS];
     unsigned nregions;
     uint32_t rom_copy; /* host-physical address of its ROM copy */
+    uint8_t *written;  /* bit per RAM page it may have written since power-on */
     elfimg_t *kernel;
     uint32_t kernel_image;                            /* guest-physical */
     uint8_t fdt[0x10000] __attribute__((aligned(8))); /* libfdt wants 8-byte alignment */
@@ -54,6 +55,7 @@ struct guest {
     size_t line_len;
     bool output_failed; /* a write to its output file failed */
     bool reset_pending;
+    uint64_t busy_until; /* machine cycle its last reset's cost is paid (not runnable before) */
     /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
     uint8_t asid[CTX_COUNT][256];
     uint32_t asid_gen[CTX_COUNT][256];
@@ -171,6 +173,9 @@ void gotcha_sync_real_epc(struct vmm *v, struct guest *g);
 int guest_setup(struct guest *g, char *err, size_t errlen);
 void guest_boot(struct guest *g);
 void guest_teardown(struct guest *g);
+/* Host memory [hpa, hpa + size) may be written by the guest (a writable
+ * real entry, DMA): what its next power-on clears, if it is its RAM. */
+void guest_mark_written(struct guest *g, uint32_t hpa, uint32_t size);
 int guest_fdt_rewrite(const struct vmm_config *c, unsigned guest,
                       const struct vmm_guest_config *placed, const void *board_fdt, void *out,
                       size_t outlen);

@@ -144,7 +144,9 @@
 #define DISK_ST_DONE       0x2
 #define DISK_ST_ERROR      0x4
 /* power */
-#define POWER_OFF 0x00
+#define POWER_OFF         0x00
+#define POWER_RESET       0x04
+#define POWER_RESET_MAGIC 0x52535421 /* "RST!" */
 /* framebuffer */
 #define FB_REG_WIDTH   0x00
 #define FB_REG_HEIGHT  0x04
