@@ -287,8 +287,14 @@ disk_t *disk_new(iobus_t *io, unsigned bus, unsigned slot, const struct disk_con
         close(fd);
         return NULL;
     }
-    if (st.st_size < (off_t)DISK_SECTOR || st.st_size % DISK_SECTOR != 0 ||
-        st.st_size / DISK_SECTOR > UINT32_MAX) {
+    if (st.st_size / DISK_SECTOR > UINT32_MAX) {
+        snprintf(err, errlen,
+                 "disk image %s: %lld bytes is more than 2^32-1 sectors of %u bytes (2 TiB)",
+                 cfg->path, (long long)st.st_size, DISK_SECTOR);
+        close(fd);
+        return NULL;
+    }
+    if (st.st_size < (off_t)DISK_SECTOR || st.st_size % DISK_SECTOR != 0) {
         snprintf(err, errlen,
                  "disk image %s: size %lld bytes is not a non-zero multiple of %u-byte sectors",
                  cfg->path, (long long)st.st_size, DISK_SECTOR);

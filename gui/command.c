@@ -273,16 +273,18 @@ int gui_command(struct gui *g, const char *line)
         return 0;
     }
     if (strcmp(cmd, "step") == 0) {
-        uint32_t n = 1;
-        if (ntok > 2 || (ntok == 2 && (!parse_u32(tok[1], &n) || n == 0))) {
+        uint64_t n = 1;
+        if (ntok > 2 || (ntok == 2 && (!parse_u64(tok[1], &n) || n == 0))) {
             gui_note(g, true, "step: expected a count, or 'trap [KIND] [guest N]'");
             return -1;
         }
-        g->running = false;
-        enum sess_why why = SESS_STEPPED;
-        for (uint32_t i = 0; i < n && why == SESS_STEPPED; i++)
-            why = session_advance(s, SESS_STEP_INSN, (struct sess_target){-1, -1}, 1);
-        gui_describe_stop(g, why);
+        if (n > g->o->max_insns) {
+            gui_note(g, true, "step: %" PRIu64 " is more than --max-insns (%" PRIu64 ")", n,
+                     g->o->max_insns);
+            return -1;
+        }
+        g->running = false; /* one advance of n instructions, as fast as run n */
+        gui_describe_stop(g, session_advance(s, SESS_STEP_INSN, (struct sess_target){-1, -1}, n));
         return 0;
     }
     if (strcmp(cmd, "run") == 0 || strcmp(cmd, "continue") == 0) {

@@ -402,6 +402,11 @@ static int run_after(struct gui *g, const char *after)
 {
     uint64_t n;
     g->scripted = true;
+    if (after[0] >= '0' && after[0] <= '9' && !parse_u64(after, &n)) {
+        fprintf(stderr, "trapvisor gui: --after %s: not an instruction count (nor a breakpoint)\n",
+                after);
+        return EXIT_BAD_INPUT;
+    }
     if (parse_u64(after, &n)) {
         char cmd[64];
         snprintf(cmd, sizeof cmd, "run %llu", (unsigned long long)n);

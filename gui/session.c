@@ -416,8 +416,6 @@ enum sess_why session_advance(session_t *s, enum sess_mode_run mode, struct sess
     s->target = target;
     s->why = SESS_BUDGET;
     s->first_insn = true;
-    if (mode == SESS_STEP_INSN)
-        budget = 1;
     bool ended = false;
     if (s->is_vmm) {
         enum vmm_stop r = vmm_run(s->vmm, budget);

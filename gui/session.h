@@ -87,7 +87,7 @@ enum sess_why {
 
 enum sess_mode_run {
     SESS_RUN,       /* until a breakpoint */
-    SESS_STEP_INSN, /* one instruction (a branch takes its delay slot along) */
+    SESS_STEP_INSN, /* budget instructions, ignoring breakpoints (a branch takes its delay slot) */
     SESS_STEP_TRAP, /* until the next trap of target kind and guest (or a breakpoint) */
 };
 struct sess_target {

@@ -216,7 +216,38 @@ static void test_reset_loop_costs_its_share(void)
     unlink(stats);
 }
 
+static void test_errors_that_tell_the_truth(void)
+{
+    /* A 3 TiB image is too large, not "not a multiple of 512". (Sparse: it
+     * takes no room.) */
+    char img[64], args[256];
+    make_temp_file(img, 0);
+    CU_ASSERT_EQUAL_FATAL(truncate(img, 3ll << 40), 0);
+    snprintf(args, sizeof args, "run --native --console-in none --disk %s", img);
+    expect_refused(args, "more than 2^32-1 sectors");
+    unlink(img);
+    /* A count too large for 64 bits is a bad count, not a bad breakpoint. */
+    expect_refused("gui --screenshot /tmp/tv_x.png --after 99999999999999999999",
+                   "not an instruction count");
+    /* step N is one advance of N instructions (as fast as run N), within
+     * the budget. */
+    char script[64];
+    snprintf(script, sizeof script, "/tmp/tv_step_%d.txt", getpid());
+    write_text(script, "step 1000000\nprint status\n");
+    snprintf(args, sizeof args, "gui --script %s", script);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "insns=1000000 ");
+    write_text(script, "step 5000\n");
+    snprintf(args, sizeof args, "gui --script %s --max-insns 1000", script);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 1);
+    HAS(r.err, "step: 5000 is more than --max-insns (1000)");
+    unlink(script);
+}
+
 static const struct test_case tests[] = {
+    {"errors that tell the truth, at once", test_errors_that_tell_the_truth},
     {"a guest's reset loop costs what it used, in its own time", test_reset_loop_costs_its_share},
     {"every run ends: masked WAIT, idle guests, the budget bounds idle time", test_every_run_ends},
     {"files that would block open(2), directories", test_files_that_would_block},
