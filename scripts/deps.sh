@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config clang clang-format git
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev git
   libunicorn-dev libcapstone-dev libelf-dev libcjson-dev libcunit1-dev
   gcc-mips-linux-gnu binutils-mips-linux-gnu
   libfdt-dev device-tree-compiler libinih-dev
