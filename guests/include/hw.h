@@ -140,6 +140,8 @@
 #define DISK_CMD_READ_DMA  1
 #define DISK_CMD_WRITE_DMA 2
 #define DISK_CMD_FLUSH     3
+#define DISK_CMD_WRITE_PIO 5
+#define DISK_BUFFER        0x200
 #define DISK_ST_BUSY       0x1
 #define DISK_ST_DONE       0x2
 #define DISK_ST_ERROR      0x4
