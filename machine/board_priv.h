@@ -21,8 +21,8 @@ struct board {
     void *console_opaque;
     FILE *console_file; /* the UART's output file when not stdout (owned) */
     bool console_write_failed;
-    int console_in_fd;  /* owned when not stdin; -1 none */
-    bool interactive;   /* console input is a terminal: idle waits sleep on it */
+    int console_in_fd; /* owned when not stdin; -1 none */
+    bool interactive;  /* console input is a terminal: idle waits sleep on it */
     disk_t *disk;
     power_t *power;
     struct vswitch *vswitch;
