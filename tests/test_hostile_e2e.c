@@ -318,7 +318,56 @@ static void test_kill_during_disk_writes(void)
     unlink(img);
 }
 
+static void expect_host_intact(void)
+{
+    CU_ASSERT(r.rc >= 0 && r.rc != 134); /* not killed, no abort */
+    CU_ASSERT_PTR_NULL(strstr(r.err, "internal error"));
+    CU_ASSERT_PTR_NULL(strstr(r.err, "AddressSanitizer"));
+    CU_ASSERT_PTR_NULL(strstr(r.err, "runtime error"));
+}
+
+static void test_hostile_kernel_beside_a_victim(void)
+{
+    /* guests/tests/hostile: random kernel-mode instructions, random TLB
+     * entries, every CP0 register, random device commands (DMA anywhere) —
+     * natively, then as the guest owning bus 1 (disk, nic) beside a victim
+     * that checks its memory, under every policy and the scanner fix. */
+    char img[64], args[512], stats[64];
+    make_temp_file(img, 1 << 20);
+    snprintf(stats, sizeof stats, "/tmp/tv_hostile_%d.json", getpid());
+    snprintf(args, sizeof args,
+             "run --native --console-in none --kernel guest:hostile --disk %s --max-insns 30000000",
+             img);
+    cli_run(&r, args);
+    expect_host_intact();
+    static const char *const settings[] = {"--set vmm.policy=default",
+                                           "--set vmm.policy=writewatch", "--set vmm.policy=small",
+                                           "--unsafe all --fix scan"};
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+        snprintf(args, sizeof args,
+                 "run --vmm --console-in none --config %s/configs/isolation.ini --disk %s "
+                 "--set guest0.kernel=guest:hostile %s --max-insns 150000000 --stats %s",
+                 SOURCE_DIR, img, settings[i], stats);
+        cli_run(&r, args);
+        expect_host_intact();
+        HAS(r.out, "[victim] victim: 262144 words checked 20 times, 0 changed");
+        cJSON *o = json_load(stats);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        cJSON *g0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "guests"), 0);
+        double traps = json_num(g0, "traps.total"), reflected = json_num(g0, "reflected.total");
+        printf("\n  %s: the hostile guest made %.0f traps, %.0f exceptions of its own", settings[i],
+               traps, reflected);
+        CU_ASSERT(traps >= 1000);
+        CU_ASSERT(reflected >= 100);
+        cJSON_Delete(o);
+    }
+    unlink(stats);
+    unlink(img);
+}
+
 static const struct test_case tests[] = {
+    {"a hostile kernel beside a victim: host intact, victim intact",
+     test_hostile_kernel_beside_a_victim},
     {"kill -9 during disk writes: no completed write lost", test_kill_during_disk_writes},
     {"errors that tell the truth, at once", test_errors_that_tell_the_truth},
     {"a guest's reset loop costs what it used, in its own time", test_reset_loop_costs_its_share},
