@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # The fuzz targets (fuzz/*.c), built with clang + libFuzzer + ASan/UBSan in
 # build-fuzz/, each run for SECONDS (default 30) from its corpus: the config
-# corpus is fuzz/corpus/config (kept in the tree), the ELF corpus the guests
-# this build makes. Prints libFuzzer's figures; exit 1 on any crash.
+# corpus is fuzz/corpus/config (kept in the tree), the ELF and the monitor's
+# corpora come from the guests this build makes. Prints libFuzzer's figures;
+# exit 1 on any crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAPVISOR_SANITIZE=ON \
     -DTRAPVISOR_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_elf guests >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_elf fuzz_monitor guests >/dev/null
 work=$(mktemp -d /tmp/tv_fuzz_corpus.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/config" "$work/elf"
+mkdir -p "$work/config" "$work/elf" "$work/monitor"
 cp fuzz/corpus/config/* "$work/config/"
 cp build-fuzz/guests/*.elf "$work/elf/"
+# The monitor's seeds: the code of built guests (kernel-mode instruction streams).
+for f in build-fuzz/guests/hostile-eb.elf build-fuzz/guests/arith-eb.elf; do
+    head -c 4096 "$f" > "$work/monitor/$(basename "$f" .elf)"
+done
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in config elf; do
+for t in config elf monitor; do
     echo "fuzz_$t: $secs s"
     build-fuzz/fuzz_$t -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$work/" "$work/$t" 2>&1 |
