@@ -92,6 +92,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[1024];
     if (!vmm_config_default(&c))
         abort();
+    /* The same bytes as --set overrides, one a line, on a fresh configuration. */
+    struct vmm_config o;
+    if (!vmm_config_default(&o))
+        abort();
+    char line[512];
+    size_t n = 0;
+    for (size_t i = 0; i <= size; i++) {
+        if (i == size || data[i] == '\n' || n == sizeof line - 1) {
+            line[n] = 0;
+            vmm_config_set(&o, line, err, sizeof err);
+            n = 0;
+        } else if (data[i]) {
+            line[n++] = (char)data[i];
+        }
+    }
+    vmm_config_check(&o, err, sizeof err);
+    vmm_config_free(&o);
     if (vmm_config_load(&c, path, err, sizeof err) == 0 && c.board.ram_size <= (64u << 20) &&
         paths_are_local(&c) && vmm_config_check(&c, err, sizeof err) == 0) {
         build_trees(&c);

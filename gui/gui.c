@@ -540,6 +540,12 @@ int gui_main(const struct gui_options *o)
     bool headless = o->screenshot || (o->script && !o->window);
     char err[600];
     int rc = EXIT_BAD_INPUT;
+    /* Outputs are checked before anything runs. */
+    if ((o->screenshot && file_check_writable(o->screenshot, err, sizeof err) != 0) ||
+        (o->layout && file_check_writable(o->layout, err, sizeof err) != 0)) {
+        fprintf(stderr, "trapvisor gui: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
     if (gui_open(g, o, headless, err, sizeof err) != 0) {
         fprintf(stderr, "trapvisor gui: %s\n", err);
         goto out;

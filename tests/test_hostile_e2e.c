@@ -142,6 +142,9 @@ static void test_outputs_that_fail(void)
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "--stats /nonexistent/dir/s.json");
     CU_ASSERT_STRING_EQUAL(r.out, ""); /* nothing ran */
+    cli_run(&r, "gui --vmm --screenshot /nonexistent/dir/x.png");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "/nonexistent/dir/x.png: No such file or directory");
     cli_run(&r, "gui --vmm --screenshot /dev/full");
     CU_ASSERT_EQUAL(r.rc, 2);
     HAS(r.err, "screenshot /dev/full: write failed");
