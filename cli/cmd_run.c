@@ -299,7 +299,8 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
     case BOARD_HUNG:
         fprintf(stderr,
                 "trapvisor run: the machine hung: WAIT at pc %08x, and no interrupt it lets "
-                "through (Status.IM, the controller's enables, its timer) can come\n",
+                "through (Status.IM, the controller's enables, its timer) can come, or it "
+                "wakes only to go back to sleep\n",
                 cpu_pc(board_cpu(b)));
         rc = EXIT_HUNG;
         break;
@@ -349,7 +350,7 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         vmm_waiting_guests(v, err, sizeof err);
         fprintf(stderr,
                 "trapvisor run: the guests still on wait, and no interrupt they let through can "
-                "come: %s\n",
+                "come (or they wake only to go back to sleep): %s\n",
                 err);
         rc = EXIT_HUNG;
         break;

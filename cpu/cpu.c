@@ -47,6 +47,8 @@ void cpu_reset(cpu_t *c)
     c->in_delay = c->llbit = c->waiting = false;
     c->batch_left = c->batch_len = 0;
     c->insns = c->idle_cycles = 0;
+    c->spin_lines = 0;
+    c->spin_insns = c->spin_start = 0;
     c->irq_lines = 0;
     c->ext = 0;
     tlb_set_rixi(c->tlb, false);
@@ -74,6 +76,21 @@ static void take_interrupt(struct cpu *c)
     cpu_raise(c, EXC_INT, 0, 0, 0);
 }
 
+/* A WAIT that ends at once on an interrupt the CPU does not take (IE off),
+ * with the same lines pending, a few instructions after the last one, for
+ * CPU_SPIN_LIMIT cycles: waking only to go back to sleep — the pending line
+ * never clears, nothing progresses. */
+static bool cpu_spinning(struct cpu *c, uint32_t lines)
+{
+    uint64_t insns = cpu_insns_now(c), now = cpu_cycles_now(c);
+    if (lines != c->spin_lines || insns - c->spin_insns > 64) {
+        c->spin_lines = lines;
+        c->spin_start = now;
+    }
+    c->spin_insns = insns;
+    return now - c->spin_start >= CPU_SPIN_LIMIT;
+}
+
 /* Idle in WAIT: jump time to the first event that can end it, the CP0 timer
  * or the owner's device deadline (the owner then ticks its devices, which may
  * raise a line). False when nothing can ever wake the CPU. */
@@ -82,7 +99,7 @@ static bool idle_until_event(struct cpu *c)
     uint32_t cause = cp0_cause(c);
     if (cause & c->cp0.status & ST_IM_MASK) { /* already pending: wake up */
         c->waiting = false;
-        return true;
+        return !cpu_spinning(c, cause & c->cp0.status & ST_IM_MASK);
     }
     uint64_t wake = c->ext_deadline;
     if ((c->cp0.status & ST_IM7) && c->cp0.timer_deadline < wake)

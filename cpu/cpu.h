@@ -38,12 +38,18 @@ enum cpu_ext {
 /* The sensitive-instruction switches, for configuration and messages. */
 #define CPU_EXT_UNSAFE (CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV | CPU_EXT_DIEI_UNPRIV)
 
+/* Virtual time (cycles: 0.1 s) after which a WAIT loop that never sleeps — it
+ * wakes at once on an interrupt it does not take, again and again, the line
+ * never clearing — counts as idle: cpu_run() returns CPU_STOP_IDLE. */
+#define CPU_SPIN_LIMIT 10000000ull
+
 /* Why cpu_run() returned. */
 enum cpu_stop {
     CPU_STOP_NONE = 0,
     CPU_STOP_LIMIT,    /* the instruction budget is spent */
     CPU_STOP_TRAP,     /* an exception routed to the host, or HYPCALL: see cpu_trap() */
-    CPU_STOP_IDLE,     /* WAIT with no interrupt able to arrive from inside the CPU */
+    CPU_STOP_IDLE,     /* WAIT with no interrupt able to arrive from inside the CPU, or a WAIT
+                          loop that never sleeps (CPU_SPIN_LIMIT) */
     CPU_STOP_HOST,     /* cpu_request_stop() */
     CPU_STOP_DEADLINE, /* the cycle count reached the owner's deadline (cpu_set_deadline) */
 };

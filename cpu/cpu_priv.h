@@ -59,6 +59,9 @@ struct cpu {
     struct cpu_trap trap;
 
     uint64_t insns; /* completed batches; see cpu_now() */
+    /* a WAIT loop that never sleeps (cpu.c, cpu_spinning) */
+    uint32_t spin_lines;
+    uint64_t spin_insns, spin_start;
     uint64_t idle_cycles;
     uint64_t ext_deadline; /* owner's next device event (cpu_set_deadline) */
     struct cpu_stats stats;

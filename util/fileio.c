@@ -94,7 +94,16 @@ int file_open_input(const char *path, char *err, size_t errlen)
 
 int file_check_writable(const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+    /* A file we create to find out is removed again: nothing is left behind
+     * by a run that then fails before writing it. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+        return 0;
+    }
+    if (errno == EEXIST)
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path,
                  errno == ENXIO ? "a FIFO with no reader" : strerror(errno));

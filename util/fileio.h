@@ -22,7 +22,8 @@ int file_check_regular(const char *path, char *err, size_t errlen);
  * non-blocking (its reader polls). */
 int file_open_input(const char *path, char *err, size_t errlen);
 /* An output the run will write (stats, console files, screenshots): it can
- * be created or written now, before the run. Creates it (empty) if absent. */
+ * be created or written now, before the run (an absent file is created to
+ * find out, then removed). */
 int file_check_writable(const char *path, char *err, size_t errlen);
 
 #endif

@@ -92,6 +92,23 @@ bool guest_wakeable(struct guest *g)
     return !g->halted && (guest_cause(g) & g->cp0.status & ST_IM_MASK) != 0;
 }
 
+/* A guest whose WAIT ends at once on an interrupt it does not take (its IE
+ * off), with the same lines pending, a few instructions after the last one,
+ * for CPU_SPIN_LIMIT cycles, wakes only to go back to sleep: it is stuck (as
+ * the CPU judges its own, cpu.h). */
+static bool spinning(struct guest *g, uint64_t now)
+{
+    uint32_t lines = guest_cause(g) & g->cp0.status & ST_IM_MASK;
+    struct cpu_stats st; /* the machine's live count: another guest's slice breaks the streak */
+    cpu_get_stats(g->v->cpu, &st);
+    if (lines != g->spin_lines || st.insns - g->spin_insns > 64) {
+        g->spin_lines = lines;
+        g->spin_start = now;
+    }
+    g->spin_insns = st.insns;
+    return now - g->spin_start >= CPU_SPIN_LIMIT;
+}
+
 /* For the running guest: deliver a pending, enabled interrupt. */
 bool guest_irq_check(struct guest *g)
 {
@@ -101,9 +118,15 @@ bool guest_irq_check(struct guest *g)
     uint32_t pending = guest_cause(g) & st & ST_IM_MASK;
     if (!pending)
         return false;
+    bool was_waiting = g->waiting;
     g->waiting = false;
-    if (!(st & ST_IE) || (st & (ST_EXL | ST_ERL)))
+    if (!(st & ST_IE) || (st & (ST_EXL | ST_ERL))) {
+        if (was_waiting && spinning(g, now_cycles(g))) {
+            g->stuck = true; /* the scheduler sets it aside */
+            cpu_request_stop(g->v->cpu);
+        }
         return false;
+    }
     g->st.interrupts++;
     guest_reflect(g, EXC_INT, cpu_pc(g->v->cpu), false, 0, false, 0);
     if (g->v->observer)

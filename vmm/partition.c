@@ -389,7 +389,7 @@ void guest_boot(struct guest *g)
     memset(g->gpr, 0, sizeof g->gpr);
     g->hi = g->lo = 0;
     g->pc = VEC_RESET;
-    g->waiting = g->halted = g->reset_pending = false;
+    g->waiting = g->halted = g->reset_pending = g->stuck = false;
     g->vlines = 0;
     tlb_reset(g->vtlb);
     guest_reset_cp0(g);

@@ -147,7 +147,7 @@ static void load_vcpu(struct vmm *v, struct guest *g)
 
 static bool runnable(struct guest *g, uint64_t now)
 {
-    if (g->halted || now < g->busy_until) /* off, or still paying for its reset */
+    if (g->halted || g->stuck || now < g->busy_until) /* off, stuck, paying for its reset */
         return false;
     if (g->waiting && guest_wakeable(g))
         g->waiting = false;
@@ -223,7 +223,7 @@ static enum vmm_stop idle_until(struct vmm *v, uint64_t now, uint64_t next, uint
     bool any = false;
     for (unsigned i = 0; i < v->n; i++) {
         struct guest *w = v->guests[i];
-        if (w->halted)
+        if (w->halted || w->stuck)
             continue;
         any = any || guest_can_ever_wake(w) || w->busy_until > now;
         if (w->busy_until > now && w->busy_until < wake)

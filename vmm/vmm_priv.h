@@ -56,6 +56,9 @@ struct guest {
     bool output_failed; /* a write to its output file failed */
     bool reset_pending;
     uint64_t busy_until; /* machine cycle its last reset's cost is paid (not runnable before) */
+    bool stuck;          /* a WAIT loop that never sleeps (vmm.c, spinning) */
+    uint32_t spin_lines;
+    uint64_t spin_insns, spin_start;
     /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
     uint8_t asid[CTX_COUNT][256];
     uint32_t asid_gen[CTX_COUNT][256];

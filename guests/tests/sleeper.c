@@ -5,7 +5,9 @@
  * in the interrupt controller, while Status.IM masks every line — the device
  * keeps scheduling events that can never end the WAIT. -DFAR_COMPARE: only
  * the CPU timer may wake it, Compare set one cycle behind Count (2^32 cycles
- * away): the run's budget must bound the idle time it skips.
+ * away): the run's budget must bound the idle time it skips. -DSPIN_WAIT:
+ * its timer interrupt is pending and never taken (IE = 0) nor cleared, so
+ * every WAIT ends at once — it wakes only to go back to sleep.
  */
 #include <stdint.h>
 
@@ -18,7 +20,10 @@
 int main(void);
 int main(void)
 {
-#ifdef FAR_COMPARE
+#if defined(SPIN_WAIT)
+    mtc0(C0_COMPARE, mfc0(C0_COUNT) + 100);
+    mtc0(C0_STATUS, ST_IM7); /* IE = 0: the pending timer never runs a handler */
+#elif defined(FAR_COMPARE)
     mtc0(C0_COMPARE, mfc0(C0_COUNT) - 1);
     mtc0(C0_STATUS, ST_IM7); /* interrupts off (IE = 0): the timer only ends WAIT */
 #else
