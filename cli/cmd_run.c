@@ -17,10 +17,11 @@
 #include "vmm/vmm.h"
 
 /* Exit codes of runs that did not end in a power-off (documented in README). */
-#define EXIT_BAD_INPUT 2
-#define EXIT_LIMIT     124
-#define EXIT_HUNG      125
-#define EXIT_OUTPUT    74 /* an output could not be written (EX_IOERR) */
+#define EXIT_BAD_INPUT     2
+#define EXIT_LIMIT         124
+#define EXIT_HUNG          125
+#define EXIT_OUTPUT        74  /* an output could not be written (EX_IOERR) */
+#define EXIT_MACHINE_CHECK 123 /* an exception vector could not be fetched */
 
 enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
@@ -305,6 +306,13 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
         rc = EXIT_HUNG;
         break;
     case BOARD_HOST: rc = EXIT_LIMIT; break;
+    case BOARD_MACHINE_CHECK:
+        fprintf(stderr,
+                "trapvisor run: machine check: the exception vector at %08x cannot be fetched "
+                "(mapped vectors: no valid TLB entry for it)\n",
+                cpu_vector_fault(board_cpu(b)));
+        rc = EXIT_MACHINE_CHECK;
+        break;
     }
     if (board_output_error(b, err, sizeof err)) {
         fprintf(stderr, "trapvisor run: %s\n", err);

@@ -112,6 +112,16 @@ void cpu_trap_deliver(cpu_t *c)
     c->waiting = false;
     cpu_update_mode(c);
     cpu_end_batch(c);
+    if (c->ext & CPU_EXT_MAPPED_VECTORS) {
+        /* A vector that cannot be fetched would fault into itself forever:
+         * a machine check for the owner instead. */
+        struct mmu_ctx ctx = mmu_ctx_of(c);
+        struct mmu_xlate xl;
+        if (mmu_translate(&ctx, c->pc, MMU_FETCH, &xl) != MMU_OK) {
+            c->vector_fault = c->pc;
+            c->stop = CPU_STOP_VECTOR;
+        }
+    }
 
     c->stats.exceptions[code]++;
     if (t->refill && !exl)
@@ -136,6 +146,7 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
     case MMU_TLB_MODIFIED: cpu_raise(c, EXC_MOD, vaddr, f | EXCF_TLB, 0); break;
     case MMU_TLB_RI: cpu_raise(c, EXC_TLBRI, vaddr, f | EXCF_TLB, 0); break;
     case MMU_TLB_XI: cpu_raise(c, EXC_TLBXI, vaddr, f | EXCF_TLB, 0); break;
+    case MMU_TLB_KPAGE: cpu_raise(c, CPU_TRAP_KPAGE, vaddr, f, 0); break;
     }
 }
 
@@ -143,7 +154,8 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
 
 static struct cp0_env env_of(const struct cpu *c)
 {
-    return (struct cp0_env){cpu_cycles_now(c), tlb_size(c->tlb), c->irq_lines};
+    return (struct cp0_env){cpu_cycles_now(c), tlb_size(c->tlb), c->irq_lines,
+                            (c->ext & CPU_EXT_MAPPED_VECTORS) != 0};
 }
 
 uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel)

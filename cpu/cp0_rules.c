@@ -147,7 +147,9 @@ unsigned cp0_rule_write(struct cp0_state *s, unsigned reg, unsigned sel, uint32_
         return CP0_CHANGED_TIMER;
     }
     case C0_EPC << 3: s->epc = v; return 0;
-    case C0_PRID << 3 | 1: s->ebase = 0x80000000u | (v & 0x3FFFF000u); return 0;
+    case C0_PRID << 3 | 1: /* 31:30 fixed to 10 (kseg0/1), unless vectors may be mapped */
+        s->ebase = e->ebase_any ? (v & 0xFFFFF000u) : 0x80000000u | (v & 0x3FFFF000u);
+        return 0;
     case C0_CONFIG << 3: s->config0 = (s->config0 & ~7u) | (v & 7u); return 0; /* K0 */
     case C0_ERROREPC << 3: s->errorepc = v; return 0;
     default: return 0; /* read-only or absent registers ignore writes */
@@ -214,8 +216,8 @@ unsigned cp0_rule_tlbr(struct cp0_state *s, const tlb_t *tlb)
     tlb_read(tlb, (s->index & cp0_rule_index_mask(tlb_size(tlb))) % tlb_size(tlb), &r);
     uint32_t old = s->entryhi;
     s->entryhi = r.entryhi;
-    s->entrylo0 = r.entrylo0;
-    s->entrylo1 = r.entrylo1;
+    s->entrylo0 = r.entrylo0 & ~ENTRYLO_K; /* not architectural: the owner's, never shown */
+    s->entrylo1 = r.entrylo1 & ~ENTRYLO_K;
     s->pagemask = r.pagemask;
     return ((old ^ r.entryhi) & ENTRYHI_ASID_MASK) ? CP0_CHANGED_ASID : 0;
 }

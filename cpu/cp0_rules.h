@@ -53,6 +53,7 @@ struct cp0_env {
     uint64_t now;         /* cycles */
     unsigned tlb_entries; /* of the TLB this CP0 controls */
     uint8_t lines;        /* hardware interrupt lines: bit n = Cause.IP(n), n = 2..6 */
+    bool ebase_any;       /* EBase bits 31:30 writable too (CPU_EXT_MAPPED_VECTORS) */
 };
 
 /* Status bits MTC0 may change; Cause bits likewise (IV, DC, IP1..IP0). */

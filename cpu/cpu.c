@@ -241,10 +241,13 @@ void cpu_set_irq(cpu_t *c, unsigned line, bool level)
 
 void cpu_set_trap_routing(cpu_t *c, uint32_t mask) { c->route_mask = mask; }
 
+uint32_t cpu_vector_fault(const cpu_t *c) { return c->vector_fault; }
+
 void cpu_set_ext(cpu_t *c, uint32_t ext)
 {
     c->ext = ext;
     tlb_set_rixi(c->tlb, (ext & CPU_EXT_RIXI) != 0);
+    tlb_set_kpages(c->tlb, (ext & CPU_EXT_KPAGES) != 0);
     hcache_flush_all(c); /* translation rules may have changed */
 }
 uint32_t cpu_ext(const cpu_t *c) { return c->ext; }
@@ -339,6 +342,8 @@ const char *cpu_exc_name(unsigned code)
 {
     if (code == CPU_TRAP_HYPCALL)
         return "HYPCALL";
+    if (code == CPU_TRAP_KPAGE)
+        return "KPAGE";
     if (code < 32 && exc_names[code])
         return exc_names[code];
     return "reserved";
@@ -353,6 +358,7 @@ const char *cpu_stop_name(enum cpu_stop s)
     case CPU_STOP_IDLE: return "idle";
     case CPU_STOP_HOST: return "host";
     case CPU_STOP_DEADLINE: return "deadline";
+    case CPU_STOP_VECTOR: return "vector";
     }
     return "?";
 }

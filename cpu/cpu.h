@@ -34,6 +34,9 @@ enum cpu_ext {
     CPU_EXT_MFC0_UNPRIV = 1u << 2,  /* MFC0 of Status and Cause executes outside kernel mode */
     CPU_EXT_DIEI_UNPRIV = 1u << 3,  /* DI/EI execute outside kernel mode */
     CPU_EXT_RIXI = 1u << 4,         /* TLB entries keep EntryLo RI/XI (Release 3): TLBRI/TLBXI */
+    CPU_EXT_MAPPED_VECTORS =
+        1u << 5,              /* EBase may be any address: vectors fetched through the TLB */
+    CPU_EXT_KPAGES = 1u << 6, /* TLB entries keep ENTRYLO_K: kernel-only pages (CPU_TRAP_KPAGE) */
 };
 /* The sensitive-instruction switches, for configuration and messages. */
 #define CPU_EXT_UNSAFE (CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV | CPU_EXT_DIEI_UNPRIV)
@@ -52,10 +55,15 @@ enum cpu_stop {
                           loop that never sleeps (CPU_SPIN_LIMIT) */
     CPU_STOP_HOST,     /* cpu_request_stop() */
     CPU_STOP_DEADLINE, /* the cycle count reached the owner's deadline (cpu_set_deadline) */
+    CPU_STOP_VECTOR,   /* machine check: an exception vector (mapped vectors) cannot be
+                          fetched; cpu_vector_fault() says where */
 };
 
-/* Trap kinds beyond the architectural ExcCodes 0..31. */
+/* Trap kinds beyond the architectural ExcCodes 0..31 (always routed to the
+ * host; without a host they are a Reserved Instruction for the guest). */
 #define CPU_TRAP_HYPCALL 32
+#define CPU_TRAP_KPAGE   33 /* a kernel-only page from user/supervisor mode: badvaddr, fetch */
+#define CPU_TRAP_KINDS   34
 
 /* What the host is told about a routed trap. The CPU's architectural state is
  * untouched: no CP0 register changed, and the PC is the restart address
@@ -198,6 +206,9 @@ tlb_t *cpu_tlb(cpu_t *cpu);
 /* Virtual memory access as the CPU in its current mode would make it, for
  * debuggers and tests: no exception is raised, false on any fault. */
 bool cpu_debug_read(cpu_t *cpu, uint32_t vaddr, unsigned size, uint32_t *value);
+
+/* After CPU_STOP_VECTOR: the vector address whose fetch could not translate. */
+uint32_t cpu_vector_fault(const cpu_t *cpu);
 
 /* Names for messages and JSON. */
 const char *cpu_exc_name(unsigned code);

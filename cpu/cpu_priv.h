@@ -57,6 +57,7 @@ struct cpu {
     enum cpu_stop stop;
     bool stop_requested;
     struct cpu_trap trap;
+    uint32_t vector_fault; /* CPU_STOP_VECTOR: the vector that could not be fetched */
 
     uint64_t insns; /* completed batches; see cpu_now() */
     /* a WAIT loop that never sleeps (cpu.c, cpu_spinning) */

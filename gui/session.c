@@ -437,6 +437,11 @@ enum sess_why session_advance(session_t *s, enum sess_mode_run mode, struct sess
         } else if (r == BOARD_HUNG) {
             snprintf(s->end_text, sizeof s->end_text, "hung: WAIT with no interrupt source");
             ended = true;
+        } else if (r == BOARD_MACHINE_CHECK) {
+            snprintf(s->end_text, sizeof s->end_text,
+                     "machine check: exception vector %08x cannot be fetched",
+                     cpu_vector_fault(s->cpu));
+            ended = true;
         }
     }
     s->advancing = false;

@@ -488,6 +488,7 @@ enum board_stop board_run(board_t *b, uint64_t max_insns)
             cpu_trap_deliver(b->cpu);
             break;
         case CPU_STOP_HOST: break; /* power, reset or host stop: handled above */
+        case CPU_STOP_VECTOR: return BOARD_MACHINE_CHECK;
         }
     }
 }
@@ -507,6 +508,7 @@ const char *board_stop_name(enum board_stop s)
     case BOARD_LIMIT: return "limit";
     case BOARD_HUNG: return "hung";
     case BOARD_HOST: return "host";
+    case BOARD_MACHINE_CHECK: return "machine-check";
     }
     return "?";
 }

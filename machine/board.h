@@ -25,10 +25,11 @@
 typedef struct board board_t;
 
 enum board_stop {
-    BOARD_POWEROFF, /* the guest powered off: see board_exit_code() */
-    BOARD_LIMIT,    /* the instruction budget is spent */
-    BOARD_HUNG,     /* the CPU waits for an interrupt that nothing can raise */
-    BOARD_HOST,     /* board_request_stop() */
+    BOARD_POWEROFF,      /* the guest powered off: see board_exit_code() */
+    BOARD_LIMIT,         /* the instruction budget is spent */
+    BOARD_HUNG,          /* the CPU waits for an interrupt that nothing can raise */
+    BOARD_HOST,          /* board_request_stop() */
+    BOARD_MACHINE_CHECK, /* an exception vector could not be fetched (cpu_vector_fault) */
 };
 
 /* Build the board and place firmware, FDT, boot info and kernel; the CPU sits

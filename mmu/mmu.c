@@ -5,7 +5,8 @@ static enum mmu_result mapped(const struct mmu_ctx *ctx, uint32_t vaddr, enum mm
                               struct mmu_xlate *out)
 {
     struct tlb_hit hit;
-    switch (tlb_lookup(ctx->tlb, vaddr, ctx->asid, (unsigned)access, &hit)) {
+    unsigned how = (unsigned)access | (ctx->mode != MMU_KERNEL ? TLB_NOT_KERNEL : 0);
+    switch (tlb_lookup(ctx->tlb, vaddr, ctx->asid, how, &hit)) {
     case TLB_HIT:
         out->paddr = hit.paddr;
         out->mapped = true;
@@ -16,6 +17,7 @@ static enum mmu_result mapped(const struct mmu_ctx *ctx, uint32_t vaddr, enum mm
     case TLB_MODIFIED: return MMU_TLB_MODIFIED;
     case TLB_READ_INHIBIT: return MMU_TLB_RI;
     case TLB_EXEC_INHIBIT: return MMU_TLB_XI;
+    case TLB_KERNEL_ONLY: return MMU_TLB_KPAGE;
     }
     return MMU_TLB_REFILL;
 }

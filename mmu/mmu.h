@@ -43,6 +43,7 @@ enum mmu_result {
     MMU_TLB_MODIFIED, /* store to an entry with D = 0: Mod */
     MMU_TLB_RI,       /* load from an entry with RI = 1: TLBRI */
     MMU_TLB_XI,       /* fetch from an entry with XI = 1: TLBXI */
+    MMU_TLB_KPAGE,    /* a kernel-only page (ENTRYLO_K) from user or supervisor mode */
 };
 
 struct mmu_ctx {

@@ -189,12 +189,95 @@ static void test_hypcall(void)
     tm_free(&t);
 }
 
+static void test_mapped_vectors(void)
+{
+    /* Default: EBase 31:30 are fixed to 10, whatever is written. */
+    struct tm t = tm_new(true);
+    cpu_cp0_write(t.cpu, C0_PRID, 1, 0xC0000000u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_PRID, 1) & 0xFFFFF000u, 0x80000000u);
+    tm_free(&t);
+
+    /* Mapped: EBase in kseg2, vectors fetched through a TLB entry onto
+     * physical 0, where the test vectors are. */
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_MAPPED_VECTORS);
+    cpu_cp0_write(t.cpu, C0_PRID, 1, 0xC0000000u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_PRID, 1) & 0xFFFFF000u, 0xC0000000u);
+    struct tlb_regs r = {0xC0000000u, LO(0x0, VDG), LO(0x1, VDG), 0};
+    tlb_write(cpu_tlb(t.cpu), 3, &r);
+    CU_ASSERT_EQUAL(TM_RUN(&t, SYSCALL), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->pc, 0xC0000180u); /* the HYPCALL 2 at +0x180 */
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_SYS);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), TM_CODE);
+    tm_free(&t);
+
+    /* No translation for the vector: a machine check, not a fault loop. */
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_MAPPED_VECTORS);
+    cpu_cp0_write(t.cpu, C0_PRID, 1, 0xC0000000u);
+    tm_put(&t, TM_CODE, (const uint32_t[]){SYSCALL, HYPCALL(0)}, 2);
+    cpu_set_pc(t.cpu, TM_CODE);
+    CU_ASSERT_EQUAL(cpu_run(t.cpu, 1000), CPU_STOP_VECTOR);
+    CU_ASSERT_EQUAL(cpu_vector_fault(t.cpu), 0xC0000180u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), TM_CODE);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_SYS);
+    tm_free(&t);
+}
+
+static void test_kernel_pages(void)
+{
+    /* Kernel-only page at 0x00600000 onto physical 0x20000. */
+    struct tlb_regs r = {0x00600000u, LO(0x20, VDG) | ENTRYLO_K, LO(0x21, VDG) | ENTRYLO_K, 0};
+    struct tm t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_KPAGES);
+    tlb_write(cpu_tlb(t.cpu), 1, &r);
+    tm_put32(&t, 0x80020010u, 0xABCD);
+    /* Kernel mode reads it. */
+    CU_ASSERT_EQUAL(TM_RUN(&t, LUI(S0, 0x0060), LW(T1, 0x10, S0)), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T1), 0xABCD);
+    /* User mode: load, store, fetch each stop with CPU_TRAP_KPAGE, nothing delivered. */
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x0060), LW(T2, 0x10, S0)), -1);
+    const struct cpu_trap *tr = cpu_trap(t.cpu);
+    CU_ASSERT_EQUAL(tr->code, CPU_TRAP_KPAGE);
+    CU_ASSERT_EQUAL(tr->badvaddr, 0x00600010u);
+    CU_ASSERT_EQUAL(G(&t, T2), 0);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_STATUS, 0) & ST_EXL, 0);
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x0060), ADDIU(T0, ZERO, 7), SW(T0, 0x10, S0)), -1);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->code, CPU_TRAP_KPAGE);
+    CU_ASSERT_EQUAL(tm_get32(&t, 0x80020010u), 0xABCD); /* the store did not happen */
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x0060), JR(S0), NOP), -1);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->code, CPU_TRAP_KPAGE);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->badvaddr, 0x00600000u);
+    /* TLBR never shows K to the kernel. */
+    cpu_cp0_write(t.cpu, C0_STATUS, 0, 0);
+    cpu_cp0_write(t.cpu, C0_INDEX, 0, 1);
+    CU_ASSERT_EQUAL(TM_RUN(&t, TLBR, MFC0(T0, C0_ENTRYLO0, 0)), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T0), LO(0x20, VDG));
+    tm_free(&t);
+
+    /* Without the extension K is not kept: user mode reads the page. */
+    t = tm_new(true);
+    tlb_write(cpu_tlb(t.cpu), 1, &r);
+    tm_put32(&t, 0x80020010u, 0xABCD);
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x0060), LW(T2, 0x10, S0)), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T2), 0xABCD);
+    /* Nor can a kernel set K through EntryLo: MTC0 keeps PFN bits for 32-bit addresses. */
+    cpu_set_ext(t.cpu, CPU_EXT_KPAGES);
+    cpu_cp0_write(t.cpu, C0_STATUS, 0, 0);
+    CU_ASSERT_EQUAL(TM_RUN(&t, LI(T0, LO(0x20, VDG) | ENTRYLO_K), MTC0(T0, C0_ENTRYLO0, 0),
+                           MFC0(T1, C0_ENTRYLO0, 0)),
+                    TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T1), LO(0x20, VDG));
+    tm_free(&t);
+}
+
 static void test_extensions_invisible(void)
 {
     /* No CP0 register differs with every extension on. */
     struct tm a = tm_new(true), b = tm_new(true);
     cpu_set_ext(b.cpu, CPU_EXT_PHYS_AS_VIRT | CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV |
-                           CPU_EXT_DIEI_UNPRIV);
+                           CPU_EXT_DIEI_UNPRIV | CPU_EXT_RIXI | CPU_EXT_MAPPED_VECTORS |
+                           CPU_EXT_KPAGES);
     cpu_set_trap_routing(b.cpu, 0xFFFFFFFEu);
     for (unsigned reg = 0; reg < 32; reg++)
         for (unsigned sel = 0; sel < 8; sel++)
@@ -240,6 +323,8 @@ static const struct test_case tests[] = {
     {"MFC0 Status/Cause switch", test_mfc0_switch},
     {"DI/EI switch", test_diei_switch},
     {"HYPCALL", test_hypcall},
+    {"mapped vectors: EBase anywhere, machine check", test_mapped_vectors},
+    {"kernel-only pages", test_kernel_pages},
     {"event listeners fan out", test_event_listeners_fan_out},
     {"extensions invisible to the guest", test_extensions_invisible},
 };

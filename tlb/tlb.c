@@ -19,10 +19,17 @@ struct tlb_entry {
 
 struct tlb {
     unsigned n;
-    uint32_t lo_mask; /* EntryLo bits kept: with or without RI/XI */
+    uint32_t lo_mask; /* EntryLo bits kept: with or without RI/XI, K */
+    bool rixi, kpages;
     uint64_t generation;
     struct tlb_entry e[];
 };
+
+static uint32_t lo_mask_of(bool rixi, bool kpages)
+{
+    return (ENTRYLO_MASK & ~ENTRYLO_K) | (rixi ? ENTRYLO_RI | ENTRYLO_XI : 0) |
+           (kpages ? ENTRYLO_K : 0);
+}
 
 tlb_t *tlb_new(unsigned npairs)
 {
@@ -32,7 +39,7 @@ tlb_t *tlb_new(unsigned npairs)
     if (!tlb)
         return NULL;
     tlb->n = npairs;
-    tlb->lo_mask = ENTRYLO_MASK;
+    tlb->lo_mask = lo_mask_of(false, false);
     tlb_reset(tlb);
     return tlb;
 }
@@ -43,9 +50,16 @@ unsigned tlb_size(const tlb_t *tlb) { return tlb->n; }
 
 uint64_t tlb_generation(const tlb_t *tlb) { return tlb->generation; }
 
+void tlb_set_kpages(tlb_t *tlb, bool on)
+{
+    tlb->kpages = on;
+    tlb->lo_mask = lo_mask_of(tlb->rixi, on);
+}
+
 void tlb_set_rixi(tlb_t *tlb, bool on)
 {
-    tlb->lo_mask = on ? ENTRYLO_MASK | ENTRYLO_RI | ENTRYLO_XI : ENTRYLO_MASK;
+    tlb->rixi = on;
+    tlb->lo_mask = lo_mask_of(on, tlb->kpages);
 }
 
 void tlb_reset(tlb_t *tlb)
@@ -79,6 +93,9 @@ enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, unsig
         uint32_t lo = e->lo[(vaddr & (page_mask + 1)) ? 1 : 0];
         if (!(lo & ENTRYLO_V))
             return TLB_INVALID;
+        if ((lo & ENTRYLO_K) && (access & TLB_NOT_KERNEL))
+            return TLB_KERNEL_ONLY;
+        access &= ~TLB_NOT_KERNEL;
         /* Release 3 order: V, then RI/XI, then D. */
         if (access == TLB_LOAD && (lo & ENTRYLO_RI))
             return TLB_READ_INHIBIT;
@@ -86,7 +103,7 @@ enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, unsig
             return TLB_EXEC_INHIBIT;
         if (access == TLB_STORE && !(lo & ENTRYLO_D))
             return TLB_MODIFIED;
-        uint32_t pfn_base = ((lo & ENTRYLO_PFN_MASK) >> ENTRYLO_PFN_SHIFT) << 12;
+        uint32_t pfn_base = ((lo & ENTRYLO_PFN_MASK & ~ENTRYLO_K) >> ENTRYLO_PFN_SHIFT) << 12;
         hit->paddr = (pfn_base & ~page_mask) | (vaddr & page_mask);
         hit->page_mask = page_mask;
         hit->index = i;

@@ -36,7 +36,10 @@
 #define ENTRYLO_MASK      0x3FFFFFFFu
 #define ENTRYLO_RI        0x80000000u
 #define ENTRYLO_XI        0x40000000u
-#define PAGEMASK_MASK     0x01FFE000u /* 4 KiB .. 16 MiB */
+/* Kernel-only page (host extension, tlb_set_kpages): bit 29, above the PFN
+ * bits that 32 physical address bits use, so no MTC0 of EntryLo can set it. */
+#define ENTRYLO_K     0x20000000u
+#define PAGEMASK_MASK 0x01FFE000u /* 4 KiB .. 16 MiB */
 
 /* The CP0 view of one TLB entry (what TLBR produces and TLBWI/TLBWR consume). */
 struct tlb_regs {
@@ -54,11 +57,14 @@ enum tlb_result {
     TLB_MODIFIED,     /* store to a matching valid entry with D == 0 */
     TLB_READ_INHIBIT, /* load from a valid entry with RI == 1 */
     TLB_EXEC_INHIBIT, /* fetch from a valid entry with XI == 1 */
+    TLB_KERNEL_ONLY,  /* an ENTRYLO_K page reached from user or supervisor mode */
 };
 
 /* What a lookup is for (the values of enum mmu_access; false/true also work
  * as load/store). TLB_PEEK is a host-side read that ignores RI and XI. */
 enum tlb_access { TLB_LOAD = 0, TLB_STORE = 1, TLB_FETCH = 2, TLB_PEEK = 3 };
+/* OR'ed into the access: the CPU is not in kernel mode (ENTRYLO_K pages refuse it). */
+#define TLB_NOT_KERNEL 8u
 
 /* A successful translation: physical address and the extent of the page. */
 struct tlb_hit {
@@ -87,6 +93,8 @@ enum tlb_result tlb_lookup(const tlb_t *tlb, uint32_t vaddr, uint8_t asid, unsig
 
 /* Keep EntryLo's RI/XI bits in entries written from now on (off after tlb_new). */
 void tlb_set_rixi(tlb_t *tlb, bool on);
+/* Keep EntryLo's K bit (kernel-only pages) in written entries; off: it reads 0. */
+void tlb_set_kpages(tlb_t *tlb, bool on);
 
 /* TLBP: index of the entry matching entryhi's VPN2 and ASID (or global), -1 if none. */
 int tlb_probe(const tlb_t *tlb, uint32_t entryhi);

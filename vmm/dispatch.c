@@ -72,8 +72,8 @@ static struct vmm_outcome on_hypcall(struct guest *g, const struct cpu_trap *t)
     return guest_reflect_trap(g, t, EXC_RI);
 }
 
-/* TLBRI/TLBXI: only a region owner's EntryLo bits raise them (a guest's own
- * TLB keeps no RI/XI), so an owner claims each one. */
+/* TLBRI/TLBXI/KPAGE: only a region owner's EntryLo bits raise them (a
+ * guest's own TLB keeps no RI/XI/K), so an owner claims each one. */
 static struct vmm_outcome on_inhibit(struct guest *g, const struct cpu_trap *t)
 {
     struct vmm *v = g->v;
@@ -106,7 +106,7 @@ typedef struct vmm_outcome (*trap_fn)(struct guest *g, const struct cpu_trap *t)
 static const struct {
     enum vmm_trap_kind kind;
     trap_fn fn;
-} dispatch[CPU_TRAP_HYPCALL + 1] = {
+} dispatch[CPU_TRAP_KINDS] = {
     [EXC_INT] = {VMM_TRAP_EXCEPTION, on_interrupt},
     [EXC_MOD] = {VMM_TRAP_TLB_MOD, shadow_handle},
     [EXC_TLBL] = {VMM_TRAP_TLB_INVALID, shadow_handle},
@@ -115,6 +115,7 @@ static const struct {
     [EXC_TLBRI] = {VMM_TRAP_TLB_INVALID, on_inhibit},
     [EXC_TLBXI] = {VMM_TRAP_TLB_INVALID, on_inhibit},
     [CPU_TRAP_HYPCALL] = {VMM_TRAP_HYPCALL, on_hypcall},
+    [CPU_TRAP_KPAGE] = {VMM_TRAP_TLB_INVALID, on_inhibit}, /* only an owner's pages are K */
 };
 
 bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
@@ -122,7 +123,7 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     struct vmm *v = opaque;
     struct guest *g = v->cur;
     uint64_t t0 = v->timing ? vmm_host_ns() : 0;
-    BUG_ON(t->code > CPU_TRAP_HYPCALL);
+    BUG_ON(t->code >= CPU_TRAP_KINDS);
     enum vmm_trap_kind kind = VMM_TRAP_EXCEPTION;
     trap_fn fn = on_exception;
     if (dispatch[t->code].fn) {

@@ -57,7 +57,7 @@ static uint32_t owned_lines(const struct guest *g)
  * reading the real controller costs) its interrupt lines. */
 static struct cp0_env guest_env(const struct guest *g)
 {
-    return (struct cp0_env){now_cycles(g), tlb_size(g->vtlb), 0};
+    return (struct cp0_env){now_cycles(g), tlb_size(g->vtlb), 0, false}; /* EBase as stock MIPS */
 }
 
 /* Cause as the guest reads it: its emulated and owned lines and its timer. */

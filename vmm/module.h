@@ -81,8 +81,8 @@ struct vmm_region_owner {
      * host page is the owner's and it handled the fault. */
     bool (*claim_page)(void *state, struct guest *g, const struct cpu_trap *t,
                        const struct owner_fault *f, struct vmm_outcome *o);
-    /* A TLBRI/TLBXI trap (only an owner's EntryLo bits cause them): true if
-     * it was the owner's and it handled it. */
+    /* A TLBRI/TLBXI/CPU_TRAP_KPAGE trap (only an owner's EntryLo bits cause
+     * them): true if it was the owner's and it handled it. */
     bool (*inhibit_fault)(void *state, struct guest *g, const struct cpu_trap *t,
                           struct vmm_outcome *o);
     /* The largest real page it allows over a region (0: no limit). */

@@ -445,6 +445,8 @@ static bool patch_inhibit_fault(void *state, struct guest *g, const struct cpu_t
                                 struct vmm_outcome *o)
 {
     struct patcher *p = state;
+    if (t->code != EXC_TLBXI && t->code != EXC_TLBRI)
+        return false; /* not ours (a kernel-only page is another owner's) */
     if (t->code == EXC_TLBXI) {
         patch_on_xi(p, g, t);
         *o = vmm_outcome_of(VMM_TRAP_TLB_INVALID);

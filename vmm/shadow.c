@@ -142,7 +142,8 @@ static void guest_translate(const struct guest *g, uint32_t va, bool store, stru
     case TLB_INVALID: x->exc = store ? EXC_TLBS : EXC_TLBL; return;
     case TLB_MODIFIED: x->exc = EXC_MOD; return;
     case TLB_READ_INHIBIT:
-    case TLB_EXEC_INHIBIT: break; /* a guest TLB keeps no RI/XI (Release 2) */
+    case TLB_EXEC_INHIBIT:
+    case TLB_KERNEL_ONLY: break; /* a guest TLB keeps no RI/XI/K (Release 2) */
     }
     x->gpa = hit.paddr;
     x->writable = hit.dirty;

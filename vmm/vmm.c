@@ -263,7 +263,10 @@ static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t bu
     struct cpu_stats st;
     cpu_get_stats(v->cpu, &st);
     uint64_t before = st.insns, t0 = vmm_host_ns();
-    cpu_run(v->cpu, budget);
+    enum cpu_stop why = cpu_run(v->cpu, budget);
+    /* Every real exception is routed to the monitor, never taken on the real
+     * CPU, so no vector fetch can fail here. */
+    BUG_ON(why == CPU_STOP_VECTOR);
     *run_ns += vmm_host_ns() - t0;
     cpu_get_stats(v->cpu, &st);
     g->st.insns += st.insns - before;
