@@ -21,7 +21,8 @@
 #define OWNED_PAGE 0x3000u     /* ...and its host page, as an offset in guest RAM */
 
 static struct probe {
-    unsigned claims_va, claims_page, entrylos, tlb_writes, hypercalls;
+    unsigned claims_va, claims_page, entrylos, tlb_writes, hypercalls, inhibits;
+    struct cpu_trap last_inhibit;
     struct owner_page last_page;
     struct owner_fault last_fault;
     unsigned last_tlb_index;
@@ -52,6 +53,18 @@ static bool t_claim_page(void *state, struct guest *g, const struct cpu_trap *t,
     probe.last_fault = *f;
     cpu_trap_skip(g->v->cpu);
     *o = vmm_outcome_of(VMM_TRAP_EXCEPTION);
+    return true;
+}
+
+static bool t_inhibit(void *state, struct guest *g, const struct cpu_trap *t, struct vmm_outcome *o)
+{
+    (void)state;
+    if ((t->badvaddr & ~0xFFFu) != OWNED_VA)
+        return false;
+    probe.inhibits++;
+    probe.last_inhibit = *t;
+    cpu_trap_skip(g->v->cpu);
+    *o = vmm_outcome_of(VMM_TRAP_TLB_INVALID);
     return true;
 }
 
@@ -91,6 +104,7 @@ static struct vmm_outcome t_hypercall(void *state, struct guest *g, const struct
 static const struct vmm_region_owner test_owner = {
     .claim_va = t_claim_va,
     .claim_page = t_claim_page,
+    .inhibit_fault = t_inhibit,
     .page_limit = t_page_limit,
     .entrylo = t_entrylo,
     .guest_tlb_write = t_tlb_write,
@@ -227,6 +241,22 @@ static void test_page_limit_and_entrylo(void)
     CU_ASSERT_EQUAL(probe.last_page.va, 0x80011000u);
     CU_ASSERT_EQUAL(probe.last_page.hpa, g->cfg->ram_base + 0x11000u);
     CU_ASSERT_FALSE(probe.last_page.fetch);
+    teardown();
+}
+
+static void test_kernel_page_trap_to_owner(void)
+{
+    /* A kernel-only page (CPU_EXT_KPAGES) touched from the guest's real user
+     * mode goes to the owner whose page it is, never to the guest. */
+    setup(true);
+    trap(CPU_TRAP_KPAGE, OWNED_VA + 0x44, false, false);
+    CU_ASSERT_EQUAL(probe.inhibits, 1);
+    CU_ASSERT_EQUAL(probe.last_inhibit.code, CPU_TRAP_KPAGE);
+    CU_ASSERT_EQUAL(probe.last_inhibit.badvaddr, OWNED_VA + 0x44);
+    CU_ASSERT_EQUAL(last_ev.trap, VMM_TRAP_TLB_INVALID);
+    CU_ASSERT_EQUAL(last_ev.reflected, -1);
+    CU_ASSERT_EQUAL(g->cp0.status & ST_EXL, 0);
+    CU_ASSERT_EQUAL(events, 1);
     teardown();
 }
 
@@ -447,6 +477,7 @@ static const struct test_case tests[] = {
     {"region owner: host page after the translation, before the policy",
      test_claim_page_before_policy},
     {"region owner: page-size limit and EntryLo bits", test_page_limit_and_entrylo},
+    {"region owner: kernel-only page trap", test_kernel_page_trap_to_owner},
     {"region owner: guest TLB writes heard", test_guest_tlb_write_heard},
     {"module: its hypercall range; others are RI", test_hypercall_range},
     {"outcome: an emulated device access", test_outcome_of_device_access},
