@@ -155,7 +155,8 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
 static struct cp0_env env_of(const struct cpu *c)
 {
     return (struct cp0_env){cpu_cycles_now(c), tlb_size(c->tlb), c->irq_lines,
-                            (c->ext & CPU_EXT_MAPPED_VECTORS) != 0};
+                            (c->ext & CPU_EXT_MAPPED_VECTORS) != 0,
+                            (c->ext & CPU_EXT_KSCRATCH) != 0};
 }
 
 uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel)

@@ -26,6 +26,7 @@
 #define C0_CONFIG   16 /* sel 1..4: Config1..Config4 */
 #define C0_LLADDR   17
 #define C0_ERROREPC 30
+#define C0_KSCRATCH 31 /* sel 2, 3: KScratch1/2 (CPU_EXT_KSCRATCH only) */
 
 /* Status */
 #define ST_IE        0x00000001u

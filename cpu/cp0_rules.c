@@ -92,6 +92,8 @@ uint32_t cp0_rule_read(const struct cp0_state *s, unsigned reg, unsigned sel,
     case C0_CONFIG << 3 | 4: return s->config4;
     case C0_LLADDR << 3: return s->lladdr;
     case C0_ERROREPC << 3: return s->errorepc;
+    case C0_KSCRATCH << 3 | 2:
+    case C0_KSCRATCH << 3 | 3: return e->kscratch ? s->kscratch[sel - 2] : 0;
     default: return 0; /* registers this CPU does not have read as zero */
     }
 }
@@ -152,6 +154,11 @@ unsigned cp0_rule_write(struct cp0_state *s, unsigned reg, unsigned sel, uint32_
         return 0;
     case C0_CONFIG << 3: s->config0 = (s->config0 & ~7u) | (v & 7u); return 0; /* K0 */
     case C0_ERROREPC << 3: s->errorepc = v; return 0;
+    case C0_KSCRATCH << 3 | 2:
+    case C0_KSCRATCH << 3 | 3:
+        if (e->kscratch)
+            s->kscratch[sel - 2] = v;
+        return 0;
     default: return 0; /* read-only or absent registers ignore writes */
     }
 }

@@ -44,6 +44,7 @@ struct cp0_state {
     uint32_t config1, config2, config3, config4;
     uint32_t lladdr;         /* 17 */
     uint32_t errorepc;       /* 30 */
+    uint32_t kscratch[2];    /* 31.2, 31.3 */
     uint64_t random_epoch;   /* cycle at which Random was last reset to N-1 */
     uint64_t timer_deadline; /* cycle at which Count reaches Compare next (UINT64_MAX: frozen) */
 };
@@ -54,6 +55,7 @@ struct cp0_env {
     unsigned tlb_entries; /* of the TLB this CP0 controls */
     uint8_t lines;        /* hardware interrupt lines: bit n = Cause.IP(n), n = 2..6 */
     bool ebase_any;       /* EBase bits 31:30 writable too (CPU_EXT_MAPPED_VECTORS) */
+    bool kscratch;        /* KScratch1/2 exist (CPU_EXT_KSCRATCH) */
 };
 
 /* Status bits MTC0 may change; Cause bits likewise (IV, DC, IP1..IP0). */

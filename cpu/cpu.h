@@ -35,8 +35,9 @@ enum cpu_ext {
     CPU_EXT_DIEI_UNPRIV = 1u << 3,  /* DI/EI execute outside kernel mode */
     CPU_EXT_RIXI = 1u << 4,         /* TLB entries keep EntryLo RI/XI (Release 3): TLBRI/TLBXI */
     CPU_EXT_MAPPED_VECTORS =
-        1u << 5,              /* EBase may be any address: vectors fetched through the TLB */
-    CPU_EXT_KPAGES = 1u << 6, /* TLB entries keep ENTRYLO_K: kernel-only pages (CPU_TRAP_KPAGE) */
+        1u << 5,                /* EBase may be any address: vectors fetched through the TLB */
+    CPU_EXT_KPAGES = 1u << 6,   /* TLB entries keep ENTRYLO_K: kernel-only pages (CPU_TRAP_KPAGE) */
+    CPU_EXT_KSCRATCH = 1u << 7, /* CP0 31.2/31.3 KScratch1/2 for the owner's kernel-mode code */
 };
 /* The sensitive-instruction switches, for configuration and messages. */
 #define CPU_EXT_UNSAFE (CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV | CPU_EXT_DIEI_UNPRIV)

@@ -271,13 +271,39 @@ static void test_kernel_pages(void)
     tm_free(&t);
 }
 
+static void test_kscratch(void)
+{
+    /* Default: no KScratch registers: writes ignored, reads zero. */
+    struct tm t = tm_new(true);
+    CU_ASSERT_EQUAL(
+        TM_RUN(&t, LI(T0, 0x12345678u), MTC0(T0, C0_KSCRATCH, 2), MFC0(T1, C0_KSCRATCH, 2)),
+        TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T1), 0);
+    tm_free(&t);
+    /* With the extension: two registers of kernel-mode scratch... */
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_KSCRATCH);
+    cpu_cp0_write(t.cpu, C0_KSCRATCH, 3, 0xC0DE0000u); /* the owner's, set from the host */
+    CU_ASSERT_EQUAL(TM_RUN(&t, LI(T0, 0x12345678u), MTC0(T0, C0_KSCRATCH, 2),
+                           MFC0(T1, C0_KSCRATCH, 2), MFC0(T2, C0_KSCRATCH, 3)),
+                    TM_STOP_DONE);
+    CU_ASSERT_EQUAL(G(&t, T1), 0x12345678u);
+    CU_ASSERT_EQUAL(G(&t, T2), 0xC0DE0000u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_KSCRATCH, 2), 0x12345678u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_KSCRATCH, 4), 0); /* only selects 2 and 3 */
+    /* ...that user mode cannot touch. */
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, MFC0(T0, C0_KSCRATCH, 2)), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_CPU);
+    tm_free(&t);
+}
+
 static void test_extensions_invisible(void)
 {
     /* No CP0 register differs with every extension on. */
     struct tm a = tm_new(true), b = tm_new(true);
     cpu_set_ext(b.cpu, CPU_EXT_PHYS_AS_VIRT | CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV |
                            CPU_EXT_DIEI_UNPRIV | CPU_EXT_RIXI | CPU_EXT_MAPPED_VECTORS |
-                           CPU_EXT_KPAGES);
+                           CPU_EXT_KPAGES | CPU_EXT_KSCRATCH);
     cpu_set_trap_routing(b.cpu, 0xFFFFFFFEu);
     for (unsigned reg = 0; reg < 32; reg++)
         for (unsigned sel = 0; sel < 8; sel++)
@@ -325,6 +351,7 @@ static const struct test_case tests[] = {
     {"HYPCALL", test_hypcall},
     {"mapped vectors: EBase anywhere, machine check", test_mapped_vectors},
     {"kernel-only pages", test_kernel_pages},
+    {"KScratch registers", test_kscratch},
     {"event listeners fan out", test_event_listeners_fan_out},
     {"extensions invisible to the guest", test_extensions_invisible},
 };
