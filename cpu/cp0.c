@@ -107,6 +107,15 @@ void cpu_trap_deliver(cpu_t *c)
     unsigned code = t->code < 32 ? t->code : EXC_RI;
     struct cp0_exception x = {code, t->epc, t->bd, t->badvaddr, t->refill, t->ce};
     bool exl = (c->cp0.status & ST_EXL) != 0;
+    if ((c->ext & CPU_EXT_BADINSTR) && !t->fetch && code != EXC_INT) {
+        /* The faulting instruction (and, in a delay slot, its branch) as
+         * words, so a handler need not load them (Release 6 BadInstr/P). */
+        uint32_t w;
+        if (cpu_debug_read(c, t->pc, 4, &w))
+            c->cp0.badinstr = w;
+        if (t->bd && cpu_debug_read(c, t->epc, 4, &w))
+            c->cp0.badinstrp = w;
+    }
     c->pc = cp0_rule_exception(&c->cp0, &x);
     c->in_delay = false;
     c->waiting = false;
@@ -154,9 +163,12 @@ void cpu_raise_mmu(struct cpu *c, enum mmu_result r, uint32_t vaddr, enum mmu_ac
 
 static struct cp0_env env_of(const struct cpu *c)
 {
-    return (struct cp0_env){cpu_cycles_now(c), tlb_size(c->tlb), c->irq_lines,
+    return (struct cp0_env){cpu_cycles_now(c),
+                            tlb_size(c->tlb),
+                            c->irq_lines,
                             (c->ext & CPU_EXT_MAPPED_VECTORS) != 0,
-                            (c->ext & CPU_EXT_KSCRATCH) != 0};
+                            (c->ext & CPU_EXT_KSCRATCH) != 0,
+                            (c->ext & CPU_EXT_BADINSTR) != 0};
 }
 
 uint32_t cp0_read(struct cpu *c, unsigned reg, unsigned sel)

@@ -76,6 +76,8 @@ uint32_t cp0_rule_read(const struct cp0_state *s, unsigned reg, unsigned sel,
     case C0_WIRED << 3: return s->wired;
     case C0_HWRENA << 3: return s->hwrena;
     case C0_BADVADDR << 3: return s->badvaddr;
+    case C0_BADVADDR << 3 | 1: return e->badinstr ? s->badinstr : 0;
+    case C0_BADVADDR << 3 | 2: return e->badinstr ? s->badinstrp : 0;
     case C0_COUNT << 3: return cp0_rule_count(s, e->now);
     case C0_ENTRYHI << 3: return s->entryhi;
     case C0_COMPARE << 3: return s->compare;

@@ -31,6 +31,8 @@ struct cp0_state {
     uint32_t wired;        /* 6 */
     uint32_t hwrena;       /* 7 */
     uint32_t badvaddr;     /* 8 */
+    uint32_t badinstr;     /* 8.1 (CPU_EXT_BADINSTR) */
+    uint32_t badinstrp;    /* 8.2 (CPU_EXT_BADINSTR) */
     uint32_t count_offset; /* 9: Count = cycles + count_offset (when not frozen) */
     uint32_t count_frozen; /* Count while Cause.DC = 1 */
     uint32_t entryhi;      /* 10 */
@@ -56,6 +58,7 @@ struct cp0_env {
     uint8_t lines;        /* hardware interrupt lines: bit n = Cause.IP(n), n = 2..6 */
     bool ebase_any;       /* EBase bits 31:30 writable too (CPU_EXT_MAPPED_VECTORS) */
     bool kscratch;        /* KScratch1/2 exist (CPU_EXT_KSCRATCH) */
+    bool badinstr;        /* BadInstr/BadInstrP exist (CPU_EXT_BADINSTR) */
 };
 
 /* Status bits MTC0 may change; Cause bits likewise (IV, DC, IP1..IP0). */

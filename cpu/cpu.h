@@ -38,6 +38,7 @@ enum cpu_ext {
         1u << 5,                /* EBase may be any address: vectors fetched through the TLB */
     CPU_EXT_KPAGES = 1u << 6,   /* TLB entries keep ENTRYLO_K: kernel-only pages (CPU_TRAP_KPAGE) */
     CPU_EXT_KSCRATCH = 1u << 7, /* CP0 31.2/31.3 KScratch1/2 for the owner's kernel-mode code */
+    CPU_EXT_BADINSTR = 1u << 8, /* CP0 8.1/8.2 BadInstr/BadInstrP: the faulting instruction */
 };
 /* The sensitive-instruction switches, for configuration and messages. */
 #define CPU_EXT_UNSAFE (CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV | CPU_EXT_DIEI_UNPRIV)

@@ -195,7 +195,7 @@ static void test_rules_by_hand(void)
 {
     struct cp0_state s;
     cp0_rule_reset(&s, 0x00540100u, true, 64, 1000);
-    struct cp0_env e = {1000, 64, 0, false, false};
+    struct cp0_env e = {1000, 64, 0, false, false, false};
     CU_ASSERT_EQUAL(s.status, ST_BEV | ST_ERL);
     CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_COUNT, 0, &e), 0);   /* Count 0 at reset */
     CU_ASSERT_EQUAL(cp0_rule_read(&s, C0_RANDOM, 0, &e), 63); /* Random at N-1 */

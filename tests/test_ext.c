@@ -297,13 +297,42 @@ static void test_kscratch(void)
     tm_free(&t);
 }
 
+static void test_badinstr(void)
+{
+    /* Default: BadInstr/BadInstrP read zero after an exception. */
+    struct tm t = tm_new(true);
+    CU_ASSERT_EQUAL(TM_RUN(&t, SYSCALL), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 1), 0);
+    tm_free(&t);
+    /* With it: the faulting word, and in a delay slot the branch too. */
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_BADINSTR);
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, NOP, MFC0(T0, C0_EPC, 0)), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_CPU);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 1), MFC0(T0, C0_EPC, 0));
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 2), 0);
+    tm_free(&t);
+    t = tm_new(true);
+    cpu_set_ext(t.cpu, CPU_EXT_BADINSTR);
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, JR(ZERO), SYSCALL), TM_STOP_GENERAL);
+    CU_ASSERT_EQUAL(CAUSE_EXC(&t), EXC_SYS);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), TM_USER_VA); /* the branch */
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 1), SYSCALL);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 2), JR(ZERO));
+    /* A fetch that faults has no word: BadInstr keeps its last value. */
+    CU_ASSERT_EQUAL(RUN_USER(&t, 0, LUI(S0, 0x0070), JR(S0), NOP), TM_STOP_REFILL);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00700000u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 1), SYSCALL);
+    tm_free(&t);
+}
+
 static void test_extensions_invisible(void)
 {
     /* No CP0 register differs with every extension on. */
     struct tm a = tm_new(true), b = tm_new(true);
     cpu_set_ext(b.cpu, CPU_EXT_PHYS_AS_VIRT | CPU_EXT_ERET_UNPRIV | CPU_EXT_MFC0_UNPRIV |
                            CPU_EXT_DIEI_UNPRIV | CPU_EXT_RIXI | CPU_EXT_MAPPED_VECTORS |
-                           CPU_EXT_KPAGES | CPU_EXT_KSCRATCH);
+                           CPU_EXT_KPAGES | CPU_EXT_KSCRATCH | CPU_EXT_BADINSTR);
     cpu_set_trap_routing(b.cpu, 0xFFFFFFFEu);
     for (unsigned reg = 0; reg < 32; reg++)
         for (unsigned sel = 0; sel < 8; sel++)
@@ -352,6 +381,7 @@ static const struct test_case tests[] = {
     {"mapped vectors: EBase anywhere, machine check", test_mapped_vectors},
     {"kernel-only pages", test_kernel_pages},
     {"KScratch registers", test_kscratch},
+    {"BadInstr/BadInstrP", test_badinstr},
     {"event listeners fan out", test_event_listeners_fan_out},
     {"extensions invisible to the guest", test_extensions_invisible},
 };

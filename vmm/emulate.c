@@ -57,8 +57,8 @@ static uint32_t owned_lines(const struct guest *g)
  * reading the real controller costs) its interrupt lines. */
 static struct cp0_env guest_env(const struct guest *g)
 {
-    return (struct cp0_env){now_cycles(g), tlb_size(g->vtlb), 0, false,
-                            false}; /* EBase and KScratch as stock MIPS32r2 */
+    return (struct cp0_env){now_cycles(g), tlb_size(g->vtlb), 0, false, false,
+                            false}; /* EBase, KScratch, BadInstr as stock MIPS32r2 */
 }
 
 /* Cause as the guest reads it: its emulated and owned lines and its timer. */
