@@ -1,0 +1,190 @@
+/*
+ * tests/test_resident.c — the monitor's resident portion (vmm/resident/) on
+ * a bare CPU, as the resident trap model will run it: its code page and a
+ * data page mapped as kernel-only global pages at 0xC0000000, EBase there
+ * (mapped vectors), KScratch2 = the data page. A guest in real user mode
+ * traps; the fast path reflects SYSCALL and BREAK into the guest's own
+ * handler (its virtual EPC/Cause/Status in the data page, its kernel ASID)
+ * with every register intact; the rest reaches the host as HYPCALL
+ * RES_HC_EXIT, counted by cause.
+ */
+#include "cunit_main.h"
+#include "tmachine.h"
+#include "vmm/resident_image.h"
+
+enum { ZERO = 0, T0 = 8, T1 = 9, K0 = 26, K1 = 27 };
+#define RES_VA    0xC0000000u
+#define CODE_PA   0x40000u
+#define DATA_PA   0x41000u
+#define DATA(off) (0x80000000u + DATA_PA + (off))
+/* The guest's own handler: its EBase 0x00401000 (the user mapping onto
+ * physical 0x11000), general vector +0x180, holding HYPCALL 7. */
+#define G_EBASE   0x00401000u
+#define G_HANDLER 7
+
+static struct tm boot(void)
+{
+    struct tm t = tm_new(true);
+    /* The monitor's extensions: the guest's kseg0..3 are translated too. */
+    cpu_set_ext(t.cpu,
+                CPU_EXT_PHYS_AS_VIRT | CPU_EXT_MAPPED_VECTORS | CPU_EXT_KPAGES | CPU_EXT_KSCRATCH);
+    CU_ASSERT_EQUAL_FATAL(vmm_resident_eb_size, RES_DATA);
+    for (uint32_t i = 0; i < RES_DATA; i += 4) {
+        const unsigned char *b = vmm_resident_eb + i;
+        tm_put32(&t, 0x80000000u + CODE_PA + i,
+                 (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+    }
+    uint32_t k = ENTRYLO_K | ENTRYLO_V | ENTRYLO_G;
+    struct tlb_regs r = {RES_VA, (CODE_PA >> 12) << ENTRYLO_PFN_SHIFT | k,
+                         (DATA_PA >> 12) << ENTRYLO_PFN_SHIFT | k | ENTRYLO_D, 0};
+    cpu_tlb_write(t.cpu, 5, &r);
+    cpu_cp0_write(t.cpu, C0_PRID, 1, RES_VA);
+    cpu_cp0_write(t.cpu, C0_KSCRATCH, 3, RES_VA + RES_DATA);
+    tm_put32(&t, DATA(RD_V_EBASE), G_EBASE);
+    tm_put32(&t, DATA(RD_V_STATUS), 0x0000FF01u); /* IM, IE: a running guest kernel */
+    tm_put32(&t, DATA(RD_V_CAUSE), 0x00000400u);  /* IP2 pending, say */
+    tm_put32(&t, DATA(RD_KERNEL_HI), 0x42);
+    tm_put32(&t, 0x80011180u, HYPCALL(G_HANDLER));
+    /* Guest registers the handlers must keep. */
+    cpu_set_gpr(t.cpu, K0, 0x11110000u);
+    cpu_set_gpr(t.cpu, K1, 0x22220000u);
+    cpu_set_gpr(t.cpu, T0, 0x33330000u);
+    cpu_set_gpr(t.cpu, T1, 0x44440000u);
+    return t;
+}
+
+static void assert_registers_kept(struct tm *t)
+{
+    CU_ASSERT_EQUAL(cpu_gpr(t->cpu, K0), 0x11110000u);
+    CU_ASSERT_EQUAL(cpu_gpr(t->cpu, K1), 0x22220000u);
+    CU_ASSERT_EQUAL(cpu_gpr(t->cpu, T0), 0x33330000u);
+    CU_ASSERT_EQUAL(cpu_gpr(t->cpu, T1), 0x44440000u);
+}
+
+static void test_image(void)
+{
+    /* Both byte orders, the same words. */
+    CU_ASSERT_EQUAL(vmm_resident_el_size, RES_DATA);
+    for (size_t i = 0; i < RES_DATA; i += 4)
+        CU_ASSERT_EQUAL(vmm_resident_eb[i], vmm_resident_el[i + 3]);
+    /* The general vector starts by putting k0 aside: mtc0 k0, KScratch1. */
+    const unsigned char *g = vmm_resident_eb + RES_V_GENERAL;
+    CU_ASSERT_EQUAL((uint32_t)g[0] << 24 | (uint32_t)g[1] << 16 | (uint32_t)g[2] << 8 | g[3],
+                    MTC0(K0, C0_KSCRATCH, 2));
+    /* The layout's architectural constants are the CPU's. */
+    CU_ASSERT_EQUAL(RES_ST_EXL, ST_EXL);
+    CU_ASSERT_EQUAL(RES_ST_BEV, ST_BEV);
+    CU_ASSERT_EQUAL(RES_CAUSE_EXC, CAUSE_EXC_MASK);
+    CU_ASSERT_EQUAL(RES_CAUSE_BD, CAUSE_BD);
+    CU_ASSERT_EQUAL(RES_EXC_SYS, EXC_SYS);
+    CU_ASSERT_EQUAL(RES_EXC_BP, EXC_BP);
+}
+
+static void test_syscall_reflected(void)
+{
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, SYSCALL), G_HANDLER);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->pc, G_EBASE + 0x180); /* in its own handler */
+    CU_ASSERT_EQUAL(cpu_mode(t.cpu), 2);                   /* still real user mode */
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_STATUS, 0) & ST_EXL, 0);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_ENTRYHI, 0) & 0xFF, 0x42);
+    assert_registers_kept(&t);
+    /* Its virtual CP0 as the hardware would have left it. */
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_EPC)), TM_USER_VA + 4);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_CAUSE)), 0x00000400u | EXC_SYS << 2);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_STATUS)), 0x0000FF03u);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_FAST + 4 * EXC_SYS)), 1);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_SYS)), 0);
+    tm_free(&t);
+}
+
+static void test_break_in_delay_slot(void)
+{
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, JR(ZERO), BREAK), G_HANDLER);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_EPC)), TM_USER_VA + 4); /* the branch */
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_CAUSE)), CAUSE_BD | 0x00000400u | EXC_BP << 2);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_FAST + 4 * EXC_BP)), 1);
+    assert_registers_kept(&t);
+    tm_free(&t);
+}
+
+static void test_nested_keeps_epc(void)
+{
+    /* At virtual EXL the guest's EPC and BD stay; only ExcCode changes. */
+    struct tm t = boot();
+    tm_put32(&t, DATA(RD_V_STATUS), 0x0000FF03u);
+    tm_put32(&t, DATA(RD_V_EPC), 0x12345678u);
+    tm_put32(&t, DATA(RD_V_CAUSE), CAUSE_BD | EXC_TLBL << 2);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, SYSCALL), G_HANDLER);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_EPC)), 0x12345678u);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_CAUSE)), CAUSE_BD | EXC_SYS << 2);
+    tm_free(&t);
+}
+
+static void test_bev_vector(void)
+{
+    /* With virtual BEV the guest's vector is the boot ROM's 0xBFC00380: the
+     * ERET goes there, and its first fetch misses in the real TLB: a refill
+     * for the host, which backs the guest's ROM. */
+    struct tm t = boot();
+    tm_put32(&t, DATA(RD_V_STATUS), ST_BEV);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, SYSCALL), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), 0xBFC00380u);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0xBFC00380u);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_TLBL)), 1);
+    tm_free(&t);
+}
+
+static void test_rest_to_host(void)
+{
+    /* MFC0 in real user mode: Coprocessor Unusable, handed to the host with
+     * the real CP0 describing it and the guest's registers recoverable. */
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, MFC0(T0, C0_EPC, 0)), RES_HC_EXIT);
+    const struct cpu_trap *tr = cpu_trap(t.cpu);
+    CU_ASSERT_EQUAL(tr->pc & ~0xFFFu, RES_VA); /* in the resident code */
+    CU_ASSERT_EQUAL(cpu_mode(t.cpu), 0);       /* real kernel mode, EXL */
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), TM_USER_VA + 4);
+    CU_ASSERT_EQUAL((cpu_cp0_read(t.cpu, C0_CAUSE, 0) & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT,
+                    EXC_CPU);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_KSCRATCH, 2), 0x11110000u); /* guest k0 */
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_SAVE_K1)), 0x22220000u);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T0), 0x33330000u);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T1), 0x44440000u);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_CPU)), 1);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_STATUS)), 0x0000FF01u); /* untouched */
+    tm_free(&t);
+
+    /* A TLB refill from the guest enters at +0x000 and goes the same way. */
+    t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0x0070), LW(T1, 0, T0)), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00700000u);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_TLBL)), 1);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_SAVE_K1)), 0x22220000u);
+    tm_free(&t);
+}
+
+static void test_guest_cannot_touch_it(void)
+{
+    /* The pages are kernel-only: the guest (real user mode) reading the
+     * resident code or its data page stops with CPU_TRAP_KPAGE for the host. */
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0xC000), LW(T1, 0x1010, T0)), -1);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->code, CPU_TRAP_KPAGE);
+    CU_ASSERT_EQUAL(cpu_trap(t.cpu)->badvaddr, RES_VA + 0x1010);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T1), 0x44440000u);
+    tm_free(&t);
+}
+
+static const struct test_case tests[] = {
+    {"image: both byte orders, layout constants", test_image},
+    {"SYSCALL reflected into the guest's handler", test_syscall_reflected},
+    {"BREAK in a delay slot: BD and the branch's EPC", test_break_in_delay_slot},
+    {"at virtual EXL: EPC and BD kept", test_nested_keeps_epc},
+    {"virtual BEV: the boot ROM's vector", test_bev_vector},
+    {"everything else to the host", test_rest_to_host},
+    {"kernel-only to the guest", test_guest_cannot_touch_it},
+};
+
+CUNIT_MAIN("resident portion", tests)

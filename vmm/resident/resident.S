@@ -1,0 +1,106 @@
+/*
+ * vmm/resident/resident.S — the monitor's resident portion (first portion):
+ * the exception vectors that run inside each guest's address space in the
+ * `resident` trap model (docs/vmm.md). Position independent: only relative
+ * branches, every address from KScratch2 (the data page) or CP0.
+ *
+ * Fast set, handled here: the guest's SYSCALL and BREAK are reflected into
+ * its own handler (its virtual EPC, Cause.ExcCode/BD, Status.EXL in the data
+ * page; the real EPC set to its vector; its kernel context's ASID). The rest
+ * is handed to the host monitor with HYPCALL RES_HC_EXIT, with every guest
+ * register as the guest left it except k0 (in KScratch1).
+ */
+#include "layout.h"
+
+#define KSCRATCH1 $31, 2
+#define KSCRATCH2 $31, 3
+
+    .set noreorder
+    .set noat
+    .set mips32r2
+    .set virt
+    .text
+    .globl general
+
+    .org RES_V_REFILL
+refill:                         /* a refill from the guest: the host's */
+    mtc0    $26, KSCRATCH1
+    mfc0    $26, KSCRATCH2
+    b       to_host
+    sw      $27, RD_SAVE_K1($26)
+
+    .org RES_V_GENERAL
+general:
+    mtc0    $26, KSCRATCH1      /* k0 aside; k0 = the data page */
+    mfc0    $26, KSCRATCH2
+    sw      $27, RD_SAVE_K1($26)
+    mfc0    $27, $13            /* Cause */
+    andi    $27, $27, RES_CAUSE_EXC
+    addiu   $27, $27, -(RES_EXC_SYS << 2)
+    beqz    $27, reflect
+    addiu   $27, $27, -(1 << 2) /* (delay slot) Bp? */
+    beqz    $27, reflect
+    nop
+
+to_host:                        /* count it, hand it over: the host resumes the guest */
+    sw      $8, RD_SAVE_T0($26)
+    mfc0    $27, $13
+    andi    $27, $27, RES_CAUSE_EXC
+    addu    $27, $27, $26
+    lw      $8, RD_HOST($27)
+    addiu   $8, $8, 1
+    sw      $8, RD_HOST($27)
+    lw      $8, RD_SAVE_T0($26)
+    hypcall RES_HC_EXIT
+
+reflect:
+    sw      $8, RD_SAVE_T0($26)
+    sw      $9, RD_SAVE_T1($26)
+    mfc0    $9, $13             /* t1 = real Cause */
+    andi    $27, $9, RES_CAUSE_EXC
+    addu    $27, $27, $26
+    lw      $8, RD_FAST($27)
+    addiu   $8, $8, 1
+    sw      $8, RD_FAST($27)
+    /* Virtual Cause: ExcCode always; BD and EPC only when EXL was clear. */
+    lw      $8, RD_V_CAUSE($26)
+    ins     $8, $0, 2, 5
+    andi    $27, $9, RES_CAUSE_EXC
+    or      $8, $8, $27
+    lw      $27, RD_V_STATUS($26)
+    andi    $27, $27, RES_ST_EXL
+    bnez    $27, 1f
+    nop
+    ext     $27, $9, 31, 1
+    ins     $8, $27, 31, 1      /* BD */
+    mfc0    $27, $14
+    sw      $27, RD_V_EPC($26)
+1:  sw      $8, RD_V_CAUSE($26)
+    lw      $8, RD_V_STATUS($26)
+    ori     $8, $8, RES_ST_EXL
+    sw      $8, RD_V_STATUS($26)
+    /* Its vector: EBase + 0x180, or the boot ROM's with BEV. */
+    lui     $27, RES_ST_BEV >> 16
+    and     $27, $27, $8
+    bnez    $27, 2f
+    lui     $27, RES_BEV_GENERAL >> 16
+    lw      $27, RD_V_EBASE($26)
+    ins     $27, $0, 0, 12
+    b       3f
+    ori     $27, $27, RES_V_GENERAL
+2:  ori     $27, $27, RES_BEV_GENERAL & 0xFFFF
+3:  mtc0    $27, $14            /* real EPC = the guest's handler */
+    /* Its kernel context's real ASID. */
+    mfc0    $8, $10
+    lw      $27, RD_KERNEL_HI($26)
+    ins     $8, $27, 0, 8
+    mtc0    $8, $10
+    ehb
+    lw      $8, RD_SAVE_T0($26)
+    lw      $9, RD_SAVE_T1($26)
+    lw      $27, RD_SAVE_K1($26)
+    mfc0    $26, KSCRATCH1
+    eret
+
+    .org RES_DATA - 4
+    .word 0
