@@ -5,7 +5,8 @@
  * (mapped vectors), KScratch2 = the data page. A guest in real user mode
  * traps; the fast path reflects SYSCALL and BREAK into the guest's own
  * handler (its virtual EPC/Cause/Status in the data page, its kernel ASID)
- * with every register intact; the rest reaches the host as HYPCALL
+ * with every register intact, and serves MFC0 of virtual Status/EPC/EBase
+ * from the data page; the rest reaches the host as HYPCALL
  * RES_HC_EXIT, counted by cause.
  */
 #include "cunit_main.h"
@@ -26,8 +27,8 @@ static struct tm boot(void)
 {
     struct tm t = tm_new(true);
     /* The monitor's extensions: the guest's kseg0..3 are translated too. */
-    cpu_set_ext(t.cpu,
-                CPU_EXT_PHYS_AS_VIRT | CPU_EXT_MAPPED_VECTORS | CPU_EXT_KPAGES | CPU_EXT_KSCRATCH);
+    cpu_set_ext(t.cpu, CPU_EXT_PHYS_AS_VIRT | CPU_EXT_MAPPED_VECTORS | CPU_EXT_KPAGES |
+                           CPU_EXT_KSCRATCH | CPU_EXT_BADINSTR);
     CU_ASSERT_EQUAL_FATAL(vmm_resident_eb_size, RES_DATA);
     for (uint32_t i = 0; i < RES_DATA; i += 4) {
         const unsigned char *b = vmm_resident_eb + i;
@@ -136,12 +137,62 @@ static void test_bev_vector(void)
     tm_free(&t);
 }
 
+static void test_mfc0_served(void)
+{
+    /* Status, EPC and EBase come from the data page into any register,
+     * including those the handler itself uses; the guest goes on after it. */
+    static const unsigned regs[] = {10, T0, T1, K0, K1, 31, 2, 29};
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        struct tm t = boot();
+        tm_put32(&t, DATA(RD_V_EPC), 0x80001234u);
+        CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, MFC0(regs[i], C0_STATUS, 0), ADDIU(3, regs[i], 0),
+                                    MFC0(regs[i], C0_EPC, 0), ADDIU(4, regs[i], 0),
+                                    MFC0(regs[i], C0_PRID, 1), ADDIU(5, regs[i], 0)),
+                        TM_STOP_DONE);
+        CU_ASSERT_EQUAL(cpu_gpr(t.cpu, 3), 0x0000FF01u);
+        CU_ASSERT_EQUAL(cpu_gpr(t.cpu, 4), 0x80001234u);
+        CU_ASSERT_EQUAL(cpu_gpr(t.cpu, 5), G_EBASE);
+        CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_FAST + 4 * EXC_CPU)), 3);
+        CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_CPU)), 0);
+        /* The other registers the handler uses are the guest's. */
+        if (regs[i] != K0)
+            CU_ASSERT_EQUAL(cpu_gpr(t.cpu, K0), 0x11110000u);
+        if (regs[i] != K1)
+            CU_ASSERT_EQUAL(cpu_gpr(t.cpu, K1), 0x22220000u);
+        if (regs[i] != T0)
+            CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T0), 0x33330000u);
+        if (regs[i] != T1)
+            CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T1), 0x44440000u);
+        if (regs[i] != 31)
+            CU_ASSERT_EQUAL(cpu_gpr(t.cpu, 31), 0);
+        CU_ASSERT_EQUAL(cpu_mode(t.cpu), 2);
+        tm_free(&t);
+    }
+    /* rt = $zero stays zero. */
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, MFC0(ZERO, C0_STATUS, 0)), TM_STOP_DONE);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, ZERO), 0);
+    tm_free(&t);
+    /* In a delay slot: the host's (it emulates the branch). */
+    t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, JR(ZERO), MFC0(T0, C0_STATUS, 0)), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_CPU)), 1);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, T0), 0x33330000u);
+    tm_free(&t);
+    /* Not an MFC0 (MTC0): the host's. */
+    t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, MTC0(T0, C0_STATUS, 0)), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_CPU)), 1);
+    tm_free(&t);
+}
+
 static void test_rest_to_host(void)
 {
-    /* MFC0 in real user mode: Coprocessor Unusable, handed to the host with
+    /* MFC0 of a register the page does not hold (Count): Coprocessor
+     * Unusable, handed to the host with
      * the real CP0 describing it and the guest's registers recoverable. */
     struct tm t = boot();
-    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, MFC0(T0, C0_EPC, 0)), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, MFC0(T0, C0_COUNT, 0)), RES_HC_EXIT);
     const struct cpu_trap *tr = cpu_trap(t.cpu);
     CU_ASSERT_EQUAL(tr->pc & ~0xFFFu, RES_VA); /* in the resident code */
     CU_ASSERT_EQUAL(cpu_mode(t.cpu), 0);       /* real kernel mode, EXL */
@@ -183,6 +234,7 @@ static const struct test_case tests[] = {
     {"BREAK in a delay slot: BD and the branch's EPC", test_break_in_delay_slot},
     {"at virtual EXL: EPC and BD kept", test_nested_keeps_epc},
     {"virtual BEV: the boot ROM's vector", test_bev_vector},
+    {"MFC0 Status/EPC/EBase served from the page", test_mfc0_served},
     {"everything else to the host", test_rest_to_host},
     {"kernel-only to the guest", test_guest_cannot_touch_it},
 };

@@ -23,6 +23,7 @@
 #define RD_SAVE_K1    0x000 /* guest registers the handlers use */
 #define RD_SAVE_T0    0x004
 #define RD_SAVE_T1    0x008
+#define RD_SAVE_RA    0x00C
 #define RD_V_STATUS   0x010 /* the guest's virtual CP0 (the host keeps it in step) */
 #define RD_V_CAUSE    0x014
 #define RD_V_EPC      0x018
@@ -40,6 +41,10 @@
 #define RES_ASID_MASK   0x000000FF
 #define RES_EXC_SYS     8
 #define RES_EXC_BP      9
+#define RES_EXC_CPU     11
+#define RES_C0_STATUS   (12 << 3) /* register << 3 | select, as MFC0 names them */
+#define RES_C0_EPC      (14 << 3)
+#define RES_C0_EBASE    (15 << 3 | 1)
 
 /* HYPCALL code with which the resident code hands a trap to the host. */
 #define RES_HC_EXIT 0x3F0

@@ -6,7 +6,9 @@
  *
  * Fast set, handled here: the guest's SYSCALL and BREAK are reflected into
  * its own handler (its virtual EPC, Cause.ExcCode/BD, Status.EXL in the data
- * page; the real EPC set to its vector; its kernel context's ASID). The rest
+ * page; the real EPC set to its vector; its kernel context's ASID); an MFC0
+ * of its virtual Status, EPC or EBase (not in a delay slot) is served from
+ * the data page, decoded from BadInstr, and the guest goes on. The rest
  * is handed to the host monitor with HYPCALL RES_HC_EXIT, with every guest
  * register as the guest left it except k0 (in KScratch1).
  */
@@ -40,6 +42,8 @@ general:
     beqz    $27, reflect
     addiu   $27, $27, -(1 << 2) /* (delay slot) Bp? */
     beqz    $27, reflect
+    addiu   $27, $27, -((RES_EXC_CPU - RES_EXC_BP) << 2) /* (delay slot) CpU? */
+    beqz    $27, mfc0_fast
     nop
 
 to_host:                        /* count it, hand it over: the host resumes the guest */
@@ -52,6 +56,85 @@ to_host:                        /* count it, hand it over: the host resumes the 
     sw      $8, RD_HOST($27)
     lw      $8, RD_SAVE_T0($26)
     hypcall RES_HC_EXIT
+
+/* MFC0 rt, rd, sel of a register the data page holds: t0 = the word, t1 its
+ * register << 3 | select, k1 the value, written to rt through a table. */
+mfc0_fast:
+    sw      $8, RD_SAVE_T0($26)
+    sw      $9, RD_SAVE_T1($26)
+    mfc0    $9, $13
+    bltz    $9, not_fast        /* in a delay slot: the host emulates the branch */
+    mfc0    $8, $8, 1           /* BadInstr */
+    srl     $9, $8, 21
+    xori    $9, $9, 0x200       /* COP0, MF */
+    bnez    $9, not_fast
+    andi    $9, $8, 0x7F8       /* bits 10..3 zero */
+    bnez    $9, not_fast
+    ext     $9, $8, 11, 5
+    sll     $9, $9, 3
+    andi    $27, $8, 7
+    or      $9, $9, $27
+    addiu   $27, $9, -RES_C0_STATUS
+    beqz    $27, serve
+    lw      $27, RD_V_STATUS($26)
+    addiu   $27, $9, -RES_C0_EPC
+    beqz    $27, serve
+    lw      $27, RD_V_EPC($26)
+    addiu   $27, $9, -RES_C0_EBASE
+    beqz    $27, serve
+    lw      $27, RD_V_EBASE($26)
+not_fast:
+    lw      $8, RD_SAVE_T0($26)
+    b       to_host
+    lw      $9, RD_SAVE_T1($26)
+
+serve:
+    sw      $31, RD_SAVE_RA($26)
+    ext     $9, $8, 16, 5       /* rt */
+    sll     $9, $9, 3
+    bal     1f
+    nop
+1:  addiu   $8, $31, table - 1b
+    addu    $8, $8, $9
+    jr      $8
+    nop
+    /* rt = k1: a register move, or the save slot of the registers in use. */
+table:
+    .irp r, 0, 1, 2, 3, 4, 5, 6, 7
+    b       served
+    move    $\r, $27
+    .endr
+    b       served
+    sw      $27, RD_SAVE_T0($26) /* t0 */
+    b       served
+    sw      $27, RD_SAVE_T1($26) /* t1 */
+    .irp r, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25
+    b       served
+    move    $\r, $27
+    .endr
+    b       served
+    mtc0    $27, KSCRATCH1       /* k0 */
+    b       served
+    sw      $27, RD_SAVE_K1($26) /* k1 */
+    .irp r, 28, 29, 30
+    b       served
+    move    $\r, $27
+    .endr
+    b       served
+    sw      $27, RD_SAVE_RA($26) /* ra */
+served:
+    mfc0    $27, $13
+    andi    $27, $27, RES_CAUSE_EXC
+    addu    $27, $27, $26
+    lw      $8, RD_FAST($27)
+    addiu   $8, $8, 1
+    sw      $8, RD_FAST($27)
+    mfc0    $8, $14             /* past the MFC0 */
+    addiu   $8, $8, 4
+    mtc0    $8, $14
+    lw      $31, RD_SAVE_RA($26)
+    b       leave
+    nop
 
 reflect:
     sw      $8, RD_SAVE_T0($26)
@@ -95,6 +178,7 @@ reflect:
     lw      $27, RD_KERNEL_HI($26)
     ins     $8, $27, 0, 8
     mtc0    $8, $10
+leave:
     ehb
     lw      $8, RD_SAVE_T0($26)
     lw      $9, RD_SAVE_T1($26)
