@@ -20,17 +20,17 @@
 #define RES_V_GENERAL 0x180
 
 /* Data page offsets. */
-#define RD_SAVE_K1    0x000 /* guest registers the handlers use */
-#define RD_SAVE_T0    0x004
-#define RD_SAVE_T1    0x008
-#define RD_SAVE_RA    0x00C
-#define RD_V_STATUS   0x010 /* the guest's virtual CP0 (the host keeps it in step) */
-#define RD_V_CAUSE    0x014
-#define RD_V_EPC      0x018
-#define RD_V_EBASE    0x01C
-#define RD_KERNEL_HI  0x020 /* real EntryHi ASID for the guest's kernel context */
-#define RD_FAST       0x040 /* 32 words: traps the resident code handled, by ExcCode */
-#define RD_HOST       0x0C0 /* 32 words: traps it handed to the host, by ExcCode */
+#define RD_SAVE_K1   0x000 /* guest registers the handlers use */
+#define RD_SAVE_T0   0x004
+#define RD_SAVE_T1   0x008
+#define RD_SAVE_RA   0x00C
+#define RD_V_STATUS  0x010 /* the guest's virtual CP0 (the host keeps it in step) */
+#define RD_V_CAUSE   0x014
+#define RD_V_EPC     0x018
+#define RD_V_EBASE   0x01C
+#define RD_KERNEL_HI 0x020 /* real EntryHi ASID for the guest's kernel context */
+#define RD_FAST      0x040 /* 32 words: traps the resident code handled, by ExcCode */
+#define RD_HOST      0x0C0 /* 32 words: traps it handed to the host, by ExcCode */
 
 /* Architectural constants the code needs (checked against cpu/cp0_regs.h). */
 #define RES_ST_EXL      0x00000002
