@@ -19,7 +19,7 @@ static void fresh(void)
         scratch = malloc(sizeof *scratch);
         touched = malloc(sizeof *touched);
         conflicted = malloc(sizeof *conflicted);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(scratch && touched && conflicted);
+        CU_ASSERT_FATAL(scratch && touched && conflicted);
     }
     rp_clear(touched);
     rp_clear(conflicted);
