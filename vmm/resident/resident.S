@@ -17,6 +17,17 @@
 #define KSCRATCH1 $31, 2
 #define KSCRATCH2 $31, 3
 
+/* Count this trap in the data page's table at \table (RD_FAST or RD_HOST):
+ * k0 = the data page; uses k1 and t0 (saved by the caller). */
+    .macro count_trap table
+    mfc0    $27, $13
+    andi    $27, $27, RES_CAUSE_EXC
+    addu    $27, $27, $26
+    lw      $8, \table($27)
+    addiu   $8, $8, 1
+    sw      $8, \table($27)
+    .endm
+
     .set noreorder
     .set noat
     .set mips32r2
@@ -48,12 +59,7 @@ general:
 
 to_host:                        /* count it, hand it over: the host resumes the guest */
     sw      $8, RD_SAVE_T0($26)
-    mfc0    $27, $13
-    andi    $27, $27, RES_CAUSE_EXC
-    addu    $27, $27, $26
-    lw      $8, RD_HOST($27)
-    addiu   $8, $8, 1
-    sw      $8, RD_HOST($27)
+    count_trap RD_HOST
     lw      $8, RD_SAVE_T0($26)
     hypcall RES_HC_EXIT
 
@@ -123,12 +129,7 @@ table:
     b       served
     sw      $27, RD_SAVE_RA($26) /* ra */
 served:
-    mfc0    $27, $13
-    andi    $27, $27, RES_CAUSE_EXC
-    addu    $27, $27, $26
-    lw      $8, RD_FAST($27)
-    addiu   $8, $8, 1
-    sw      $8, RD_FAST($27)
+    count_trap RD_FAST
     mfc0    $8, $14             /* past the MFC0 */
     addiu   $8, $8, 4
     mtc0    $8, $14
@@ -139,12 +140,8 @@ served:
 reflect:
     sw      $8, RD_SAVE_T0($26)
     sw      $9, RD_SAVE_T1($26)
+    count_trap RD_FAST
     mfc0    $9, $13             /* t1 = real Cause */
-    andi    $27, $9, RES_CAUSE_EXC
-    addu    $27, $27, $26
-    lw      $8, RD_FAST($27)
-    addiu   $8, $8, 1
-    sw      $8, RD_FAST($27)
     /* Virtual Cause: ExcCode always; BD and EPC only when EXL was clear. */
     lw      $8, RD_V_CAUSE($26)
     ins     $8, $0, 2, 5
