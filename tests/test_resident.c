@@ -23,17 +23,18 @@ enum { ZERO = 0, T0 = 8, T1 = 9, K0 = 26, K1 = 27 };
 #define G_EBASE   0x00401000u
 #define G_HANDLER 7
 
-static struct tm boot(void)
+static struct tm boot_order(bool be)
 {
-    struct tm t = tm_new(true);
+    struct tm t = tm_new(be);
     /* The monitor's extensions: the guest's kseg0..3 are translated too. */
     cpu_set_ext(t.cpu, CPU_EXT_PHYS_AS_VIRT | CPU_EXT_MAPPED_VECTORS | CPU_EXT_KPAGES |
                            CPU_EXT_KSCRATCH | CPU_EXT_BADINSTR);
     CU_ASSERT_EQUAL_FATAL(vmm_resident_eb_size, RES_DATA);
     for (uint32_t i = 0; i < RES_DATA; i += 4) {
-        const unsigned char *b = vmm_resident_eb + i;
-        tm_put32(&t, 0x80000000u + CODE_PA + i,
-                 (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+        const unsigned char *b = (be ? vmm_resident_eb : vmm_resident_el) + i;
+        uint32_t w = be ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]
+                        : (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+        tm_put32(&t, 0x80000000u + CODE_PA + i, w);
     }
     uint32_t k = ENTRYLO_K | ENTRYLO_V | ENTRYLO_G;
     struct tlb_regs r = {RES_VA, (CODE_PA >> 12) << ENTRYLO_PFN_SHIFT | k,
@@ -53,6 +54,8 @@ static struct tm boot(void)
     cpu_set_gpr(t.cpu, T1, 0x44440000u);
     return t;
 }
+
+static struct tm boot(void) { return boot_order(true); }
 
 static void assert_registers_kept(struct tm *t)
 {
@@ -216,6 +219,24 @@ static void test_rest_to_host(void)
     tm_free(&t);
 }
 
+static void test_little_endian(void)
+{
+    /* The little-endian image does the same on a little-endian machine. */
+    struct tm t = boot_order(false);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, NOP, SYSCALL), G_HANDLER);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_EPC)), TM_USER_VA + 4);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_CAUSE)), 0x00000400u | EXC_SYS << 2);
+    assert_registers_kept(&t);
+    tm_free(&t);
+    t = boot_order(false);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, MFC0(10, C0_PRID, 1), MFC0(11, C0_COUNT, 0)),
+                    RES_HC_EXIT);
+    CU_ASSERT_EQUAL(cpu_gpr(t.cpu, 10), G_EBASE);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_FAST + 4 * EXC_CPU)), 1);
+    CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_CPU)), 1);
+    tm_free(&t);
+}
+
 static void test_guest_cannot_touch_it(void)
 {
     /* The pages are kernel-only: the guest (real user mode) reading the
@@ -237,6 +258,7 @@ static const struct test_case tests[] = {
     {"MFC0 Status/EPC/EBase served from the page", test_mfc0_served},
     {"everything else to the host", test_rest_to_host},
     {"kernel-only to the guest", test_guest_cannot_touch_it},
+    {"little-endian image", test_little_endian},
 };
 
 CUNIT_MAIN("resident portion", tests)
