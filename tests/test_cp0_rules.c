@@ -27,16 +27,22 @@ struct after {
     uint32_t pc, epc, cause, badvaddr, context, entryhi, status;
 };
 
+/* Both sides start from the same registers (EPC, BadVAddr: markers). */
+static void set_start(struct cp0_state *cs, const struct start *s)
+{
+    cs->status = s->status;
+    cs->cause = s->cause;
+    cs->ebase = s->ebase;
+    cs->context = s->context;
+    cs->entryhi = s->entryhi;
+    cs->epc = 0x11111110u;
+    cs->badvaddr = 0x22222220u;
+}
+
 /* The real CPU: deliver the exception from the given state. */
 static struct after real_delivery(cpu_t *c, const struct start *s, const struct cpu_trap *t)
 {
-    c->cp0.status = s->status;
-    c->cp0.cause = s->cause;
-    c->cp0.ebase = s->ebase;
-    c->cp0.context = s->context;
-    c->cp0.entryhi = s->entryhi;
-    c->cp0.epc = 0x11111110u;
-    c->cp0.badvaddr = 0x22222220u;
+    set_start(&c->cp0, s);
     c->trap = *t;
     cpu_trap_deliver(c);
     return (struct after){cpu_pc(c),      c->cp0.epc,     c->cp0.cause, c->cp0.badvaddr,
@@ -47,13 +53,7 @@ static struct after real_delivery(cpu_t *c, const struct start *s, const struct 
 static struct after virtual_delivery(struct guest *g, const struct start *s,
                                      const struct cpu_trap *t)
 {
-    g->cp0.status = s->status;
-    g->cp0.cause = s->cause;
-    g->cp0.ebase = s->ebase;
-    g->cp0.context = s->context;
-    g->cp0.entryhi = s->entryhi;
-    g->cp0.epc = 0x11111110u;
-    g->cp0.badvaddr = 0x22222220u;
+    set_start(&g->cp0, s);
     guest_reflect(g, t->code, t->epc, t->bd, t->badvaddr, t->refill, t->ce);
     return (struct after){cpu_pc(g->v->cpu), g->cp0.epc,     g->cp0.cause, g->cp0.badvaddr,
                           g->cp0.context,    g->cp0.entryhi, g->cp0.status};
