@@ -101,6 +101,43 @@ void cpu_raise(struct cpu *c, unsigned code, uint32_t badva, unsigned flags, uns
     cpu_trap_deliver(c);
 }
 
+/* Exceptions that set BadVAddr. */
+static bool sets_badvaddr(unsigned code)
+{
+    return code == EXC_MOD || code == EXC_TLBL || code == EXC_TLBS || code == EXC_ADEL ||
+           code == EXC_ADES || code == EXC_TLBRI || code == EXC_TLBXI;
+}
+
+const struct cpu_trap *cpu_trap_from_cp0(cpu_t *c, bool refill)
+{
+    struct cpu_trap *t = &c->trap;
+    uint32_t cause = c->cp0.cause;
+    memset(t, 0, sizeof *t);
+    t->code = (cause & CAUSE_EXC_MASK) >> CAUSE_EXC_SHIFT;
+    t->epc = c->cp0.epc;
+    t->bd = (cause & CAUSE_BD) != 0;
+    t->pc = t->bd ? t->epc + 4 : t->epc;
+    t->ce = (cause & CAUSE_CE_MASK) >> CAUSE_CE_SHIFT;
+    t->refill = refill;
+    if (sets_badvaddr(t->code))
+        t->badvaddr = c->cp0.badvaddr;
+    t->fetch = t->code == EXC_IBE ||
+               ((t->code == EXC_TLBL || t->code == EXC_ADEL || t->code == EXC_TLBXI) &&
+                t->badvaddr == t->pc);
+    bool words = (c->ext & CPU_EXT_BADINSTR) != 0;
+    uint32_t w;
+    if (!t->fetch && t->code != EXC_INT)
+        t->insn = words ? c->cp0.badinstr : cpu_debug_read(c, t->pc, 4, &w) ? w : 0;
+    t->next_pc = t->pc + 4;
+    if (t->bd) {
+        uint32_t branch = words ? c->cp0.badinstrp : cpu_debug_read(c, t->epc, 4, &w) ? w : 0;
+        t->next_pc = cpu_branch_dest(c, t->epc, branch);
+    }
+    c->pc = t->epc;
+    c->in_delay = false;
+    return t;
+}
+
 void cpu_trap_deliver(cpu_t *c)
 {
     const struct cpu_trap *t = &c->trap;

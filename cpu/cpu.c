@@ -315,6 +315,7 @@ void cpu_set_deadline(cpu_t *c, uint64_t cycle)
     c->ext_deadline = cycle;
 }
 uint64_t cpu_cycles(const cpu_t *c) { return cpu_cycles_now(c); }
+uint64_t cpu_insns(const cpu_t *c) { return cpu_insns_now(c); }
 bool cpu_waiting(const cpu_t *c) { return c->waiting; }
 
 unsigned cpu_mode(const cpu_t *c) { return c->mode; }

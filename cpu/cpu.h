@@ -134,6 +134,17 @@ void cpu_trap_skip(cpu_t *cpu);
  * routed the trap and decides to reflect it. */
 void cpu_trap_deliver(cpu_t *cpu);
 
+/* Rebuild the trap record from what an exception the CPU delivered left in
+ * CP0 (Cause, EPC, BadVAddr; BadInstr and BadInstrP with CPU_EXT_BADINSTR,
+ * else the words in memory): what the owner's kernel-mode handler hands to
+ * the host (the monitor's resident trap model, vmm/resident.c). The caller
+ * has put the registers back as the trapping code left them (a delay slot's
+ * branch is evaluated on them for next_pc). The PC becomes the restart
+ * address, so cpu_trap_skip() and cpu_trap_deliver() work as after a routed
+ * trap. refill: it came through the refill vector. A failed fetch is told
+ * by BadVAddr being the instruction's own address (insn 0). */
+const struct cpu_trap *cpu_trap_from_cp0(cpu_t *cpu, bool refill);
+
 /* Registers. n < 32; writes to $0 are ignored. */
 uint32_t cpu_gpr(const cpu_t *cpu, unsigned n);
 void cpu_set_gpr(cpu_t *cpu, unsigned n, uint32_t value);
@@ -199,7 +210,8 @@ void cpu_get_stats(const cpu_t *cpu, struct cpu_stats *out);
  */
 void cpu_set_deadline(cpu_t *cpu, uint64_t cycle);
 uint64_t cpu_cycles(const cpu_t *cpu);
-bool cpu_waiting(const cpu_t *cpu); /* stopped inside WAIT */
+uint64_t cpu_insns(const cpu_t *cpu); /* instructions so far (cpu_stats.insns, cheaply) */
+bool cpu_waiting(const cpu_t *cpu);   /* stopped inside WAIT */
 
 /* Current mode: 0 kernel, 1 supervisor, 2 user (enum mmu_mode). */
 unsigned cpu_mode(const cpu_t *cpu);

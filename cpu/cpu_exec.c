@@ -237,6 +237,33 @@ static inline uint32_t branch_target(const struct cpu *c, uint32_t insn)
     return c->pc + 4 + (SIMM(insn) << 2);
 }
 
+uint32_t cpu_branch_dest(const struct cpu *c, uint32_t pc, uint32_t insn)
+{
+    uint32_t rs = GPR(RS(insn)), rt = GPR(RT(insn));
+    uint32_t off = pc + 4 + (SIMM(insn) << 2), fall = pc + 8;
+    bool taken;
+    switch (insn >> 26) {
+    case 0x00: /* JR, JALR */ return (FUNCT(insn) == 0x08 || FUNCT(insn) == 0x09) ? rs : fall;
+    case 0x01: /* BLTZ, BGEZ and their L, AL, ALL forms (the rest are traps) */
+        if (RT(insn) & ~0x13u)
+            return fall;
+        taken = (RT(insn) & 1u) ? (int32_t)rs >= 0 : (int32_t)rs < 0;
+        break;
+    case 0x02:
+    case 0x03: return ((pc + 4) & 0xF0000000u) | (JINDEX(insn) << 2); /* J, JAL */
+    case 0x04:
+    case 0x14: taken = rs == rt; break; /* BEQ, BEQL */
+    case 0x05:
+    case 0x15: taken = rs != rt; break; /* BNE, BNEL */
+    case 0x06:
+    case 0x16: taken = (int32_t)rs <= 0; break; /* BLEZ, BLEZL */
+    case 0x07:
+    case 0x17: taken = (int32_t)rs > 0; break; /* BGTZ, BGTZL */
+    default: return fall;
+    }
+    return taken ? off : fall;
+}
+
 /* ---- opcode groups ------------------------------------------------------ */
 
 static inline bool cp0_usable(const struct cpu *c)

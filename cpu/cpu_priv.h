@@ -142,5 +142,9 @@ void cpu_eret(struct cpu *c);
 
 /* cpu_exec.c */
 void cpu_exec_batch(struct cpu *c);
+/* Where the branch insn at pc goes after its delay slot, evaluated on the
+ * current registers (a link it made is already written: MIPS32 makes a
+ * branch that tests its own link register UNPREDICTABLE). */
+uint32_t cpu_branch_dest(const struct cpu *c, uint32_t pc, uint32_t insn);
 
 #endif

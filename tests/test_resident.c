@@ -133,7 +133,7 @@ static void test_bev_vector(void)
      * for the host, which backs the guest's ROM. */
     struct tm t = boot();
     tm_put32(&t, DATA(RD_V_STATUS), ST_BEV);
-    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, SYSCALL), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, SYSCALL), RES_HC_REFILL);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_EPC, 0), 0xBFC00380u);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0xBFC00380u);
     CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_TLBL)), 1);
@@ -210,12 +210,83 @@ static void test_rest_to_host(void)
     CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_V_STATUS)), 0x0000FF01u); /* untouched */
     tm_free(&t);
 
-    /* A TLB refill from the guest enters at +0x000 and goes the same way. */
+    /* A TLB refill from the guest enters at +0x000 and goes the same way,
+     * with the refill vector's own code. */
     t = boot();
-    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0x0070), LW(T1, 0, T0)), RES_HC_EXIT);
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0x0070), LW(T1, 0, T0)), RES_HC_REFILL);
     CU_ASSERT_EQUAL(cpu_cp0_read(t.cpu, C0_BADVADDR, 0), 0x00700000u);
     CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_HOST + 4 * EXC_TLBL)), 1);
     CU_ASSERT_EQUAL(tm_get32(&t, DATA(RD_SAVE_K1)), 0x22220000u);
+    tm_free(&t);
+}
+
+/* What the host does at a hand-over: k0 and k1 back, EXL off, the trap
+ * rebuilt from CP0 (cpu_trap_from_cp0). */
+static const struct cpu_trap *hand_over(struct tm *t, bool refill)
+{
+    cpu_set_gpr(t->cpu, K0, cpu_cp0_read(t->cpu, C0_KSCRATCH, 2));
+    cpu_set_gpr(t->cpu, K1, tm_get32(t, DATA(RD_SAVE_K1)));
+    cpu_cp0_write(t->cpu, C0_STATUS, 0, cpu_cp0_read(t->cpu, C0_STATUS, 0) & ~ST_EXL);
+    return cpu_trap_from_cp0(t->cpu, refill);
+}
+
+static void test_trap_rebuilt(void)
+{
+    /* An MFC0 of Count in the delay slot of each kind of branch, taken or
+     * not: the rebuilt trap is the one a routed trap would have been. */
+    static const struct {
+        uint32_t branch, next; /* next: relative to the branch */
+    } cases[] = {
+        {BEQ(ZERO, ZERO, 3), 16},
+        {BEQ(K0, ZERO, 3), 8},
+        {BNE(K0, ZERO, 3), 16},
+        {BLTZ(K0, 3), 8},
+        {BGEZ(K0, 3), 16},
+        {BGEZAL(K0, 3), 16},
+        {BEQL(ZERO, ZERO, 3), 16},
+        {BLEZ(ZERO, 3), 16},
+        {BGTZ(K1, 3), 16},
+        {JR(K1), 0},
+        {J(TM_USER_VA + 0x40), 0x40},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct tm t = boot();
+        uint32_t mfc0 = MFC0(T0, C0_COUNT, 0);
+        CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, cases[i].branch, mfc0), RES_HC_EXIT);
+        const struct cpu_trap *r = hand_over(&t, false);
+        CU_ASSERT_EQUAL(r->code, EXC_CPU);
+        CU_ASSERT(r->bd);
+        CU_ASSERT_EQUAL(r->epc, TM_USER_VA);
+        CU_ASSERT_EQUAL(r->pc, TM_USER_VA + 4);
+        CU_ASSERT_EQUAL(r->insn, mfc0);
+        CU_ASSERT_EQUAL(r->ce, 0);
+        CU_ASSERT(!r->fetch);
+        uint32_t want = cases[i].branch == JR(K1) ? 0x22220000u : TM_USER_VA + cases[i].next;
+        CU_ASSERT_EQUAL(r->next_pc, want);
+        CU_ASSERT_EQUAL(cpu_pc(t.cpu), TM_USER_VA);
+        CU_ASSERT_EQUAL(cpu_mode(t.cpu), 2);
+        assert_registers_kept(&t);
+        tm_free(&t);
+    }
+    /* A load that misses, through the refill vector: BadVAddr, not a fetch. */
+    struct tm t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0x0070), LW(T1, 8, T0)), RES_HC_REFILL);
+    const struct cpu_trap *r = hand_over(&t, true);
+    CU_ASSERT_EQUAL(r->code, EXC_TLBL);
+    CU_ASSERT(r->refill && !r->fetch && !r->bd);
+    CU_ASSERT_EQUAL(r->badvaddr, 0x00700008u);
+    CU_ASSERT_EQUAL(r->insn, LW(T1, 8, T0));
+    CU_ASSERT_EQUAL(r->pc, TM_USER_VA + 4);
+    CU_ASSERT_EQUAL(r->next_pc, TM_USER_VA + 8);
+    tm_free(&t);
+    /* A fetch that misses: BadVAddr is the instruction's address. */
+    t = boot();
+    CU_ASSERT_EQUAL(TM_RUN_MODE(&t, 2, 0, LUI(T0, 0x0070), JR(T0), NOP), RES_HC_REFILL);
+    r = hand_over(&t, true);
+    CU_ASSERT_EQUAL(r->code, EXC_TLBL);
+    CU_ASSERT(r->fetch && !r->bd);
+    CU_ASSERT_EQUAL(r->pc, 0x00700000u);
+    CU_ASSERT_EQUAL(r->insn, 0);
     tm_free(&t);
 }
 
@@ -257,6 +328,7 @@ static const struct test_case tests[] = {
     {"virtual BEV: the boot ROM's vector", test_bev_vector},
     {"MFC0 Status/EPC/EBase served from the page", test_mfc0_served},
     {"everything else to the host", test_rest_to_host},
+    {"the host rebuilds the trap from CP0", test_trap_rebuilt},
     {"kernel-only to the guest", test_guest_cannot_touch_it},
     {"little-endian image", test_little_endian},
 };

@@ -30,7 +30,7 @@
 #include "vmm/scan.h"
 #include "vmm/vmm_priv.h"
 
-#define VMM_MAX_PATCHES (1024 - VMM_HC_PATCH_BASE)
+#define VMM_MAX_PATCHES (VMM_HC_RESIDENT - VMM_HC_PATCH_BASE)
 
 struct patch_site {
     uint32_t hpa;  /* host-physical address of the patched word */

@@ -63,6 +63,12 @@ enum vmm_real_epc {
     VMM_EPC_RESUME,    /* where the monitor last resumed the guest (its own ERET) */
 };
 
+/* How guest traps reach the monitor (vmm.traps; docs/vmm.md, "Trap models"). */
+enum vmm_traps {
+    VMM_TRAPS_DIRECT = 0, /* every real exception is routed to the monitor */
+    VMM_TRAPS_RESIDENT,   /* taken on the CPU by the resident portion in the guest's space */
+};
+
 struct vmm_config {
     struct board_config board;
     unsigned nguests;
@@ -71,6 +77,7 @@ struct vmm_config {
     char policy[32];  /* vmm_policy_find() name */
     enum vmm_fix fix;
     enum vmm_real_epc real_epc;
+    enum vmm_traps traps;
 };
 
 /* Two guests of the default kernel on the default board: guest0 owns bus 1
@@ -94,7 +101,9 @@ int vmm_config_check(struct vmm_config *c, char *err, size_t errlen);
 /* Guest gi gets an emulated copy of the device in (bus, slot): the device
  * is shareable, on a bus no guest owns, and in the guest's `shared` list. */
 bool vmm_config_emulates(const struct vmm_config *c, unsigned gi, unsigned bus, unsigned slot);
-/* Pages of device buffers the monitor keeps for c's guests' emulated devices. */
+/* Pages the monitor keeps below VMM_RESERVED: the buffers of c's guests'
+ * emulated devices, and in the resident trap model its code page and a data
+ * page per guest. */
 unsigned vmm_buffer_pages(const struct vmm_config *c);
 /* The same checks with the placed guests written to guests[] (c->nguests
  * entries; it may be c->guests itself). */
@@ -112,8 +121,9 @@ typedef struct vmm vmm_t;
  * Coprocessor Unusable the instruction would raise). VMM_HC_PROBE works in
  * every mode. Codes from VMM_HC_MODULE_BASE up belong to monitor modules:
  * VMM_HC_PATCH_BASE.. are the scanner fix's patch sites, valid only at the
- * address the monitor patched. Anything else is a Reserved Instruction for
- * the guest.
+ * address the monitor patched; VMM_HC_RESIDENT.. the resident portion's
+ * hand-overs, valid only from its own code. Anything else is a Reserved
+ * Instruction for the guest.
  */
 enum vmm_hypercall {
     VMM_HC_PROBE = 0,          /* $v0 = VMM_HC_MAGIC, $v1 = ABI version */
@@ -123,7 +133,8 @@ enum vmm_hypercall {
     VMM_HC_STATUS = 4,         /* mfc0 $v0, Status */
     VMM_HC_CAUSE = 5,          /* mfc0 $v0, Cause */
     VMM_HC_MODULE_BASE = 0x40, /* codes from here are served by monitor modules */
-    VMM_HC_PATCH_BASE = 0x40,  /* the scanner fix's patch sites (to 0x3FF) */
+    VMM_HC_PATCH_BASE = 0x40,  /* the scanner fix's patch sites (to 0x3FD) */
+    VMM_HC_RESIDENT = 0x3FE,   /* 0x3FE, 0x3FF: the resident portion hands a trap over */
 };
 #define VMM_HC_MAGIC 0x54564D4Du /* "TVMM" */
 /* The HYPCALL instruction (MIPS VZ) with its 10-bit code. */

@@ -46,7 +46,9 @@
 #define RES_C0_EPC      (14 << 3)
 #define RES_C0_EBASE    (15 << 3 | 1)
 
-/* HYPCALL code with which the resident code hands a trap to the host. */
-#define RES_HC_EXIT 0x3F0
+/* HYPCALL codes with which the resident code hands a trap to the host
+ * (vmm.h: VMM_HC_RESIDENT): from the general vector, from the refill vector. */
+#define RES_HC_EXIT   0x3FE
+#define RES_HC_REFILL 0x3FF
 
 #endif

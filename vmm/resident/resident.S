@@ -39,8 +39,11 @@
 refill:                         /* a refill from the guest: the host's */
     mtc0    $26, KSCRATCH1
     mfc0    $26, KSCRATCH2
-    b       to_host
     sw      $27, RD_SAVE_K1($26)
+    sw      $8, RD_SAVE_T0($26)
+    count_trap RD_HOST
+    lw      $8, RD_SAVE_T0($26)
+    hypcall RES_HC_REFILL
 
     .org RES_V_GENERAL
 general:
