@@ -2,7 +2,7 @@
  * tests/test_resident_place.c — the `unused` placement search for the
  * monitor's resident portion (vmm/resident_place.h): top-down, size-aligned,
  * avoiding the guest's valid TLB entries (any ASID, any page size), its
- * partition map's kseg0/kseg1 windows, touched and conflicted granules.
+ * kseg0/kseg1 (never), touched and conflicted granules.
  */
 #include "cunit_main.h"
 
@@ -29,9 +29,9 @@ static void fresh(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(vtlb);
 }
 
-static uint32_t place(const struct rp_range *map, unsigned nmap, uint32_t size)
+static uint32_t place(uint32_t size)
 {
-    struct rp_view v = {vtlb, map, nmap, touched, conflicted};
+    struct rp_view v = {vtlb, touched, conflicted};
     uint32_t va = 0x1234;
     if (!rp_find_unused(&v, size, scratch, &va))
         return 1; /* no placement (never a valid, aligned answer) */
@@ -69,9 +69,9 @@ static void test_map_bits(void)
 static void test_empty_guest_top_down(void)
 {
     fresh();
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFFFFE000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x4000u), 0xFFFFC000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x100000u), 0xFFF00000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFFFFE000u);
+    CU_ASSERT_EQUAL(place(0x4000u), 0xFFFFC000u);
+    CU_ASSERT_EQUAL(place(0x100000u), 0xFFF00000u);
 }
 
 static void test_avoids_valid_entries(void)
@@ -79,49 +79,45 @@ static void test_avoids_valid_entries(void)
     fresh();
     /* Invalid entries do not count... */
     entry(0, 0xFFFFE000u, 0, 0, 0);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFFFFE000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFFFFE000u);
     /* ...a valid half does, whatever its ASID. */
     entry(0, 0xFFFFE000u | 5, 0, (7u << 6) | ENTRYLO_V, 0);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFFFFC000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFFFFC000u);
     /* A 16 MiB-page pair covers 32 MiB. */
     entry(1, 0xFE000000u, ENTRYLO_V, 0, 0x01FFE000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFDFFE000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFDFFE000u);
     /* Alignment: a 64 KiB region skips past a busy granule inside it. */
     entry(2, 0xFDFF0000u, ENTRYLO_V | ENTRYLO_G, ENTRYLO_G, 0);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x10000u), 0xFDFE0000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFDFFE000u);
+    CU_ASSERT_EQUAL(place(0x10000u), 0xFDFE0000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFDFFE000u);
 }
 
 static void test_avoids_history_and_windows(void)
 {
     fresh();
     rp_mark(touched, 0xFFFFE000u, 0x2000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFFFFC000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFFFFC000u);
     rp_mark(conflicted, 0xFFFFC000u, 0x2000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xFFFFA000u);
-    /* With everything from kseg1 + 16 MiB up in use, the partition map's
-     * windows decide: 16 MiB of RAM at 0 and a device page at 0x1F000000
-     * take kseg1's and kseg0's low 16 MiB and 0x9F000000. */
-    rp_mark(conflicted, 0xA1000000u, 0x5F000000u);
-    const struct rp_range map[] = {{0, 16u << 20}, {0x1F000000u, 0x1000}, {0x40000000u, 0x1000}};
-    CU_ASSERT_EQUAL(place(map, 3, 0x2000u), 0x9FFFE000u);
-    rp_mark(touched, 0x9FFFE000u, 0x2000u);
-    CU_ASSERT_EQUAL(place(map, 3, 0x2000u), 0x9FFFC000u);
-    /* Without the windows, kseg1 above 0 would be the answer. */
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0xA0FFE000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0xFFFFA000u);
+    /* With everything from kseg2 up in use, never kseg0/kseg1 (the real
+     * kernel mode does not translate them): the top of kuseg. */
+    rp_mark(conflicted, 0xC0000000u, 0x40000000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0x7FFFE000u);
+    rp_mark(touched, 0x00000000u, 0x80000000u);
+    CU_ASSERT_EQUAL(place(0x2000u), 1);
 }
 
 static void test_none_left(void)
 {
     fresh();
     rp_mark(conflicted, 0, 0xFFFFFFFFu);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 1u);
+    CU_ASSERT_EQUAL(place(0x2000u), 1u);
     /* One free granule: found for 8 KiB, not for 16 KiB. */
     fresh();
     rp_mark(conflicted, 0, 0x00006000u);
     rp_mark(conflicted, 0x00008000u, 0xFFFF8000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), 0x00006000u);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x4000u), 1u);
+    CU_ASSERT_EQUAL(place(0x2000u), 0x00006000u);
+    CU_ASSERT_EQUAL(place(0x4000u), 1u);
 }
 
 static void test_deterministic(void)
@@ -129,9 +125,9 @@ static void test_deterministic(void)
     /* The same facts give the same answer, whatever the scratch held before. */
     fresh();
     entry(3, 0xC0000000u, ENTRYLO_V, ENTRYLO_V, 0x1FFFE000u);
-    uint32_t a = place(NULL, 0, 0x2000u);
+    uint32_t a = place(0x2000u);
     rp_mark(scratch, 0, 0xFFFFFFFFu);
-    CU_ASSERT_EQUAL(place(NULL, 0, 0x2000u), a);
+    CU_ASSERT_EQUAL(place(0x2000u), a);
     CU_ASSERT_EQUAL(a, 0xFFFFE000u);
     tlb_free(vtlb);
     vtlb = NULL;
@@ -145,7 +141,7 @@ static const struct test_case tests[] = {
     {"granule map: mark, test, clip", test_map_bits},
     {"empty guest: top-down, aligned", test_empty_guest_top_down},
     {"valid TLB entries: any ASID, any page size", test_avoids_valid_entries},
-    {"touched, conflicted, partition windows", test_avoids_history_and_windows},
+    {"touched, conflicted, never kseg0/kseg1", test_avoids_history_and_windows},
     {"nothing unused", test_none_left},
     {"deterministic", test_deterministic},
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/cpu.h"
 #include "dev/devclass.h"
 #include "tlb/tlb.h"
 #include "util/parse.h"
@@ -184,50 +185,66 @@ struct ext_ctx {
     bool guests_cleared;
 };
 
+/* v is one of the n names (NAMES[k] = value k): *out, or -1 with a message. */
+static int pick(const char *key, const char *v, const char *const *names, unsigned n, unsigned *out,
+                char *err, size_t errlen)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (strcmp(v, names[k]) == 0) {
+            *out = k;
+            return 0;
+        }
+    snprintf(err, errlen, "vmm.%s: '%s' is not %s or %s", key, v, names[0], names[1]);
+    return -1;
+}
+
+/* A key of [vmm]. */
+static int apply_vmm(struct vmm_config *c, const char *key, const char *v, char *err, size_t errlen)
+{
+    static const char *const fixes[] = {"none", "scan"};       /* enum vmm_fix */
+    static const char *const epcs[] = {"guest", "resume"};     /* enum vmm_real_epc */
+    static const char *const traps[] = {"direct", "resident"}; /* enum vmm_traps */
+    uint64_t n;
+    unsigned k;
+    if (strcmp(key, "quantum") == 0) {
+        if (!parse_u64(v, &n) || n < 1000 || n > 1000000000) {
+            snprintf(err, errlen, "vmm.quantum: '%s' is not 1000..1000000000 cycles", v);
+            return -1;
+        }
+        c->quantum = n;
+    } else if (strcmp(key, "policy") == 0) {
+        if (!vmm_policy_find(v)) {
+            snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v,
+                     vmm_policy_names());
+            return -1;
+        }
+        snprintf(c->policy, sizeof c->policy, "%s", v);
+    } else if (strcmp(key, "fix") == 0) {
+        if (pick(key, v, fixes, 2, &k, err, errlen) != 0)
+            return -1;
+        c->fix = (enum vmm_fix)k;
+    } else if (strcmp(key, "real_epc") == 0) {
+        if (pick(key, v, epcs, 2, &k, err, errlen) != 0)
+            return -1;
+        c->real_epc = (enum vmm_real_epc)k;
+    } else if (strcmp(key, "traps") == 0) {
+        if (pick(key, v, traps, 2, &k, err, errlen) != 0)
+            return -1;
+        c->traps = (enum vmm_traps)k;
+    } else {
+        snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy fix real_epc traps)", key);
+        return -1;
+    }
+    return 0;
+}
+
 static int apply_ext(void *opaque, const char *section, const char *key, const char *v, char *err,
                      size_t errlen)
 {
     struct ext_ctx *x = opaque;
     struct vmm_config *c = x->c;
-    if (strcmp(section, "vmm") == 0 && key) {
-        uint64_t n;
-        if (strcmp(key, "quantum") == 0) {
-            if (!parse_u64(v, &n) || n < 1000 || n > 1000000000) {
-                snprintf(err, errlen, "vmm.quantum: '%s' is not 1000..1000000000 cycles", v);
-                return -1;
-            }
-            c->quantum = n;
-        } else if (strcmp(key, "policy") == 0) {
-            if (!vmm_policy_find(v)) {
-                snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v,
-                         vmm_policy_names());
-                return -1;
-            }
-            snprintf(c->policy, sizeof c->policy, "%s", v);
-        } else if (strcmp(key, "fix") == 0) {
-            if (strcmp(v, "none") == 0)
-                c->fix = VMM_FIX_NONE;
-            else if (strcmp(v, "scan") == 0)
-                c->fix = VMM_FIX_SCAN;
-            else {
-                snprintf(err, errlen, "vmm.fix: '%s' is not none or scan", v);
-                return -1;
-            }
-        } else if (strcmp(key, "real_epc") == 0) {
-            if (strcmp(v, "guest") == 0)
-                c->real_epc = VMM_EPC_GUEST;
-            else if (strcmp(v, "resume") == 0)
-                c->real_epc = VMM_EPC_RESUME;
-            else {
-                snprintf(err, errlen, "vmm.real_epc: '%s' is not guest or resume", v);
-                return -1;
-            }
-        } else {
-            snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy fix real_epc)", key);
-            return -1;
-        }
-        return 0;
-    }
+    if (strcmp(section, "vmm") == 0 && key)
+        return apply_vmm(c, key, v, err, errlen);
     unsigned i;
     char tail;
     if (sscanf(section, "guest%u%c", &i, &tail) == 1) {
@@ -300,6 +317,8 @@ unsigned vmm_buffer_pages(const struct vmm_config *c)
             for (unsigned s = 0; s < IOBUS_SLOTS; s++)
                 if (vmm_config_emulates(c, i, b, s))
                     pages += c->board.slots[b][s].cls->buffer_pages;
+    if (c->traps == VMM_TRAPS_RESIDENT)
+        pages += 1 + c->nguests; /* its code, a data page per guest */
     return pages;
 }
 
@@ -432,6 +451,11 @@ int vmm_config_place(const struct vmm_config *c, struct vmm_guest_config *guests
     if (c->board.ram_size <= VMM_RESERVED) {
         snprintf(err, errlen, "board.ram: the monitor keeps the top %u KiB for itself",
                  VMM_RESERVED >> 10);
+        return -1;
+    }
+    if (c->traps == VMM_TRAPS_RESIDENT && (c->board.unsafe & CPU_EXT_UNSAFE)) {
+        snprintf(err, errlen,
+                 "vmm.traps = resident needs a virtualizable CPU: turn the [cpu] switches off");
         return -1;
     }
     if (c->nguests * VMM_ROM_COPY_SIZE > VMM_RESERVED) {

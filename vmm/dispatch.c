@@ -123,6 +123,10 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     struct vmm *v = opaque;
     struct guest *g = v->cur;
     uint64_t t0 = v->timing ? vmm_host_ns() : 0;
+    if (v->tm) {
+        v->tm->vcpu_in(v->tm_state, g);
+        t = v->tm->entry(v->tm_state, g, t);
+    }
     BUG_ON(t->code >= CPU_TRAP_KINDS);
     enum vmm_trap_kind kind = VMM_TRAP_EXCEPTION;
     trap_fn fn = on_exception;
@@ -148,6 +152,8 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t)
     }
     if (g->waiting || g->halted || g->reset_pending)
         cpu_request_stop(cpu); /* the scheduler decides what runs next */
+    if (v->tm)
+        v->tm->vcpu_out(v->tm_state, g);
     if (v->timing)
         g->st.trap_ns[kind] += vmm_host_ns() - t0;
     return true;

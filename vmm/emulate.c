@@ -169,6 +169,11 @@ static uint32_t vcp0_read(struct guest *g, unsigned reg, unsigned sel)
     return cp0_rule_read(&g->cp0, reg, sel, &e);
 }
 
+uint32_t guest_cp0_read(struct guest *g, unsigned reg, unsigned sel)
+{
+    return vcp0_read(g, reg, sel);
+}
+
 static void vcp0_write(struct guest *g, unsigned reg, unsigned sel, uint32_t v)
 {
     struct cp0_env e = guest_env(g);

@@ -16,11 +16,12 @@
  *          -> the policy (checked)   accept / modify / reject
  *          -> owner->page_limit, owner->entrylo   the real entry it gets
  *
- *    plus owner->inhibit_fault for the TLBRI/TLBXI traps that its EntryLo
- *    bits cause, and owner->guest_tlb_write for guest TLB writes;
+ *    plus owner->inhibit_fault for the TLBRI/TLBXI/kernel-page traps that
+ *    its EntryLo bits cause, owner->guest_tlb_write for guest TLB writes and
+ *    owner->va_page_limit for virtual ranges it occupies;
  *  - modules: lifecycle hooks (create, guest boot/reset/teardown, DMA
- *    written), the CPU extensions a module needs, its region owner, and a
- *    range of hypercall codes it serves.
+ *    written), the CPU extensions a module needs, its region owner, a
+ *    range of hypercall codes it serves, and a trap model.
  *
  * Region owners are trusted monitor code: what they install is still a
  * translation of the guest's own partition (the policy's isolation check
@@ -92,6 +93,32 @@ struct vmm_region_owner {
     /* The guest wrote entry index of its virtual TLB (after the write). */
     void (*guest_tlb_write)(void *state, struct guest *g, unsigned index,
                             const struct tlb_regs *entry);
+    /* The largest real page of a pair around guest virtual va (0: no limit):
+     * an owner of a virtual range keeps other real entries off it. */
+    uint32_t (*va_page_limit)(void *state, struct guest *g, uint32_t va);
+};
+
+/*
+ * A trap model (vmm.traps): how the guest's traps reach the monitor when
+ * they are not all routed to it. At most one module has one; it keeps real
+ * TLB entries 0 .. tlb_reserved - 1 for itself (the fill path never uses
+ * them). The monitor calls vcpu_in whenever it takes the running guest's
+ * vCPU (at every routed trap, before anything reads the virtual CP0, and
+ * when the CPU stops) and vcpu_out before the guest runs again, so code
+ * that runs on the CPU for the guest may keep virtual CP0 registers of its
+ * own in between.
+ */
+struct vmm_trap_model {
+    unsigned tlb_reserved;
+    /* The CPU stopped inside the model's own code (a batch ended there):
+     * the monitor runs it on until it leaves, never looking at the guest
+     * half way through a trap. */
+    bool (*inside)(void *state);
+    void (*vcpu_in)(void *state, struct guest *g);
+    void (*vcpu_out)(void *state, struct guest *g);
+    /* The trap the monitor handles for routed trap t: t, or the guest's own
+     * trap that code on the CPU handed over with t (cpu_trap_from_cp0). */
+    const struct cpu_trap *(*entry)(void *state, struct guest *g, const struct cpu_trap *t);
 };
 
 struct vmm_module {
@@ -114,6 +141,7 @@ struct vmm_module {
     /* HYPCALL codes [hc_first, hc_first + hc_count) are the module's. */
     unsigned hc_first, hc_count;
     struct vmm_outcome (*hypercall)(void *state, struct guest *g, const struct cpu_trap *t);
+    const struct vmm_trap_model *traps;
 };
 
 #define VMM_MAX_MODULES 8

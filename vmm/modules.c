@@ -6,9 +6,11 @@
 #include "vmm/vmm_priv.h"
 
 #include "vmm/patch.h"
+#include "vmm/resident.h"
 
 const struct vmm_module *const vmm_builtin_modules[] = {
-    &patch_module, /* vmm.fix = scan: the scanner fix (patch.c) */
+    &patch_module,    /* vmm.fix = scan: the scanner fix (patch.c) */
+    &resident_module, /* vmm.traps = resident: the resident trap model (resident.c) */
     NULL,
 };
 
@@ -56,6 +58,15 @@ int modules_create(struct vmm *v, uint32_t *cpu_ext, char *err, size_t errlen)
             return -1;
         }
         *cpu_ext |= m->cpu_ext;
+        if (m->traps) {
+            if (v->tm) {
+                snprintf(err, errlen, "two trap models (%s and another)", m->name);
+                return -1;
+            }
+            v->tm = m->traps;
+            v->tm_state = state;
+            v->tlb_first = m->traps->tlb_reserved;
+        }
     }
     return 0;
 }
@@ -85,6 +96,19 @@ void modules_dma_written(void *opaque, uint32_t paddr, size_t len)
 {
     struct vmm *v = opaque;
     EACH_HOOK(v, dma_written, paddr, len);
+}
+
+uint32_t modules_va_page_limit(struct guest *g, uint32_t va)
+{
+    struct vmm *v = g->v;
+    uint32_t limit = 0;
+    for (unsigned i = 0; i < v->nmods; i++) {
+        const struct vmm_region_owner *o = v->mods[i].m->owner;
+        uint32_t l = o && o->va_page_limit ? o->va_page_limit(v->mods[i].state, g, va) : 0;
+        if (l && (!limit || l < limit))
+            limit = l;
+    }
+    return limit;
 }
 
 void modules_guest_tlb_write(struct guest *g, unsigned index, const struct tlb_regs *e)

@@ -212,11 +212,9 @@ static void *vbuffer(void *opaque, unsigned bus, unsigned slot, uint32_t offset,
 {
     struct guest *g = opaque;
     struct vmm *v = g->v;
-    uint32_t pages = size >> 12;
-    if (pages > v->pool_pages - v->pool_used || g->nregions >= VMM_MAX_REGIONS)
+    uint32_t hpa = g->nregions < VMM_MAX_REGIONS ? vmm_pool_alloc(v, size >> 12) : 0;
+    if (!hpa)
         return NULL;
-    uint32_t hpa = v->pool_base + (v->pool_used << 12);
-    v->pool_used += pages;
     memmove(&g->regions[1], &g->regions[0], g->nregions * sizeof *g->regions);
     g->regions[0] = (struct vmm_region){iobus_slot_base(bus, slot) + offset, size, hpa,
                                         VMM_REGION_BUFFER, true};

@@ -7,7 +7,7 @@
 
 #include "util/bug.h"
 
-#define KSEG_WINDOW 0x20000000u /* kseg0 and kseg1 each show the low 512 MiB */
+#define KSEG01 0x80000000u /* kseg0 and kseg1: 1 GiB the real kernel mode does not map */
 
 void rp_clear(struct rp_map *m) { memset(m->bits, 0, sizeof m->bits); }
 
@@ -66,19 +66,6 @@ static void mark_vtlb(struct rp_map *busy, const tlb_t *vtlb)
     }
 }
 
-static void mark_windows(struct rp_map *busy, const struct rp_range *map, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        if (map[i].gpa >= KSEG_WINDOW || map[i].size == 0)
-            continue;
-        uint32_t len = map[i].size;
-        if (len > KSEG_WINDOW - map[i].gpa)
-            len = KSEG_WINDOW - map[i].gpa;
-        rp_mark(busy, 0x80000000u + map[i].gpa, len); /* kseg0 */
-        rp_mark(busy, 0xA0000000u + map[i].gpa, len); /* kseg1 */
-    }
-}
-
 static void merge(struct rp_map *busy, const struct rp_map *m)
 {
     if (m)
@@ -91,9 +78,11 @@ bool rp_find_unused(const struct rp_view *v, uint32_t size, struct rp_map *scrat
     BUG_ON(size < RP_GRANULE || (size & (size - 1)));
     rp_clear(scratch);
     mark_vtlb(scratch, v->vtlb);
-    mark_windows(scratch, v->map, v->nmap);
     merge(scratch, v->touched);
     merge(scratch, v->conflicted);
+    /* The real CPU's kernel mode (where the resident code runs) does not
+     * translate kseg0/kseg1: never there. */
+    rp_mark(scratch, KSEG01, 0x40000000u);
     for (uint64_t top = 1ull << 32; top >= size; top -= size) {
         uint32_t base = (uint32_t)(top - size);
         if (!rp_any(scratch, base, size)) {

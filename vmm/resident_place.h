@@ -4,11 +4,13 @@
  *
  * The guest's 4 GiB virtual space is seen in TLB-pair granules (8 KiB). A
  * region is unused when no granule of it is covered by a valid entry of the
- * guest's virtual TLB (any ASID), lies in the kseg0/kseg1 window of its
- * partition map, was touched (the monitor saw a fill there) or conflicted
- * before (the resident portion was there and the guest wanted it back). The
- * search is top-down over size-aligned regions, so where it lands can be
- * predicted from those four facts alone.
+ * guest's virtual TLB (any ASID), was touched (the monitor saw a fill
+ * there) or conflicted before (the resident portion was there and the guest
+ * wanted it back); and it is never in kseg0/kseg1: the real CPU's kernel
+ * mode, where the resident code runs, does not translate them (so the
+ * guest's partition map, which the guest sees there, is never in the way).
+ * The search is top-down over size-aligned regions, so where it lands can
+ * be predicted from those facts alone.
  */
 #ifndef VMM_RESIDENT_PLACE_H
 #define VMM_RESIDENT_PLACE_H
@@ -32,17 +34,9 @@ void rp_clear(struct rp_map *m);
 void rp_mark(struct rp_map *m, uint32_t va, uint32_t len);
 bool rp_any(const struct rp_map *m, uint32_t va, uint32_t len);
 
-/* A guest-physical range of the partition map (its kseg0/kseg1 windows are
- * the guest's own "physical" addresses). */
-struct rp_range {
-    uint32_t gpa, size;
-};
-
 /* What the search looks at for one guest. */
 struct rp_view {
-    const tlb_t *vtlb;          /* the guest's virtual TLB */
-    const struct rp_range *map; /* its partition map */
-    unsigned nmap;
+    const tlb_t *vtlb;               /* the guest's virtual TLB */
     const struct rp_map *touched;    /* granules the monitor saw filled (may be NULL) */
     const struct rp_map *conflicted; /* granules that conflicted before (may be NULL) */
 };

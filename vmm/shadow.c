@@ -40,7 +40,7 @@ static void invalidate(struct vmm *v, unsigned i)
 
 static void flush_all(struct vmm *v)
 {
-    for (unsigned i = 0; i < tlb_size(v->tlb); i++)
+    for (unsigned i = v->tlb_first; i < tlb_size(v->tlb); i++)
         invalidate(v, i);
 }
 
@@ -80,10 +80,10 @@ void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page)
 }
 
 /* Make the real EntryHi.ASID the one of the guest's current context. */
-void shadow_set_asid(struct guest *g)
+/* The real ASID of context ctx of g for its current guest ASID. */
+static uint8_t real_asid(struct guest *g, enum vmm_ctx ctx)
 {
     struct vmm *v = g->v;
-    enum vmm_ctx ctx = guest_ctx(g);
     unsigned gasid = g->cp0.entryhi & ENTRYHI_ASID_MASK;
     if (g->asid_gen[ctx][gasid] != v->asid_gen) {
         if (v->asid_next > 255) {
@@ -96,11 +96,22 @@ void shadow_set_asid(struct guest *g)
         g->asid[ctx][gasid] = (uint8_t)v->asid_next++;
         g->asid_gen[ctx][gasid] = v->asid_gen;
     }
-    uint8_t real = g->asid[ctx][gasid];
+    return g->asid[ctx][gasid];
+}
+
+void shadow_set_asid(struct guest *g)
+{
+    struct vmm *v = g->v;
+    uint8_t real = real_asid(g, guest_ctx(g));
     if (real != v->cur_real_asid) {
         cpu_cp0_write(v->cpu, C0_ENTRYHI, 0, real);
         v->cur_real_asid = real;
     }
+}
+
+uint8_t shadow_kernel_asid(struct guest *g)
+{
+    return real_asid(g, (g->cp0.status & ST_ERL) ? CTX_KERNEL_ERL : CTX_KERNEL);
 }
 
 /* ---- the guest's view of an address ------------------------------------- */
@@ -192,7 +203,8 @@ static int install(struct guest *g, uint32_t base_va, uint32_t size, const uint3
     struct tlb_regs r = {hi, lo[0], lo[1], ((size >> 12) - 1) << 13};
     int idx = tlb_probe(v->tlb, hi);
     if (idx < 0)
-        idx = (int)(v->victim++ % tlb_size(v->tlb));
+        idx = (int)(v->tlb_first + v->victim++ % (tlb_size(v->tlb) - v->tlb_first));
+    BUG_ON((unsigned)idx < v->tlb_first); /* the trap model's: va_page_limit keeps fills off */
     cpu_tlb_write(v->cpu, (unsigned)idx, &r);
     struct shadow_info *s = &v->shadow[idx];
     s->guest = (int)g->id;
@@ -483,6 +495,9 @@ struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t)
     if (owners_claim_page(g, t, &f, &o))
         return o;
     uint32_t limit = owners_page_limit(v, r, x.page);
+    uint32_t vlimit = modules_va_page_limit(g, va);
+    if (vlimit && (!limit || vlimit < limit))
+        limit = vlimit;
     uint32_t size = choose_size(r, x.gpa, va, limit, x.source == VMM_SRC_PARTITION);
     if (t->code == EXC_MOD && write_fault(g, t, &x, r, size, &o))
         return o;

@@ -34,6 +34,15 @@ static void guests_dma_written(void *opaque, uint32_t paddr, size_t len)
 
 /* ---- creation ------------------------------------------------------------ */
 
+uint32_t vmm_pool_alloc(struct vmm *v, uint32_t pages)
+{
+    if (pages == 0 || pages > v->pool_pages - v->pool_used)
+        return 0;
+    uint32_t hpa = v->pool_base + (v->pool_used << 12);
+    v->pool_used += pages;
+    return hpa;
+}
+
 vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
 {
     struct vmm *v = calloc(1, sizeof *v);
@@ -260,16 +269,24 @@ static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t bu
         deadline = g->cp0.timer_deadline;
     v->deadline = deadline;
     cpu_set_deadline(v->cpu, deadline);
-    struct cpu_stats st;
-    cpu_get_stats(v->cpu, &st);
-    uint64_t before = st.insns, t0 = vmm_host_ns();
+    if (v->tm)
+        v->tm->vcpu_out(v->tm_state, g);
+    uint64_t before = cpu_insns(v->cpu), t0 = vmm_host_ns();
     enum cpu_stop why = cpu_run(v->cpu, budget);
-    /* Every real exception is routed to the monitor, never taken on the real
-     * CPU, so no vector fetch can fail here. */
+    /* Every real exception is routed to the monitor, or (resident traps)
+     * taken by vectors the trap model keeps mapped: no vector fetch fails. */
     BUG_ON(why == CPU_STOP_VECTOR);
+    if (v->tm && v->tm->inside(v->tm_state)) {
+        /* A stop (device time, budget) fell inside the trap model's code:
+         * finish it, past the deadline (the next slice sets it again). */
+        cpu_set_deadline(v->cpu, UINT64_MAX);
+        while (v->tm->inside(v->tm_state))
+            cpu_run(v->cpu, 16);
+    }
     *run_ns += vmm_host_ns() - t0;
-    cpu_get_stats(v->cpu, &st);
-    g->st.insns += st.insns - before;
+    if (v->tm)
+        v->tm->vcpu_in(v->tm_state, g);
+    g->st.insns += cpu_insns(v->cpu) - before;
 }
 
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
@@ -411,6 +428,12 @@ const char *vmm_emul_op_name(enum vmm_emul_op op)
         "wait", "di",   "ei",   "cache", "load",  "store",
     };
     return op < VMM_OPS ? names[op] : "?";
+}
+
+const char *vmm_reloc_cause_name(enum vmm_reloc_cause c)
+{
+    static const char *const names[VMM_RELOC_CAUSES] = {"access", "tlb_write", "periodic"};
+    return c < VMM_RELOC_CAUSES ? names[c] : "?";
 }
 
 struct board *vmm_board(vmm_t *v) { return v->board; }

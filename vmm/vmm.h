@@ -219,6 +219,22 @@ struct vmm_scan_stats {
     uint64_t rewrites;     /* scanned pages written so often they went back to unscanned */
 };
 
+/* The resident trap model (vmm.traps = resident; docs/vmm.md, "Trap models"). */
+enum vmm_reloc_cause {
+    VMM_RELOC_ACCESS = 0, /* the guest loaded, stored or fetched in the region */
+    VMM_RELOC_TLB_WRITE,  /* it wrote a TLB entry over it */
+    VMM_RELOC_PERIODIC,   /* vmm.relocation = periodic */
+    VMM_RELOC_CAUSES
+};
+struct vmm_resident_stats {
+    uint32_t va; /* where its resident portion is now (0: not placed yet) */
+    uint64_t relocations[VMM_RELOC_CAUSES];
+    uint64_t fast[32];               /* traps the first portion handled itself, by ExcCode */
+    uint64_t host[32];               /* traps it handed to the monitor, by ExcCode */
+    uint64_t fast_insns, host_insns; /* instructions of the resident code on each path */
+    uint64_t fast_ns, host_ns;       /* host time, exception to the guest's resumption (timing) */
+};
+
 struct vmm_guest_stats {
     char name[VMM_NAME_MAX];
     bool halted;
@@ -241,11 +257,13 @@ struct vmm_guest_stats {
     uint64_t pv_calls;            /* paravirtual hypercalls (codes below VMM_HC_PATCH_BASE) */
     struct vmm_gotcha_stats gotcha;
     struct vmm_scan_stats scan;
+    struct vmm_resident_stats resident;
 };
 unsigned vmm_guest_count(const vmm_t *v);
 void vmm_guest_stats(const vmm_t *v, unsigned guest, struct vmm_guest_stats *out);
 const char *vmm_trap_kind_name(enum vmm_trap_kind k);
 const char *vmm_emul_op_name(enum vmm_emul_op op);
+const char *vmm_reloc_cause_name(enum vmm_reloc_cause c);
 /* Host nanoseconds spent running (cpu) and inside the monitor (traps, scheduling). */
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
 

@@ -97,6 +97,7 @@ struct vmm {
     const struct vmm_policy *policy;
     struct shadow_info *shadow;
     unsigned victim;
+    unsigned tlb_first; /* real TLB entries below it are the trap model's (wired) */
     uint32_t asid_gen;
     unsigned asid_next;
     uint8_t cur_real_asid;
@@ -111,6 +112,9 @@ struct vmm {
         void *state;
     } mods[VMM_MAX_MODULES];
     unsigned nmods;
+    /* the trap model of vmm.traps = resident (module.h), NULL for direct */
+    const struct vmm_trap_model *tm;
+    void *tm_state;
     bool timing;
     uint64_t run_ns, monitor_ns;
     /* front ends (vmm.h) */
@@ -131,6 +135,8 @@ bool guest_emulate_cop0(struct guest *g, const struct cpu_trap *t);
 struct vmm_outcome guest_emulate_mmio(struct guest *g, const struct cpu_trap *t,
                                       const struct vmm_region *r, uint32_t gpa);
 uint32_t guest_cause(struct guest *g);
+/* A virtual CP0 register as the guest's MFC0 reads it. */
+uint32_t guest_cp0_read(struct guest *g, unsigned reg, unsigned sel);
 void guest_update_timer(struct guest *g, uint64_t now);
 bool guest_irq_check(struct guest *g);
 bool guest_wakeable(struct guest *g);
@@ -143,6 +149,9 @@ void guest_reset_cp0(struct guest *g);
 /* shadow.c: real TLB misses (TLBL, TLBS, Mod), ASIDs. */
 struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t);
 void shadow_set_asid(struct guest *g);
+/* The real ASID of g's kernel context for its current guest ASID (given one
+ * if it has none: that may flush the real TLB). */
+uint8_t shadow_kernel_asid(struct guest *g);
 void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
 void shadow_flush_guest(struct vmm *v, int guest);
 const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
@@ -154,6 +163,10 @@ bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t);
  * one, such as a HYPCALL standing for the instruction it replaced). */
 struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t);
 
+/* The monitor's pool below VMM_RESERVED (vmm_buffer_pages): the host-physical
+ * address of `pages` pages of it, 0 when it is spent. */
+uint32_t vmm_pool_alloc(struct vmm *v, uint32_t pages);
+
 /* modules.c: lifecycle fan-out to the attached modules. */
 int modules_create(struct vmm *v, uint32_t *cpu_ext, char *err, size_t errlen);
 void modules_destroy(struct vmm *v);
@@ -162,6 +175,8 @@ void modules_guest_reset(struct guest *g);
 void modules_guest_teardown(struct guest *g);
 void modules_dma_written(void *opaque, uint32_t paddr, size_t len);
 void modules_guest_tlb_write(struct guest *g, unsigned index, const struct tlb_regs *e);
+/* The largest real page the owners allow for a pair around va (0: any). */
+uint32_t modules_va_page_limit(struct guest *g, uint32_t va);
 
 /* gotcha.c: what the monitor cannot see, observed for the lab. */
 void gotcha_on_event(void *opaque, const struct cpu_event *ev);
