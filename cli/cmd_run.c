@@ -34,9 +34,10 @@ static void run_usage(FILE *f)
                "  --max-insns N       stop after N instructions (exit 124)\n"
                "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
                "                      \"guests\" array, and the monitor times its traps)\n"
-               "  --trace LIST        exceptions,tlb,io,insns,gotcha (and vmm with --vmm) to\n"
-               "                      stderr; gotcha: sensitive instructions that ran without\n"
-               "                      trapping and, under --vmm, each divergence and patch\n");
+               "  --trace LIST        exceptions,tlb,io,insns,gotcha (and vmm, reloc with --vmm)\n"
+               "                      to stderr; gotcha: sensitive instructions that ran without\n"
+               "                      trapping and, under --vmm, each divergence and patch;\n"
+               "                      reloc: each move of the monitor's resident portion\n");
     board_args_usage(f);
     fprintf(f, "exit status: the guest's power-off code (--vmm: the first non-zero one of the "
                "guests); 124 budget spent; 125 the machine hung (waits with no interrupt "
@@ -107,6 +108,39 @@ static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
     return o;
 }
 
+/* One path of the resident trap model: its traps by cause, their cost. */
+static void resident_path_json(cJSON *o, const char *name, const uint64_t *by_code, uint64_t insns,
+                               uint64_t ns)
+{
+    cJSON *p = cJSON_AddObjectToObject(o, name);
+    cJSON *t = cJSON_AddObjectToObject(p, "traps");
+    uint64_t total = 0;
+    for (unsigned c = 0; c < 32; c++)
+        if (by_code[c]) {
+            add_u64(t, cpu_exc_name(c), by_code[c]);
+            total += by_code[c];
+        }
+    add_u64(t, "total", total);
+    add_u64(p, "instructions", insns);
+    add_u64(p, "host_ns", ns);
+}
+
+/* vmm.traps = resident (the portion was placed): where it is, its moves, both paths. */
+static void resident_json(cJSON *o, const struct vmm_resident_stats *r)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, "resident");
+    add_u64(j, "address", r->va);
+    cJSON *rel = cJSON_AddObjectToObject(j, "relocations");
+    uint64_t total = 0;
+    for (unsigned c = 0; c < VMM_RELOC_CAUSES; c++) {
+        add_u64(rel, vmm_reloc_cause_name(c), r->relocations[c]);
+        total += r->relocations[c];
+    }
+    add_u64(rel, "total", total);
+    resident_path_json(j, "first_portion", r->fast, r->fast_insns, r->fast_ns);
+    resident_path_json(j, "second_portion", r->host, r->host_insns, r->host_ns);
+}
+
 cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
 {
     cJSON *o = cJSON_CreateObject();
@@ -168,6 +202,8 @@ cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
     add_u64(sc, "hidden_reads", g->scan.hidden_reads);
     add_u64(sc, "code_writes", g->scan.code_writes);
     add_u64(sc, "rewrites", g->scan.rewrites);
+    if (g->resident.va)
+        resident_json(o, &g->resident);
     add_u64(o, "time_slices", g->slices);
     cJSON *ns_o = cJSON_AddObjectToObject(o, "trap_host_ns");
     for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
@@ -191,6 +227,7 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
                             config_unsafe_name(cfg->board.unsafe, unsafe, sizeof unsafe));
     cJSON_AddStringToObject(o, "fix", cfg->fix == VMM_FIX_SCAN ? "scan" : "none");
     cJSON_AddStringToObject(o, "real_epc", cfg->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
+    cJSON_AddStringToObject(o, "traps", cfg->traps == VMM_TRAPS_RESIDENT ? "resident" : "direct");
     uint64_t total_ns, monitor_ns;
     vmm_host_time(v, &total_ns, &monitor_ns);
     cJSON *m = cJSON_AddObjectToObject(o, "monitor");
@@ -221,10 +258,12 @@ static int write_stats(const char *path, cJSON *o)
     return rc;
 }
 
-/* "exceptions,tlb,vmm,gotcha": the board's categories and the monitor's
- * (gotcha is both: natively the board reports it, under --vmm the monitor). */
+/* "exceptions,tlb,vmm,gotcha,reloc": the board's categories and the
+ * monitor's (gotcha is both: natively the board reports it, under --vmm the
+ * monitor). */
 #define VTRACE_MONITOR 1u
 #define VTRACE_GOTCHA  2u
+#define VTRACE_RELOC   4u
 static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
 {
     char buf[256], rest[256] = "";
@@ -233,8 +272,8 @@ static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
     strcpy(buf, list);
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        if (strcmp(tok, "vmm") == 0) {
-            *vmm |= VTRACE_MONITOR;
+        if (strcmp(tok, "vmm") == 0 || strcmp(tok, "reloc") == 0) {
+            *vmm |= tok[0] == 'v' ? VTRACE_MONITOR : VTRACE_RELOC;
             continue;
         }
         if (strcmp(tok, "gotcha") == 0)
@@ -339,6 +378,8 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         vmm_set_trace(v, stderr);
     if (vtrace & VTRACE_GOTCHA)
         vmm_set_gotcha_trace(v, stderr);
+    if (vtrace & VTRACE_RELOC)
+        vmm_set_reloc_trace(v, stderr);
     if (stats_path)
         vmm_set_timing(v, true);
     struct timespec t0;
@@ -410,7 +451,7 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
             if (!parse_trace(optarg, &trace, &vtrace)) {
                 fprintf(stderr,
                         "trapvisor run: --trace: unknown category in '%s' "
-                        "(exceptions,tlb,io,insns,gotcha,vmm)\n",
+                        "(exceptions,tlb,io,insns,gotcha,vmm,reloc)\n",
                         optarg);
                 return EXIT_BAD_INPUT;
             }

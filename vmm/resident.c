@@ -132,10 +132,10 @@ static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause caus
     g->st.resident.va = to;
     if (move) {
         g->st.resident.relocations[cause]++;
-        vmm_tracef(r->v, "vmm %s reloc %08x -> %08x (%s, unused)", g->cfg->name, from, to,
-                   vmm_reloc_cause_name(cause));
+        vmm_relocf(r->v, "%s %08x -> %08x (%s; policy unused; 0 bytes copied aside)", g->cfg->name,
+                   from, to, vmm_reloc_cause_name(cause));
     } else {
-        vmm_tracef(r->v, "vmm %s resident portion at %08x", g->cfg->name, to);
+        vmm_relocf(r->v, "%s placed at %08x (policy unused)", g->cfg->name, to);
     }
 }
 

@@ -24,6 +24,21 @@ void vmm_tracef(struct vmm *v, const char *fmt, ...)
     va_end(ap);
 }
 
+void vmm_relocf(struct vmm *v, const char *fmt, ...)
+{
+    FILE *outs[2] = {v->reloc_trace, v->trace != v->reloc_trace ? v->trace : NULL};
+    for (unsigned i = 0; i < 2; i++) {
+        if (!outs[i])
+            continue;
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(outs[i], "[%llu] reloc ", (unsigned long long)cpu_cycles(v->cpu));
+        vfprintf(outs[i], fmt, ap);
+        fputc('\n', outs[i]);
+        va_end(ap);
+    }
+}
+
 /* A device wrote host RAM: the guest whose RAM it is clears it at its next power-on. */
 static void guests_dma_written(void *opaque, uint32_t paddr, size_t len)
 {
@@ -382,6 +397,7 @@ void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
 
 void vmm_set_trace(vmm_t *v, FILE *out) { v->trace = out; }
 void vmm_set_gotcha_trace(vmm_t *v, FILE *out) { v->gotcha_trace = out; }
+void vmm_set_reloc_trace(vmm_t *v, FILE *out) { v->reloc_trace = out; }
 void vmm_set_timing(vmm_t *v, bool on) { v->timing = on; }
 
 /* ---- statistics ---------------------------------------------------------- */

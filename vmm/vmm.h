@@ -169,6 +169,9 @@ void vmm_set_trace(vmm_t *v, FILE *out);
 /* Trace each sensitive instruction that ran without trapping, each
  * divergence between the guest's view and the monitor's, and each patch. */
 void vmm_set_gotcha_trace(vmm_t *v, FILE *out);
+/* Trace each move of the resident portion (vmm.traps = resident): from,
+ * to, cause, policy, bytes copied aside. Also in the vmm_set_trace trace. */
+void vmm_set_reloc_trace(vmm_t *v, FILE *out);
 /* Measure host time per trap (costs two clock reads per trap). */
 void vmm_set_timing(vmm_t *v, bool on);
 

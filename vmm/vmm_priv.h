@@ -104,6 +104,7 @@ struct vmm {
     bool host_stop;
     FILE *trace;
     FILE *gotcha_trace;
+    FILE *reloc_trace;
     unsigned gotcha_lines;
     bool eret_native; /* the CPU runs ERET outside kernel mode: keep the real EPC */
     /* optional features (module.h), in the order they are consulted */
@@ -220,5 +221,7 @@ static inline uint64_t vmm_host_ns(void)
 
 void vmm_tracef(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vmm_gotchaf(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line of the relocation trace (and of the monitor's trace). */
+void vmm_relocf(struct vmm *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
