@@ -347,6 +347,15 @@ static void res_guest_boot(void *state, struct guest *g)
         r->loaded = -1;
 }
 
+bool vmm_guest_resident(const vmm_t *v, unsigned guest, struct vmm_resident_view *out)
+{
+    const struct resident *r = vmm_module_state(v, &resident_module);
+    if (!r || guest >= v->n)
+        return false;
+    *out = (struct vmm_resident_view){r->g[guest].va, r->code_hpa, r->g[guest].data_hpa};
+    return true;
+}
+
 static bool res_wanted(const struct vmm_config *c) { return c->traps == VMM_TRAPS_RESIDENT; }
 
 static const struct vmm_region_owner res_owner = {

@@ -338,6 +338,14 @@ struct vmm_region_view {
 };
 unsigned vmm_guest_regions(const vmm_t *v, unsigned guest, struct vmm_region_view *out,
                            unsigned max);
+/* Where a guest's resident portion is (vmm.traps = resident): false in the
+ * direct model. va is 0 until it is placed (before the guest first runs). */
+struct vmm_resident_view {
+    uint32_t va;       /* its TLB pair in the guest's address space */
+    uint32_t code_hpa; /* host-physical page of the code (every guest's) */
+    uint32_t data_hpa; /* host-physical page of this guest's data page */
+};
+bool vmm_guest_resident(const vmm_t *v, unsigned guest, struct vmm_resident_view *out);
 /* The guest's virtual TLB (read it with tlb_read) and its kernel image
  * (symbols), both owned by the monitor. */
 const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned guest);

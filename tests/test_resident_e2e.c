@@ -1,0 +1,253 @@
+/*
+ * tests/test_resident_e2e.c — the resident trap model (vmm.traps = resident)
+ * end to end: the teaching kernel runs unchanged in it (the same console as
+ * in the direct model but for its own clock readings, no relocation, every
+ * syscall reflected by the first portion without a host exit); the
+ * relocation lab's toucher gets back each region it touches (its data as
+ * natively, each move where the `unused` policy predicts, the same moves in
+ * every run) while the other guest never moves; the resident code is
+ * byte-identical after the run and the first portion's own counters agree
+ * with the monitor's; refused settings.
+ */
+#include "cunit_main.h"
+#include "runcli.h"
+
+#include <cjson/cJSON.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "machine/board.h"
+#include "vmm/resident/layout.h"
+#include "vmm/resident_image.h"
+#include "vmm/vmm.h"
+
+#define RELOC "run --vmm --config " SOURCE_DIR "/configs/labs/relocation.ini "
+
+static struct cli_result r, r2;
+
+/* Run with a stats file; the parsed stats (the caller deletes them). */
+static cJSON *run_stats(struct cli_result *res, const char *opts)
+{
+    char stats[] = "/tmp/tv-resident-XXXXXX", args[1024];
+    int fd = mkstemp(stats);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    snprintf(args, sizeof args, "%s --stats %s", opts, stats);
+    cli_run(res, args);
+    cJSON *all = json_load(stats);
+    unlink(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+    return all;
+}
+
+static cJSON *guest(cJSON *all, int i)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(all, "guests"), i);
+}
+
+/* The lines of text that match prefix and do not report a time ("N ms"). */
+static void untimed(const char *text, const char *prefix, char *out, size_t len)
+{
+    regex_t ms;
+    CU_ASSERT_FATAL(regcomp(&ms, "[0-9]+ ms", REG_EXTENDED | REG_NOSUB) == 0);
+    size_t n = 0;
+    out[0] = 0;
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(l < 511 ? l : 511), p);
+        if (strncmp(line, prefix, strlen(prefix)) == 0 && regexec(&ms, line, 0, NULL, 0) != 0 &&
+            n + l + 2 < len) {
+            memcpy(out + n, line, strlen(line));
+            n += strlen(line);
+            out[n++] = '\n';
+            out[n] = 0;
+        }
+        p += l + (e ? 1 : 0);
+    }
+    regfree(&ms);
+}
+
+static char a[65536], b[65536];
+
+static void test_teaching_kernel_unchanged(void)
+{
+    cJSON *d = run_stats(&r, "run --vmm");
+    cJSON *s = run_stats(&r2, "run --vmm --set vmm.traps=resident");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r2.rc, 0);
+    HAS(r2.out, "[g0] init: done, 0 failures");
+    HAS(r2.out, "[g1] init: done, 0 failures");
+    /* Each guest's lines (the two interleave differently: their clocks
+     * differ, the first portion's instructions being theirs). */
+    for (int i = 0; i < 2; i++) {
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "[g%d]", i);
+        untimed(r.out, prefix, a, sizeof a);
+        untimed(r2.out, prefix, b, sizeof b);
+        CU_ASSERT(strlen(a) > 500);
+        CU_ASSERT_STRING_EQUAL(a, b);
+    }
+    HAS(cJSON_GetObjectItemCaseSensitive(s, "traps")->valuestring, "resident");
+    HAS(cJSON_GetObjectItemCaseSensitive(d, "traps")->valuestring, "direct");
+    for (int i = 0; i < 2; i++) {
+        cJSON *gd = guest(d, i), *gs = guest(s, i);
+        CU_ASSERT_EQUAL(json_num(gs, "resident.relocations.total"), 0);
+        CU_ASSERT_EQUAL(json_num(gs, "resident.address"), 0xFFFFE000u);
+        /* Every syscall the direct model reflected, the first portion did:
+         * none reached the monitor. */
+        double sys = json_num(gd, "reflected.Sys");
+        CU_ASSERT(sys > 10);
+        CU_ASSERT_EQUAL(json_num(gs, "resident.first_portion.traps.Sys"), sys);
+        CU_ASSERT_EQUAL(json_num(gs, "traps.exception"), 0);
+        CU_ASSERT(json_num(gs, "resident.first_portion.traps.CpU") > 0); /* MFC0 served */
+        /* Each trap the monitor handled came through the second portion. */
+        CU_ASSERT_EQUAL(json_num(gs, "resident.second_portion.traps.total"),
+                        json_num(gs, "traps.total"));
+        CU_ASSERT(json_num(gs, "resident.second_portion.instructions") >
+                  json_num(gs, "resident.second_portion.traps.total"));
+        cJSON *refl = cJSON_GetObjectItemCaseSensitive(gs, "reflected");
+        CU_ASSERT_PTR_NULL(cJSON_GetObjectItemCaseSensitive(refl, "Sys")); /* not the monitor's */
+    }
+    cJSON_Delete(d);
+    cJSON_Delete(s);
+}
+
+/* The moves the `unused` policy must make for the toucher (its header). */
+static const char *const moves[] = {
+    "reloc toucher placed at ffffe000 (policy unused)",
+    "reloc toucher ffffe000 -> ffffc000 (tlb_write;",
+    "reloc toucher ffffc000 -> ffffa000 (access;",
+    "reloc toucher ffffa000 -> ffff8000 (tlb_write;",
+    "reloc toucher ffff8000 -> ffff6000 (access;",
+    "reloc toucher ffff6000 -> ffff4000 (access;",
+    "reloc toucher ffff4000 -> fffee000 (tlb_write;",
+};
+
+static void test_toucher(void)
+{
+    cJSON *d = run_stats(&r, RELOC "--set vmm.traps=direct");
+    cJSON *s = run_stats(&r2, RELOC "--trace reloc");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    CU_ASSERT_EQUAL(r2.rc, 0);
+    HAS(r.out, "[toucher] toucher: 3 refills by its handler; RESULT ok");
+    HAS(r.out, "[toucher] toucher: [user] its load from ffff8000 faulted 1 time(s)");
+    /* Its console, word for word, as in the direct model: every region
+     * holds its own data after every move (the checksums). */
+    untimed(r.out, "[toucher]", a, sizeof a);
+    untimed(r2.out, "[toucher]", b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    /* Each move where the policy predicts, in order. */
+    const char *p = r2.err;
+    for (size_t i = 0; i < sizeof moves / sizeof *moves; i++) {
+        const char *q = p ? strstr(p, moves[i]) : NULL;
+        if (!q)
+            printf("\n  move %zu '%s' missing in order in:\n%s\n", i, moves[i], r2.err);
+        CU_ASSERT_PTR_NOT_NULL(q);
+        p = q;
+    }
+    cJSON *t = guest(s, 0), *os = guest(s, 1);
+    CU_ASSERT_EQUAL(json_num(t, "resident.address"), 0xFFFEE000u);
+    CU_ASSERT_EQUAL(json_num(t, "resident.relocations.access"), 3);
+    CU_ASSERT_EQUAL(json_num(t, "resident.relocations.tlb_write"), 3);
+    CU_ASSERT_EQUAL(json_num(t, "resident.relocations.periodic"), 0);
+    /* The other guest never went there: it never moved, and its portion
+     * is at another address than the toucher's. */
+    CU_ASSERT_EQUAL(json_num(os, "resident.address"), 0xFFFFE000u);
+    CU_ASSERT_EQUAL(json_num(os, "resident.relocations.total"), 0);
+    HAS(r2.out, "[os] init: done, 0 failures");
+    cJSON_Delete(d);
+    cJSON_Delete(s);
+    /* Same configuration, same moves at the same cycles. */
+    CU_ASSERT_FATAL(strlen(r2.err) < sizeof a);
+    memcpy(a, r2.err, strlen(r2.err) + 1);
+    cli_run(&r2, RELOC "--trace reloc");
+    CU_ASSERT_STRING_EQUAL(a, r2.err);
+}
+
+static void test_little_endian(void)
+{
+    cli_run(&r, RELOC "--set board.endian=little --set vmm.traps=direct");
+    cli_run(&r2, RELOC "--set board.endian=little --trace reloc");
+    CU_ASSERT_EQUAL(r2.rc, 0);
+    HAS(r2.out, "[toucher] toucher: 3 refills by its handler; RESULT ok");
+    HAS(r2.err, "reloc toucher ffff4000 -> fffee000 (tlb_write;");
+    untimed(r.out, "[toucher]", a, sizeof a);
+    untimed(r2.out, "[toucher]", b, sizeof b);
+    CU_ASSERT_STRING_EQUAL(a, b);
+}
+
+static uint32_t word(const uint8_t *p, bool be)
+{
+    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+              : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static void test_in_process(void)
+{
+    /* The monitor as a library: after the lab, the resident code is the
+     * image it was built as, and each data page's counters (kept by the
+     * first portion itself) are the monitor's by cause. */
+    static char err[1024];
+    struct vmm_config c = {0};
+    CU_ASSERT_FATAL(vmm_config_default(&c));
+    CU_ASSERT_EQUAL_FATAL(
+        vmm_config_load(&c, SOURCE_DIR "/configs/labs/relocation.ini", err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(vmm_config_set(&c, "bus0.slot0.output=/dev/null", err, sizeof err), 0);
+    vmm_t *v = vmm_new(&c, err, sizeof err);
+    if (!v)
+        printf("\n  %s\n", err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(vmm_run(v, 200000000), VMM_ALL_OFF);
+    CU_ASSERT_EQUAL(vmm_exit_code(v), 0);
+    phys_t *ph = board_phys(vmm_board(v));
+    struct vmm_resident_view rv[2];
+    for (unsigned i = 0; i < 2; i++)
+        CU_ASSERT_FATAL(vmm_guest_resident(v, i, &rv[i]));
+    CU_ASSERT_EQUAL(rv[0].va, 0xFFFEE000u);
+    CU_ASSERT_EQUAL(rv[1].va, 0xFFFFE000u);
+    CU_ASSERT_EQUAL(rv[0].code_hpa, rv[1].code_hpa);
+    CU_ASSERT_NOT_EQUAL(rv[0].data_hpa, rv[1].data_hpa);
+    const uint8_t *code = phys_host_page(ph, rv[0].code_hpa, false);
+    CU_ASSERT_EQUAL(memcmp(code, vmm_resident_eb, vmm_resident_eb_size), 0);
+    for (unsigned i = 0; i < 2; i++) {
+        struct vmm_guest_stats st;
+        vmm_guest_stats(v, i, &st);
+        const uint8_t *data = phys_host_page(ph, rv[i].data_hpa, false);
+        uint64_t fast = 0, host = 0;
+        for (unsigned k = 0; k < 32; k++) {
+            CU_ASSERT_EQUAL(word(data + RD_FAST + 4 * k, true), st.resident.fast[k]);
+            CU_ASSERT_EQUAL(word(data + RD_HOST + 4 * k, true), st.resident.host[k]);
+            fast += st.resident.fast[k];
+            host += st.resident.host[k];
+        }
+        CU_ASSERT(fast > 0);
+        CU_ASSERT(host > 1000);
+    }
+    vmm_free(v);
+    vmm_config_free(&c);
+}
+
+static void test_refused(void)
+{
+    cli_run(&r, "run --vmm --set vmm.traps=magic");
+    CU_ASSERT_NOT_EQUAL(r.rc, 0);
+    HAS(r.err, "vmm.traps: 'magic' is not direct or resident");
+    cli_run(&r, "run --vmm --set vmm.traps=resident --unsafe eret");
+    CU_ASSERT_NOT_EQUAL(r.rc, 0);
+    HAS(r.err, "vmm.traps = resident needs a virtualizable CPU");
+}
+
+static const struct test_case tests[] = {
+    {"teaching kernel: unchanged, syscalls in the first portion", test_teaching_kernel_unchanged},
+    {"toucher: every region back, moves as predicted, same each run", test_toucher},
+    {"toucher on a little-endian board", test_little_endian},
+    {"in process: the code intact, both portions' counters agree", test_in_process},
+    {"refused settings", test_refused},
+};
+
+CUNIT_MAIN("resident_e2e", tests)
