@@ -137,6 +137,19 @@ static void resident_json(cJSON *o, const struct vmm_resident_stats *r)
         total += r->relocations[c];
     }
     add_u64(rel, "total", total);
+    cJSON_AddBoolToObject(j, "served_place", r->served_place);
+    cJSON_AddBoolToObject(j, "settled", r->settled);
+    add_u64(j, "conflicts", r->conflicts);
+    add_u64(j, "served", r->served);
+    cJSON *regions = cJSON_AddArrayToObject(j, "regions");
+    for (unsigned i = 0; i < r->nregions; i++) {
+        cJSON *e = cJSON_CreateObject();
+        add_u64(e, "address", r->regions[i].va);
+        add_u64(e, "periods", r->regions[i].periods);
+        add_u64(e, "conflicts", r->regions[i].conflicts);
+        add_u64(e, "served", r->regions[i].served);
+        cJSON_AddItemToArray(regions, e);
+    }
     resident_path_json(j, "first_portion", r->fast, r->fast_insns, r->fast_ns);
     resident_path_json(j, "second_portion", r->host, r->host_insns, r->host_ns);
 }
@@ -228,6 +241,11 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     cJSON_AddStringToObject(o, "fix", cfg->fix == VMM_FIX_SCAN ? "scan" : "none");
     cJSON_AddStringToObject(o, "real_epc", cfg->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
     cJSON_AddStringToObject(o, "traps", cfg->traps == VMM_TRAPS_RESIDENT ? "resident" : "direct");
+    if (cfg->traps == VMM_TRAPS_RESIDENT) {
+        static const char *const relocs[] = {"unused", "random", "periodic"};
+        cJSON_AddStringToObject(o, "relocation", relocs[cfg->relocation]);
+        add_u64(o, "seed", cfg->seed);
+    }
     uint64_t total_ns, monitor_ns;
     vmm_host_time(v, &total_ns, &monitor_ns);
     cJSON *m = cJSON_AddObjectToObject(o, "monitor");

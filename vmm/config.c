@@ -46,6 +46,8 @@ bool vmm_config_default(struct vmm_config *c)
     }
     c->quantum = 100000; /* 1 ms of guest time */
     strcpy(c->policy, "default");
+    c->seed = 1;
+    c->reloc_period = 1000000;
     return true;
 }
 
@@ -194,16 +196,26 @@ static int pick(const char *key, const char *v, const char *const *names, unsign
             *out = k;
             return 0;
         }
-    snprintf(err, errlen, "vmm.%s: '%s' is not %s or %s", key, v, names[0], names[1]);
+    char list[128] = "";
+    for (unsigned k = 0; k < n; k++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s%s",
+                 k == 0      ? ""
+                 : k + 1 < n ? ", "
+                             : " or ",
+                 names[k]);
+    }
+    snprintf(err, errlen, "vmm.%s: '%s' is not %s", key, v, list);
     return -1;
 }
 
 /* A key of [vmm]. */
 static int apply_vmm(struct vmm_config *c, const char *key, const char *v, char *err, size_t errlen)
 {
-    static const char *const fixes[] = {"none", "scan"};       /* enum vmm_fix */
-    static const char *const epcs[] = {"guest", "resume"};     /* enum vmm_real_epc */
-    static const char *const traps[] = {"direct", "resident"}; /* enum vmm_traps */
+    static const char *const fixes[] = {"none", "scan"};                  /* enum vmm_fix */
+    static const char *const epcs[] = {"guest", "resume"};                /* enum vmm_real_epc */
+    static const char *const traps[] = {"direct", "resident"};            /* enum vmm_traps */
+    static const char *const relocs[] = {"unused", "random", "periodic"}; /* enum vmm_relocation */
     uint64_t n;
     unsigned k;
     if (strcmp(key, "quantum") == 0) {
@@ -231,8 +243,27 @@ static int apply_vmm(struct vmm_config *c, const char *key, const char *v, char 
         if (pick(key, v, traps, 2, &k, err, errlen) != 0)
             return -1;
         c->traps = (enum vmm_traps)k;
+    } else if (strcmp(key, "relocation") == 0) {
+        if (pick(key, v, relocs, 3, &k, err, errlen) != 0)
+            return -1;
+        c->relocation = (enum vmm_relocation)k;
+    } else if (strcmp(key, "seed") == 0) {
+        if (!parse_u64(v, &n)) {
+            snprintf(err, errlen, "vmm.seed: '%s' is not a number", v);
+            return -1;
+        }
+        c->seed = n;
+    } else if (strcmp(key, "reloc_period") == 0) {
+        if (!parse_u64(v, &n) || n < 10000 || n > 1000000000000ull) {
+            snprintf(err, errlen, "vmm.reloc_period: '%s' is not 10000..1e12 instructions", v);
+            return -1;
+        }
+        c->reloc_period = n;
     } else {
-        snprintf(err, errlen, "vmm: unknown key '%s' (quantum policy fix real_epc traps)", key);
+        snprintf(err, errlen,
+                 "vmm: unknown key '%s' (quantum policy fix real_epc traps relocation seed "
+                 "reloc_period)",
+                 key);
         return -1;
     }
     return 0;

@@ -43,6 +43,7 @@ _Static_assert(RES_HC_EXIT == VMM_HC_RESIDENT && RES_HC_REFILL == VMM_HC_RESIDEN
 _Static_assert(RES_SIZE == RP_GRANULE, "one TLB pair");
 
 #define RES_TLB_INDEX 0 /* the real TLB entry of the running guest's pair */
+#define RES_QUIET     4 /* touches in a period that still count as "rarely" (periodic) */
 
 struct res_guest {
     uint32_t va;       /* its pair (0: to be placed before it runs) */
@@ -50,6 +51,11 @@ struct res_guest {
     uint8_t *data;
     struct rp_map touched;    /* granules it was seen to use (real TLB fills) */
     struct rp_map conflicted; /* granules it took back from the resident portion */
+    bool served;              /* the current place is a random one: accesses served */
+    bool drawn_mapped;        /* ...drawn among the regions the guest's TLB maps */
+    uint64_t rng;             /* its random places (vmm.seed, the guest) */
+    uint64_t period_start;    /* guest instructions at the start of the current period */
+    struct rp_history history;
     /* the trap in flight: delivered at t_insns (t_ns), handed over or not */
     unsigned t_code;
     uint64_t t_insns, t_ns;
@@ -111,32 +117,54 @@ static bool find_place(struct resident *r, struct guest *g, uint32_t *va)
     return rp_find_unused(&view, RES_SIZE, &r->scratch, va);
 }
 
-static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause cause, bool move)
+static const char *policy_name(enum vmm_relocation p)
+{
+    static const char *const names[] = {"unused", "random", "periodic"};
+    return names[p];
+}
+
+/* The statistics' copy of the regions it has been in. */
+static void sync_history(struct guest *g, const struct res_guest *rg)
+{
+    struct vmm_resident_stats *st = &g->st.resident;
+    const struct rp_history *h = &rg->history;
+    st->nregions = h->n;
+    for (unsigned i = 0; i < h->n; i++)
+        st->regions[i] = (struct vmm_resident_region){h->r[i].va, h->r[i].periods,
+                                                      h->r[i].conflicts, h->r[i].served};
+    st->settled = h->settled;
+    st->served_place = rg->served;
+}
+
+/* Put g's pair somewhere (move: it was placed; cause: why). With the
+ * `unused` policy, a region the guest does not use; else (and with the
+ * others; random: forced) a random one where its accesses are served,
+ * among the regions its TLB maps when it maps any. */
+static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause cause, bool move,
+                  bool random)
 {
     struct res_guest *rg = &r->g[g->id];
+    enum vmm_relocation policy = r->v->cfg->relocation;
     uint32_t from = rg->va, to;
-    if (!find_place(r, g, &to)) {
-        /* Every region is in use: the copy-aside policy is not there yet. */
-        vmm_tracef(r->v, "vmm %s resident portion: no unused region left; guest stopped",
-                   g->cfg->name);
-        fprintf(stderr,
-                "trapvisor: %s uses every region of its address space: the resident "
-                "portion has nowhere to go (vmm.relocation = random is not built yet)\n",
-                g->cfg->name);
-        g->halted = true;
-        g->exit_code = 1;
-        cpu_request_stop(r->v->cpu);
-        return;
-    }
+    bool served = random || policy != VMM_RELOCATE_UNUSED || !find_place(r, g, &to);
+    rg->drawn_mapped = served && rp_random_mapped(&rg->rng, g->vtlb, &rg->conflicted, from, &to);
+    if (served && !rg->drawn_mapped)
+        to = rp_random_region(&rg->rng, &rg->conflicted, from);
     rg->va = to;
+    rg->served = served;
+    rg->period_start = guest_insns_now(g);
+    rp_history_enter(&rg->history, to);
     g->st.resident.va = to;
+    const char *how = served ? "; its accesses there are served" : "";
     if (move) {
         g->st.resident.relocations[cause]++;
-        vmm_relocf(r->v, "%s %08x -> %08x (%s; policy unused; 0 bytes copied aside)", g->cfg->name,
-                   from, to, vmm_reloc_cause_name(cause));
+        vmm_relocf(r->v, "%s %08x -> %08x (%s; policy %s%s)", g->cfg->name, from, to,
+                   vmm_reloc_cause_name(cause), policy_name(policy), how);
     } else {
-        vmm_relocf(r->v, "%s placed at %08x (policy unused)", g->cfg->name, to);
+        vmm_relocf(r->v, "%s placed at %08x (policy %s%s)", g->cfg->name, to, policy_name(policy),
+                   how);
     }
+    sync_history(g, rg);
 }
 
 /* The guest took the pair's region back: mark it and move. */
@@ -144,7 +172,25 @@ static void relocate(struct resident *r, struct guest *g, enum vmm_reloc_cause c
 {
     struct res_guest *rg = &r->g[g->id];
     rp_mark(&rg->conflicted, rg->va, RES_SIZE);
-    place(r, g, cause, true);
+    place(r, g, cause, true, false);
+}
+
+/* vmm.relocation = periodic: at the end of each period, move on unless the
+ * guest left the region alone (then it has settled, and stays while that
+ * lasts). */
+static void periodic_check(struct resident *r, struct guest *g)
+{
+    struct res_guest *rg = &r->g[g->id];
+    uint64_t now = guest_insns_now(g);
+    if (now - rg->period_start < r->v->cfg->reloc_period)
+        return;
+    rg->period_start = now;
+    /* A place drawn before the guest mapped anything says nothing about how
+     * it uses its space: draw again. */
+    bool move = rp_history_period(&rg->history, RES_QUIET) || !rg->drawn_mapped;
+    sync_history(g, rg);
+    if (move)
+        place(r, g, VMM_RELOC_PERIODIC, true, true);
 }
 
 /* Real entry RES_TLB_INDEX, EBase and KScratch2 for g's pair. */
@@ -185,9 +231,9 @@ static void res_vcpu_out(void *state, struct guest *g)
     struct resident *r = state;
     struct res_guest *rg = &r->g[g->id];
     if (!rg->va)
-        place(r, g, VMM_RELOC_ACCESS, false);
-    if (!rg->va)
-        return; /* stopped: nowhere to go */
+        place(r, g, VMM_RELOC_ACCESS, false, false);
+    else if (r->v->cfg->relocation == VMM_RELOCATE_PERIODIC)
+        periodic_check(r, g);
     load_pair(r, g);
     dput(r, rg, RD_V_STATUS, g->cp0.status);
     dput(r, rg, RD_V_CAUSE, g->cp0.cause);
@@ -253,6 +299,10 @@ static bool res_claim_va(void *state, struct guest *g, const struct cpu_trap *t,
     return false;
 }
 
+/* The guest touched the pair's region (a kernel-page trap): a fetch, or any
+ * access where the place is not a served one, moves the pair (the access
+ * re-executes against the guest's own memory); a data access at a served
+ * place is done for it there. */
 static bool res_inhibit_fault(void *state, struct guest *g, const struct cpu_trap *t,
                               struct vmm_outcome *o)
 {
@@ -260,6 +310,17 @@ static bool res_inhibit_fault(void *state, struct guest *g, const struct cpu_tra
     struct res_guest *rg = &r->g[g->id];
     if (t->code != CPU_TRAP_KPAGE || t->badvaddr - rg->va >= RES_SIZE)
         return false;
+    g->st.resident.conflicts++;
+    bool serve = rg->served && !t->fetch;
+    rp_history_touch(&rg->history, serve);
+    if (serve) {
+        g->st.resident.served++;
+        struct rp_region *cur = &rg->history.r[rg->history.cur];
+        g->st.resident.regions[rg->history.cur].conflicts = cur->conflicts;
+        g->st.resident.regions[rg->history.cur].served = cur->served;
+        *o = shadow_serve(g, t);
+        return true;
+    }
     vmm_tracef(r->v, "vmm %s %s of %08x at %08x: the resident portion's region", g->cfg->name,
                t->fetch ? "fetch" : "access", t->badvaddr, t->pc);
     relocate(r, g, VMM_RELOC_ACCESS);
@@ -275,8 +336,9 @@ static void res_guest_tlb_write(void *state, struct guest *g, unsigned index,
     (void)index;
     uint32_t span = (e->pagemask | (RP_GRANULE - 1)) + 1;
     uint32_t base = e->entryhi & ~(span - 1);
-    if (!rg->va || !((e->entrylo0 | e->entrylo1) & ENTRYLO_V) || rg->va - base >= span)
-        return;
+    if (!rg->va || rg->served || !((e->entrylo0 | e->entrylo1) & ENTRYLO_V) ||
+        rg->va - base >= span)
+        return; /* at a served place the guest may map it: its accesses are served */
     vmm_tracef(r->v, "vmm %s TLB write %08x (%u KiB pair) over the resident portion", g->cfg->name,
                base, span >> 10);
     relocate(r, g, VMM_RELOC_TLB_WRITE);
@@ -341,6 +403,9 @@ static void res_guest_boot(void *state, struct guest *g)
     memset(rg->data, 0, 4096);
     rp_clear(&rg->touched);
     rp_clear(&rg->conflicted);
+    rp_history_clear(&rg->history);
+    rg->rng = r->v->cfg->seed ^ (0x51ED270B27C5A1D3ull * (g->id + 1)); /* same seed, same run */
+    rg->served = false;
     rg->va = 0;
     rg->handed = false;
     if (r->loaded == (int)g->id)

@@ -92,3 +92,110 @@ bool rp_find_unused(const struct rp_view *v, uint32_t size, struct rp_map *scrat
     }
     return false;
 }
+
+/* ---- random regions --------------------------------------------------------- */
+
+uint64_t rp_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull); /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t not_va)
+{
+    const uint32_t outside = (0x100000000ull - 0x40000000u) / RP_GRANULE; /* all but kseg0/1 */
+    uint32_t va = 0;
+    for (int draw = 0; draw < 64; draw++) {
+        va = (uint32_t)(rp_next(state) % outside) * RP_GRANULE;
+        if (va >= KSEG01)
+            va += 0x40000000u;
+        if (va != not_va && (!avoid || !rp_any(avoid, va, RP_GRANULE)))
+            break;
+    }
+    return va;
+}
+
+/* The pair a valid guest TLB entry covers outside kseg0/kseg1: *base, *span (0: none). */
+static void entry_span(const tlb_t *vtlb, unsigned i, uint32_t *base, uint32_t *span)
+{
+    struct tlb_regs e;
+    tlb_read(vtlb, i, &e);
+    *span = 0;
+    if (!((e.entrylo0 | e.entrylo1) & ENTRYLO_V))
+        return;
+    uint32_t s = (e.pagemask | (RP_GRANULE - 1)) + 1;
+    *base = e.entryhi & ~(s - 1);
+    if (*base >= KSEG01 && *base - KSEG01 < 0x40000000u)
+        return;
+    *span = s;
+}
+
+bool rp_random_mapped(uint64_t *state, const tlb_t *vtlb, const struct rp_map *avoid,
+                      uint32_t not_va, uint32_t *va)
+{
+    uint64_t total = 0;
+    uint32_t base, span;
+    for (unsigned i = 0; i < tlb_size(vtlb); i++) {
+        entry_span(vtlb, i, &base, &span);
+        total += span / RP_GRANULE;
+    }
+    if (total == 0)
+        return false;
+    for (int draw = 0; draw < 64; draw++) {
+        uint64_t k = rp_next(state) % total;
+        for (unsigned i = 0; i < tlb_size(vtlb); i++) {
+            entry_span(vtlb, i, &base, &span);
+            if (k < span / RP_GRANULE) {
+                *va = base + (uint32_t)k * RP_GRANULE;
+                break;
+            }
+            k -= span / RP_GRANULE;
+        }
+        if (*va != not_va && (!avoid || !rp_any(avoid, *va, RP_GRANULE)))
+            break;
+    }
+    return true;
+}
+
+/* ---- history ----------------------------------------------------------------- */
+
+void rp_history_clear(struct rp_history *h) { memset(h, 0, sizeof *h); }
+
+void rp_history_enter(struct rp_history *h, uint32_t va)
+{
+    h->touched_this_period = 0;
+    h->settled = false;
+    for (unsigned i = 0; i < h->n; i++)
+        if (h->r[i].va == va) {
+            h->cur = i;
+            return;
+        }
+    if (h->n == RP_REGIONS) { /* full: the oldest goes */
+        memmove(&h->r[0], &h->r[1], (RP_REGIONS - 1) * sizeof h->r[0]);
+        h->n--;
+    }
+    h->r[h->n] = (struct rp_region){va, 0, 0, 0};
+    h->cur = h->n++;
+}
+
+void rp_history_touch(struct rp_history *h, bool served)
+{
+    if (h->n == 0)
+        return;
+    h->r[h->cur].conflicts++;
+    h->r[h->cur].served += served;
+    h->touched_this_period++;
+}
+
+bool rp_history_period(struct rp_history *h, uint64_t quiet)
+{
+    if (h->n == 0)
+        return false;
+    h->r[h->cur].periods++;
+    bool move = h->touched_this_period > quiet;
+    h->settled = !move;
+    h->touched_this_period = 0;
+    return move;
+}

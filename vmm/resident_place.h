@@ -46,4 +46,44 @@ struct rp_view {
  * the caller's (the search builds its busy map there). */
 bool rp_find_unused(const struct rp_view *v, uint32_t size, struct rp_map *scratch, uint32_t *va);
 
+/* A random region of size RP_GRANULE outside kseg0/kseg1, from the run's
+ * generator *state (splitmix64; the seed and the guest decide the
+ * sequence): one not in avoid (may be NULL) and not at not_va, if a few
+ * draws find one. */
+uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t not_va);
+uint64_t rp_next(uint64_t *state);
+/* A random region among those the guest's TLB maps (valid entries outside
+ * kseg0/kseg1, weighted by the bytes they cover), not in avoid and not at
+ * not_va if a few draws find one: false when it maps none. */
+bool rp_random_mapped(uint64_t *state, const tlb_t *vtlb, const struct rp_map *avoid,
+                      uint32_t not_va, uint32_t *va);
+
+/*
+ * The regions a guest's resident portion has been in, with what happened to
+ * each, for the periodic policy and the statistics: conflict traps (the
+ * guest touched it) and accesses served there. The periodic policy moves on
+ * after each period in which the guest touched the current region more
+ * than `quiet` times, and settles (stays) after a quiet one.
+ */
+#define RP_REGIONS 32
+struct rp_region {
+    uint32_t va;
+    uint64_t periods;   /* periods it stayed there */
+    uint64_t conflicts; /* traps: the guest touched it */
+    uint64_t served;    /* of those, data accesses the monitor served */
+};
+struct rp_history {
+    struct rp_region r[RP_REGIONS]; /* distinct regions, first visit order; oldest dropped */
+    unsigned n, cur;
+    uint64_t touched_this_period;
+    bool settled;
+};
+void rp_history_clear(struct rp_history *h);
+/* The portion is now at va. */
+void rp_history_enter(struct rp_history *h, uint32_t va);
+/* The guest touched the current region (served: the access was served). */
+void rp_history_touch(struct rp_history *h, bool served);
+/* A period ended: true when the portion should move (touched more than quiet times). */
+bool rp_history_period(struct rp_history *h, uint64_t quiet);
+
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/cp0_regs.h"
+#include "vmm/memop.h"
 
 #define KSEG0 0x80000000u
 #define KSEG2 0xC0000000u
@@ -502,6 +503,45 @@ struct vmm_outcome shadow_handle(struct guest *g, const struct cpu_trap *t)
     if (t->code == EXC_MOD && write_fault(g, t, &x, r, size, &o))
         return o;
     return fill(g, t, &x, r, size);
+}
+
+struct vmm_outcome shadow_serve(struct guest *g, const struct cpu_trap *t)
+{
+    struct vmm *v = g->v;
+    struct vmm_outcome o = vmm_outcome_of(VMM_TRAP_TLB_INVALID);
+    struct memop m;
+    if (!memop_decode(t->insn, &m)) { /* PREF and the like: hints, nothing to do */
+        cpu_trap_skip(v->cpu);
+        return o;
+    }
+    uint32_t va = t->badvaddr;
+    struct gxlate x;
+    guest_translate(g, va, m.store, &x);
+    if (x.exc)
+        return reflect_x(g, t, &x);
+    const struct vmm_region *r = guest_region(g, x.gpa);
+    if (!r)
+        return bus_error(g, t);
+    if (!mappable(r->kind))
+        return guest_emulate_mmio(g, t, r, x.gpa);
+    cpu_trap_skip(v->cpu);
+    if (m.store && !r->writable)
+        return o; /* ROM: the write is ignored, as natively */
+    uint32_t hpa = r->hpa + (x.gpa - r->gpa);
+    uint8_t *word = (uint8_t *)phys_host_page(v->phys, hpa & ~0xFFFu, true) + (hpa & 0xFFCu);
+    bool be = phys_big_endian(v->phys);
+    if (m.store) {
+        memop_store(&m, word, va & 3u, be, cpu_gpr(v->cpu, m.rt));
+        guest_mark_written(g, hpa & ~3u, 4);
+        if (m.linked)
+            cpu_set_gpr(v->cpu, m.rt, 1); /* SC: served stores always succeed */
+    } else {
+        cpu_set_gpr(v->cpu, m.rt, memop_load(&m, word, va & 3u, be, cpu_gpr(v->cpu, m.rt)));
+        if (m.linked)
+            cpu_set_llbit(v->cpu, true);
+    }
+    g->st.emulated[m.store ? VMM_OP_STORE : VMM_OP_LOAD]++;
+    return o;
 }
 
 /* ---- built-in policies --------------------------------------------------- */

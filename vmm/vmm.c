@@ -287,6 +287,8 @@ static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t bu
     if (v->tm)
         v->tm->vcpu_out(v->tm_state, g);
     uint64_t before = cpu_insns(v->cpu), t0 = vmm_host_ns();
+    g->slice_insns_start = before;
+    v->running = true;
     enum cpu_stop why = cpu_run(v->cpu, budget);
     /* Every real exception is routed to the monitor, or (resident traps)
      * taken by vectors the trap model keeps mapped: no vector fetch fails. */
@@ -299,9 +301,16 @@ static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t bu
             cpu_run(v->cpu, 16);
     }
     *run_ns += vmm_host_ns() - t0;
+    g->st.insns += cpu_insns(v->cpu) - before;
+    v->running = false;
     if (v->tm)
         v->tm->vcpu_in(v->tm_state, g);
-    g->st.insns += cpu_insns(v->cpu) - before;
+}
+
+uint64_t guest_insns_now(const struct guest *g)
+{
+    const struct vmm *v = g->v;
+    return g->st.insns + (v->running && v->cur == g ? cpu_insns(v->cpu) - g->slice_insns_start : 0);
 }
 
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)

@@ -69,6 +69,14 @@ enum vmm_traps {
     VMM_TRAPS_RESIDENT,   /* taken on the CPU by the resident portion in the guest's space */
 };
 
+/* Where the resident portion goes when it must move (vmm.relocation;
+ * docs/vmm.md, "Trap models"). */
+enum vmm_relocation {
+    VMM_RELOCATE_UNUSED = 0, /* a region the guest does not use (else as random) */
+    VMM_RELOCATE_RANDOM,     /* a region chosen with vmm.seed; the guest's accesses served */
+    VMM_RELOCATE_PERIODIC,   /* random, and again every reloc_period instructions until quiet */
+};
+
 struct vmm_config {
     struct board_config board;
     unsigned nguests;
@@ -78,6 +86,9 @@ struct vmm_config {
     enum vmm_fix fix;
     enum vmm_real_epc real_epc;
     enum vmm_traps traps;
+    enum vmm_relocation relocation;
+    uint64_t seed;         /* the run's seed (vmm.seed): random placements */
+    uint64_t reloc_period; /* guest instructions between periodic moves */
 };
 
 /* Two guests of the default kernel on the default board: guest0 owns bus 1
@@ -229,9 +240,22 @@ enum vmm_reloc_cause {
     VMM_RELOC_PERIODIC,   /* vmm.relocation = periodic */
     VMM_RELOC_CAUSES
 };
+#define VMM_RESIDENT_REGIONS 32
+struct vmm_resident_region {
+    uint32_t va;
+    uint64_t periods;   /* periods it stayed there (vmm.relocation = periodic) */
+    uint64_t conflicts; /* times the guest touched it while the portion was there */
+    uint64_t served;    /* of those, data accesses the monitor served */
+};
 struct vmm_resident_stats {
-    uint32_t va; /* where its resident portion is now (0: not placed yet) */
+    uint32_t va;       /* where its resident portion is now (0: not placed yet) */
+    bool served_place; /* there, the guest's accesses are served (a random place) */
+    bool settled;      /* periodic: the last period there was quiet, it stays */
     uint64_t relocations[VMM_RELOC_CAUSES];
+    uint64_t conflicts, served; /* over every region */
+    /* the regions it has been in, first visit order (the oldest dropped) */
+    struct vmm_resident_region regions[VMM_RESIDENT_REGIONS];
+    unsigned nregions;
     uint64_t fast[32];               /* traps the first portion handled itself, by ExcCode */
     uint64_t host[32];               /* traps it handed to the monitor, by ExcCode */
     uint64_t fast_insns, host_insns; /* instructions of the resident code on each path */

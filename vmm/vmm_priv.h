@@ -62,7 +62,7 @@ struct guest {
     /* real ASIDs: [context][guest ASID] = real ASID, valid when gen matches */
     uint8_t asid[CTX_COUNT][256];
     uint32_t asid_gen[CTX_COUNT][256];
-    uint64_t slice_insns_start;
+    uint64_t slice_insns_start; /* the CPU's instruction count when its slice began */
     /* the gotcha: what the guest believes after a non-trapping ERET, while it
      * differs from what the monitor believes (its virtual Status) */
     bool diverged;
@@ -101,6 +101,7 @@ struct vmm {
     uint32_t asid_gen;
     unsigned asid_next;
     uint8_t cur_real_asid;
+    bool running; /* inside cpu_run() for cur */
     bool host_stop;
     FILE *trace;
     FILE *gotcha_trace;
@@ -157,12 +158,20 @@ void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
 void shadow_flush_guest(struct vmm *v, int guest);
 const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
 void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page);
+/* A load or store of the running guest at t->badvaddr that the monitor
+ * completes itself, through the guest's own translation onto its own memory
+ * or devices (an address whose real entry the monitor keeps for itself):
+ * what the guest's hardware would have done, the instruction completed. */
+struct vmm_outcome shadow_serve(struct guest *g, const struct cpu_trap *t);
 
 /* dispatch.c: the trap dispatcher (the CPU's trap handler under the monitor). */
 bool vmm_on_trap(void *opaque, cpu_t *cpu, const struct cpu_trap *t);
 /* Emulate a privileged instruction (a CpU trap, or a module's stand-in for
  * one, such as a HYPCALL standing for the instruction it replaced). */
 struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t);
+
+/* Instructions g has run, up to now (also in the middle of its slice). */
+uint64_t guest_insns_now(const struct guest *g);
 
 /* The monitor's pool below VMM_RESERVED (vmm_buffer_pages): the host-physical
  * address of `pages` pages of it, 0 when it is spent. */
