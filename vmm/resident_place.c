@@ -132,6 +132,19 @@ static void entry_span(const tlb_t *vtlb, unsigned i, uint32_t *base, uint32_t *
     *span = s;
 }
 
+/* The k-th granule the guest's TLB maps (in entry order). */
+static uint32_t mapped_granule(const tlb_t *vtlb, uint64_t k)
+{
+    uint32_t base, span;
+    for (unsigned i = 0; i < tlb_size(vtlb); i++) {
+        entry_span(vtlb, i, &base, &span);
+        if (k < span / RP_GRANULE)
+            return base + (uint32_t)k * RP_GRANULE;
+        k -= span / RP_GRANULE;
+    }
+    return 0;
+}
+
 bool rp_random_mapped(uint64_t *state, const tlb_t *vtlb, const struct rp_map *avoid,
                       uint32_t not_va, uint32_t *va)
 {
@@ -143,20 +156,14 @@ bool rp_random_mapped(uint64_t *state, const tlb_t *vtlb, const struct rp_map *a
     }
     if (total == 0)
         return false;
-    for (int draw = 0; draw < 64; draw++) {
-        uint64_t k = rp_next(state) % total;
-        for (unsigned i = 0; i < tlb_size(vtlb); i++) {
-            entry_span(vtlb, i, &base, &span);
-            if (k < span / RP_GRANULE) {
-                *va = base + (uint32_t)k * RP_GRANULE;
-                break;
-            }
-            k -= span / RP_GRANULE;
-        }
+    uint64_t k = rp_next(state) % total;
+    /* From a random granule on, the first one allowed (every one tried). */
+    for (uint64_t tried = 0; tried < total; tried++, k = (k + 1) % total) {
+        *va = mapped_granule(vtlb, k);
         if (*va != not_va && (!avoid || !rp_any(avoid, *va, RP_GRANULE)))
-            break;
+            return true;
     }
-    return true;
+    return true; /* none allowed: the last one tried */
 }
 
 /* ---- history ----------------------------------------------------------------- */

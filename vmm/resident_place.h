@@ -53,8 +53,9 @@ bool rp_find_unused(const struct rp_view *v, uint32_t size, struct rp_map *scrat
 uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t not_va);
 uint64_t rp_next(uint64_t *state);
 /* A random region among those the guest's TLB maps (valid entries outside
- * kseg0/kseg1, weighted by the bytes they cover), not in avoid and not at
- * not_va if a few draws find one: false when it maps none. */
+ * kseg0/kseg1, weighted by the bytes they cover): the first one from a
+ * random granule on that is not in avoid and not at not_va (if there is
+ * one); false when it maps none. */
 bool rp_random_mapped(uint64_t *state, const tlb_t *vtlb, const struct rp_map *avoid,
                       uint32_t not_va, uint32_t *va);
 

@@ -14,7 +14,7 @@
  *   [check] each of those words, through kseg0, and through its own alias.
  * It prints the wrong words of each phase and powers off with their number
  * (255 at most), 254 for an unexpected exception. Its guest needs a TLB of
- * at least 96 pairs (tlb = 128 in configs/labs/relocation-filler.ini).
+ * at least 96 pairs (tlb = 128 in configs/labs/relocation.ini).
  */
 #include "lablib.h"
 
