@@ -6,7 +6,7 @@
  *   step trap [KIND|any] [guest N]   to the next trap of that kind / guest
  *   run [N]                          until a breakpoint, the end, or N instructions
  *   pause
- *   break pc ADDR | sym NAME | trap KIND | decision D | guest N   [guest N]
+ *   break pc ADDR | sym NAME | trap KIND | decision D | guest N | reloc   [guest N]
  *   delete SPEC | all
  *   filter all | none | KIND...      which kinds the timeline shows
  *   select kind KIND|any | select guest N|any    the target of the 'n' key

@@ -36,7 +36,12 @@ static const SDL_Color kind_colour[SK_KINDS] = {
     {120, 220, 140, 255}, /* hypcall */
     {160, 160, 160, 255}, /* interrupt */
     {255, 40, 40, 255},   /* sensitive (did not trap) */
+    {255, 255, 120, 255}, /* relocation */
 };
+
+static const SDL_Color COL_RESIDENT = {255, 60, 60, 255};  /* the monitor's resident portion */
+static const SDL_Color COL_SERVED = {255, 210, 40, 255};   /* ...sharing a region, served */
+static const SDL_Color COL_OLD_PLACE = {130, 50, 50, 255}; /* where it was before its last move */
 
 static void fill(struct gui *g, struct rect r, SDL_Color c)
 {
@@ -318,10 +323,20 @@ static void draw_counters(struct gui *g, struct rect r)
         {"rejected", offsetof(struct vmm_guest_stats, decisions[VMM_REJECT])},
         {"interrupts", offsetof(struct vmm_guest_stats, interrupts)},
         {"slices", offsetof(struct vmm_guest_stats, slices)},
+        /* the gotcha's, or (resident traps: a safe CPU) the resident portion's */
         {"native sens", offsetof(struct vmm_guest_stats, gotcha.native)},
         {"divergences", offsetof(struct vmm_guest_stats, gotcha.divergences)},
+        {"reloc access", offsetof(struct vmm_guest_stats, resident.relocations[VMM_RELOC_ACCESS])},
+        {"reloc tlbw", offsetof(struct vmm_guest_stats, resident.relocations[VMM_RELOC_TLB_WRITE])},
+        {"reloc period",
+         offsetof(struct vmm_guest_stats, resident.relocations[VMM_RELOC_PERIODIC])},
+        {"served", offsetof(struct vmm_guest_stats, resident.served)},
     };
+    bool resident = vmm_config_of(v)->traps == VMM_TRAPS_RESIDENT;
+    size_t first_resident = sizeof rows / sizeof *rows - 4;
     for (size_t k = 0; k < sizeof rows / sizeof *rows && y + g->ch <= r.y + r.h; k++) {
+        if (resident ? (k == first_resident - 2 || k == first_resident - 1) : k >= first_resident)
+            continue;
         x = text(g, r.x + 4, y, COL_TEXT, cols, "%-12s", rows[k].name);
         for (unsigned i = 0; i < ng && x + 11 * g->cw < r.x + r.w; i++) {
             uint64_t val;
@@ -443,6 +458,33 @@ static SDL_Color region_colour(enum vmm_region_kind k)
     return COL_DIM;
 }
 
+/* A guest's resident portion (vmm.traps = resident) on its bar: a band
+ * across it (yellow where it shares a region whose accesses the monitor
+ * serves), and for its last move, until 500 more events have passed, the
+ * old place and an arrow from there. */
+static void draw_resident(struct gui *g, unsigned gi, int x, int bw, int y0, int h)
+{
+    struct vmm_resident_view rv;
+    if (!vmm_guest_resident(session_vmm(g->s), gi, &rv) || !rv.va)
+        return;
+    struct vmm_guest_stats st;
+    vmm_guest_stats(session_vmm(g->s), gi, &st);
+    struct sess_move m;
+    session_last_move(g->s, gi, &m);
+    int to = map_y(rv.va, y0, h);
+    if (m.seq && session_trap_total(g->s) - m.seq < 500) {
+        int from = map_y(m.from, y0, h), ax = x + bw - 4;
+        fill(g, (struct rect){x, from - 1, bw, 4}, COL_OLD_PLACE);
+        SDL_SetRenderDrawColor(g->ren, 255, 255, 120, 255);
+        SDL_RenderDrawLine(g->ren, ax, from, ax, to);
+        int tip = to > from ? -4 : 4; /* the head points at the new place */
+        SDL_RenderDrawLine(g->ren, ax, to, ax - 3, to + tip);
+        SDL_RenderDrawLine(g->ren, ax, to, ax + 3, to + tip);
+    }
+    fill(g, (struct rect){x - 2, to - 1, bw + 4, 4},
+         st.resident.served_place ? COL_SERVED : COL_RESIDENT);
+}
+
 static void draw_maps(struct gui *g, struct rect r)
 {
     session_t *s = g->s;
@@ -507,6 +549,7 @@ static void draw_maps(struct gui *g, struct rect r)
                     map_range(g, x + bw / 2, bw - bw / 2, y0, h, e.entryhi & ENTRYHI_VPN2_MASK,
                               (e.pagemask | 0x1FFFu) + 1, (SDL_Color){90, 200, 250, 255});
             }
+            draw_resident(g, gi, x, bw, y0, h);
         } else {
             const struct board_config *c = board_config_of(session_board(s));
             uint32_t io = IOBUS_BASE, iosz = IOBUS_INTC_BASE + IOBUS_INTC_SIZE - IOBUS_BASE;
@@ -536,9 +579,13 @@ static void draw_maps(struct gui *g, struct rect r)
                   {"device", region_colour(VMM_REGION_DEVICE)},
                   {"monitor", region_colour(VMM_REGION_EMULATED)},
                   {"guest tlb", {230, 230, 230, 255}},
-                  {"real tlb", {90, 200, 250, 255}}};
+                  {"real tlb", {90, 200, 250, 255}},
+                  {"resident", COL_RESIDENT},
+                  {"served", COL_SERVED},
+                  {"was", COL_OLD_PLACE}};
     int x = lx;
-    for (unsigned i = 0; i < 6; i++) {
+    unsigned nleg = session_is_vmm(s) && vmm_config_of(session_vmm(s))->traps ? 9 : 6;
+    for (unsigned i = 0; i < nleg; i++) {
         if (x + 12 * g->cw > r.x + r.w) {
             x = lx;
             ly += g->ch;

@@ -53,13 +53,14 @@ struct session {
 
     bool ended;
     char end_text[96];
+    struct sess_move moves[VMM_MAX_GUESTS];
 };
 
 /* ---- names ---------------------------------------------------------------- */
 
 static const char *const kind_names[SK_KINDS] = {
     "privileged", "tlb_miss", "tlb_invalid", "tlb_mod",   "mmio",
-    "exception",  "hypcall",  "interrupt",   "sensitive",
+    "exception",  "hypcall",  "interrupt",   "sensitive", "relocation",
 };
 
 const char *sess_kind_name(unsigned kind) { return kind < SK_KINDS ? kind_names[kind] : "?"; }
@@ -170,6 +171,15 @@ static void on_vmm_event(void *opaque, const struct vmm_event *ev)
     case VMM_EV_TRAP: t->kind = (unsigned)ev->trap; break;
     case VMM_EV_INTERRUPT: t->kind = SK_INTERRUPT; break;
     case VMM_EV_NATIVE: t->kind = SK_SENSITIVE; break;
+    case VMM_EV_RELOCATION:
+        t->kind = SK_RELOC;
+        t->from = ev->reloc_from;
+        t->to = ev->reloc_to;
+        t->cause = ev->reloc_cause;
+        t->have_insn = false;
+        if (ev->guest < VMM_MAX_GUESTS)
+            s->moves[ev->guest] = (struct sess_move){t->seq, t->from, t->to, t->cause};
+        break;
     }
     s->kind_count[t->kind]++;
     mark_tlb(s, ev->tlb_index);
@@ -344,6 +354,7 @@ static int build(session_t *s, char *err, size_t errlen)
     s->ntraps = s->nmodes = 0;
     memset(s->last_mode, 0, sizeof s->last_mode);
     memset(s->kind_count, 0, sizeof s->kind_count);
+    memset(s->moves, 0, sizeof s->moves);
     memset(s->tlb_prev, 0, sizeof s->tlb_prev);
     for (unsigned i = 0; i < SESS_MAX_TLB; i++)
         s->tlb_changed[i] = UINT64_MAX;
@@ -486,10 +497,20 @@ int session_break_add(session_t *s, const char *spec, char *err, size_t errlen)
     char type[16] = "", arg[64] = "", gword[16] = "", gnum[16] = "", extra[8] = "";
     int n = sscanf(spec, "%15s %63s %15s %15s %7s", type, arg, gword, gnum, extra);
     struct sess_break b = {.guest = -1};
+    if ((n == 1 || n == 3) && (strcmp(type, "reloc") == 0 || strcmp(type, "relocation") == 0)) {
+        /* "break reloc [guest N]": as "break trap relocation [guest N]" */
+        if (n == 3) {
+            snprintf(gnum, sizeof gnum, "%s", gword);
+            snprintf(gword, sizeof gword, "%s", arg);
+        }
+        strcpy(arg, "relocation");
+        strcpy(type, "trap");
+        n++;
+    }
     if (n < 2 || n == 3 || n > 4 || (n == 4 && strcmp(gword, "guest") != 0)) {
         snprintf(err, errlen,
                  "break: '%s': expected pc ADDR | sym NAME | trap KIND | decision "
-                 "accept|modify|reject | guest N, optionally followed by guest N",
+                 "accept|modify|reject | guest N | reloc, optionally followed by guest N",
                  spec);
         return -1;
     }
@@ -526,7 +547,7 @@ int session_break_add(session_t *s, const char *spec, char *err, size_t errlen)
             snprintf(err, errlen,
                      "break trap: unknown kind '%s' (privileged, tlb_miss, "
                      "tlb_invalid, tlb_mod, mmio, exception, hypcall, interrupt, "
-                     "sensitive, or an exception name such as Sys, TLBL)",
+                     "sensitive, relocation, or an exception name such as Sys, TLBL)",
                      arg);
             return -1;
         }
@@ -603,6 +624,11 @@ const struct sess_break *session_break_hit(const session_t *s)
 }
 
 /* ---- views --------------------------------------------------------------------- */
+
+void session_last_move(const session_t *s, unsigned guest, struct sess_move *out)
+{
+    *out = guest < VMM_MAX_GUESTS ? s->moves[guest] : (struct sess_move){0, 0, 0, 0};
+}
 
 bool session_is_vmm(const session_t *s) { return s->is_vmm; }
 vmm_t *session_vmm(session_t *s) { return s->vmm; }
@@ -705,6 +731,12 @@ void session_trap_text(const session_t *s, const struct sess_trap *t, char *buf,
     if (t->have_insn)
         session_disasm_word(s, t->insn, t->pc, dis, sizeof dis);
     size_t d = 0;
+    if (t->kind == SK_RELOC) {
+        snprintf(buf, len, "%-11s %-7s g%u %08x %-18s moved %08x -> %08x (%s)",
+                 sess_kind_name(t->kind), "-", t->guest, t->pc, sym[0] ? sym : "-", t->from, t->to,
+                 vmm_reloc_cause_name((enum vmm_reloc_cause)t->cause));
+        return;
+    }
     if (t->kind == SK_TLB_MISS || t->kind == SK_TLB_INVALID || t->kind == SK_TLB_MOD ||
         t->kind == SK_MMIO || t->code == EXC_ADEL || t->code == EXC_ADES)
         d += (size_t)snprintf(detail + d, sizeof detail - d, " va %08x", t->badvaddr);

@@ -33,6 +33,7 @@ enum sess_kind {
     SK_HYPCALL = VMM_TRAP_HYPCALL,
     SK_INTERRUPT, /* an interrupt taken (natively) or delivered to a guest */
     SK_SENSITIVE, /* a sensitive instruction that ran without trapping */
+    SK_RELOC,     /* the resident portion moved (not a trap: what one made the monitor do) */
     SK_KINDS
 };
 const char *sess_kind_name(unsigned kind);
@@ -47,10 +48,12 @@ struct sess_trap {
     unsigned code;  /* ExcCode or CPU_TRAP_HYPCALL */
     uint32_t pc, insn, badvaddr;
     bool have_insn;
-    int tlb_index; /* real TLB entry written, -1 none */
-    int decision;  /* enum vmm_decision, -1 none */
-    int reflected; /* ExcCode delivered to the guest, -1 none */
-    bool diverged; /* the guest's and the monitor's view of its mode parted here */
+    int tlb_index;     /* real TLB entry written, -1 none */
+    int decision;      /* enum vmm_decision, -1 none */
+    int reflected;     /* ExcCode delivered to the guest, -1 none */
+    bool diverged;     /* the guest's and the monitor's view of its mode parted here */
+    uint32_t from, to; /* SK_RELOC: where the portion was and went */
+    unsigned cause;    /* SK_RELOC: enum vmm_reloc_cause */
 };
 
 /* One sample of a guest's mode (enum vmm_vmode), taken when either view
@@ -111,6 +114,14 @@ struct sess_console {
 };
 
 typedef struct session session_t;
+
+/* A guest's last move of its resident portion: seq 0 none yet. */
+struct sess_move {
+    uint64_t seq; /* of its SK_RELOC entry */
+    uint32_t from, to;
+    unsigned cause;
+};
+void session_last_move(const session_t *s, unsigned guest, struct sess_move *out);
 
 /* Build the machine: the monitor with cfg's guests (vmm) or the native board
  * of cfg->board. NULL with a one-line message. */

@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build/trapvisor gui --vmm --script configs/gui/tlb-miss.txt
 build/trapvisor gui --vmm --config configs/labs/gotcha.ini --unsafe eret --script configs/gui/gotcha.txt
+build/trapvisor gui --vmm --config configs/labs/relocation.ini --script configs/gui/relocation.txt

@@ -254,6 +254,48 @@ static void test_gotcha_divergence_recorded(void)
     session_free(s);
 }
 
+static void test_break_on_relocation(void)
+{
+    /* The relocation lab: "break reloc" stops at each move of a resident
+     * portion, recorded with where from and to, as --trace reloc says. */
+    struct vmm_config c;
+    vmm_config_default(&c);
+    CU_ASSERT_EQUAL_FATAL(
+        vmm_config_load(&c, SOURCE_DIR "/configs/labs/relocation.ini", err, sizeof err), 0);
+    session_t *s = session_new(&c, true, err, sizeof err);
+    vmm_config_free(&c);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(session_break_add(s, "reloc guest 0", err, sizeof err), 0);
+    static const uint32_t to[] = {0xFFFFC000u, 0xFFFFA000u, 0xFFFF8000u};
+    for (unsigned i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL_FATAL(run_until(s, SESS_RUN, ANY, 50000000), SESS_BREAK);
+        /* The move, then the trap that caused it (recorded once handled). */
+        const struct sess_trap *t = session_trap_recent(s, 1, ~0u);
+        CU_ASSERT_EQUAL_FATAL(t->kind, SK_RELOC);
+        CU_ASSERT_EQUAL(session_trap_recent(s, 0, ~0u)->kind,
+                        i == 1 ? (unsigned)SK_TLB_INVALID : (unsigned)SK_PRIV);
+        CU_ASSERT_EQUAL(t->guest, 0);
+        CU_ASSERT_EQUAL(t->to, to[i]);
+        CU_ASSERT_EQUAL(t->from, i == 0 ? 0xFFFFE000u : to[i - 1]);
+        CU_ASSERT_EQUAL(t->cause, i == 1 ? VMM_RELOC_ACCESS : VMM_RELOC_TLB_WRITE);
+        struct sess_move m;
+        session_last_move(s, 0, &m);
+        CU_ASSERT_EQUAL(m.seq, t->seq);
+        CU_ASSERT_EQUAL(m.to, to[i]);
+        char line[256];
+        session_trap_text(s, t, line, sizeof line);
+        char want[64];
+        snprintf(want, sizeof want, "moved %08x -> %08x (%s)", t->from, t->to,
+                 i == 1 ? "access" : "tlb_write");
+        CU_ASSERT_PTR_NOT_NULL(strstr(line, want));
+        struct vmm_resident_view rv;
+        CU_ASSERT(vmm_guest_resident(session_vmm(s), 0, &rv));
+        CU_ASSERT_EQUAL(rv.va, to[i]);
+    }
+    CU_ASSERT_EQUAL(session_trap_count(s, SK_RELOC), 4); /* and the filler's one */
+    session_free(s);
+}
+
 static bool console_has(session_t *s, unsigned g, const char *needle)
 {
     const struct sess_console *c = session_console(s, g);
@@ -369,6 +411,7 @@ static const struct test_case tests[] = {
     {"break on an exception of a guest, a kind, a guest", test_break_on_exception_of_a_guest},
     {"break on a rejected translation", test_break_on_reject},
     {"the gotcha's divergence is recorded", test_gotcha_divergence_recorded},
+    {"break on each relocation, from and to", test_break_on_relocation},
     {"consoles per guest, end, reset", test_consoles_and_end},
     {"bad breakpoints are refused", test_bad_breakpoints},
     {"deterministic", test_deterministic},

@@ -52,6 +52,23 @@ void observe_event(struct guest *g, enum vmm_event_kind kind, unsigned code, uin
     v->observer(v->observer_opaque, &e);
 }
 
+void observe_reloc(struct guest *g, uint32_t from, uint32_t to, unsigned cause)
+{
+    struct vmm *v = g->v;
+    struct vmm_event e = {
+        .kind = VMM_EV_RELOCATION,
+        .pc = cpu_pc(v->cpu),
+        .tlb_index = -1,
+        .decision = -1,
+        .reflected = -1,
+        .reloc_from = from,
+        .reloc_to = to,
+        .reloc_cause = cause,
+    };
+    fill_modes(g, &e);
+    v->observer(v->observer_opaque, &e);
+}
+
 void vmm_set_observer(vmm_t *v, vmm_event_fn fn, void *opaque)
 {
     v->observer = fn;

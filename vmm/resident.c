@@ -160,6 +160,8 @@ static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause caus
         g->st.resident.relocations[cause]++;
         vmm_relocf(r->v, "%s %08x -> %08x (%s; policy %s%s)", g->cfg->name, from, to,
                    vmm_reloc_cause_name(cause), policy_name(policy), how);
+        if (r->v->observer)
+            observe_reloc(g, from, to, cause);
     } else {
         vmm_relocf(r->v, "%s placed at %08x (policy %s%s)", g->cfg->name, to, policy_name(policy),
                    how);

@@ -302,9 +302,10 @@ void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
  * trapping. It may read every view below and call vmm_request_stop(); it must
  * not change the machine. */
 enum vmm_event_kind {
-    VMM_EV_TRAP,      /* a trap the monitor handled (kind, code, decision...) */
-    VMM_EV_INTERRUPT, /* an interrupt delivered to the guest's handler */
-    VMM_EV_NATIVE,    /* a sensitive instruction ran without trapping (the gotcha) */
+    VMM_EV_TRAP,       /* a trap the monitor handled (kind, code, decision...) */
+    VMM_EV_INTERRUPT,  /* an interrupt delivered to the guest's handler */
+    VMM_EV_NATIVE,     /* a sensitive instruction ran without trapping (the gotcha) */
+    VMM_EV_RELOCATION, /* the guest's resident portion moved (vmm.traps = resident) */
 };
 struct vmm_event {
     enum vmm_event_kind kind;
@@ -319,6 +320,9 @@ struct vmm_event {
     enum vmm_vmode believed; /* the monitor's view of the guest's mode, after */
     enum vmm_vmode actual;   /* the mode the guest's own hardware would be in, after */
     bool diverged;           /* this event made the two differ (they agreed before) */
+    /* VMM_EV_RELOCATION: from, to, enum vmm_reloc_cause (pc: the guest's) */
+    uint32_t reloc_from, reloc_to;
+    unsigned reloc_cause;
 };
 typedef void (*vmm_event_fn)(void *opaque, const struct vmm_event *ev);
 void vmm_set_observer(vmm_t *v, vmm_event_fn fn, void *opaque);

@@ -219,6 +219,8 @@ void observe_trap(struct guest *g, const struct cpu_trap *t, const struct vmm_ou
 void observe_event(struct guest *g, enum vmm_event_kind kind, unsigned code, uint32_t pc,
                    uint32_t insn, bool diverged);
 enum vmm_vmode gotcha_actual_mode(const struct guest *g);
+/* The guest's resident portion moved (call only with an observer set). */
+void observe_reloc(struct guest *g, uint32_t from, uint32_t to, unsigned cause);
 
 /* Host time, for the monitor's own cost (vmm_set_timing, the scanner). */
 static inline uint64_t vmm_host_ns(void)
