@@ -108,21 +108,29 @@ static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
     return o;
 }
 
-/* One path of the resident trap model: its traps by cause, their cost. */
-static void resident_path_json(cJSON *o, const char *name, const uint64_t *by_code, uint64_t insns,
-                               uint64_t ns)
+/* One path of the resident trap model: its traps by cause, their cost
+ * (totals, and by cause). */
+static void resident_path_json(cJSON *o, const char *name, const uint64_t *by_code,
+                               const uint64_t *insns, const uint64_t *ns)
 {
     cJSON *p = cJSON_AddObjectToObject(o, name);
     cJSON *t = cJSON_AddObjectToObject(p, "traps");
-    uint64_t total = 0;
+    cJSON *ti = cJSON_CreateObject(), *tn = cJSON_CreateObject();
+    uint64_t total = 0, ti_sum = 0, tn_sum = 0;
     for (unsigned c = 0; c < 32; c++)
         if (by_code[c]) {
             add_u64(t, cpu_exc_name(c), by_code[c]);
+            add_u64(ti, cpu_exc_name(c), insns[c]);
+            add_u64(tn, cpu_exc_name(c), ns[c]);
             total += by_code[c];
+            ti_sum += insns[c];
+            tn_sum += ns[c];
         }
     add_u64(t, "total", total);
-    add_u64(p, "instructions", insns);
-    add_u64(p, "host_ns", ns);
+    add_u64(p, "instructions", ti_sum);
+    add_u64(p, "host_ns", tn_sum);
+    cJSON_AddItemToObject(p, "instructions_by_cause", ti);
+    cJSON_AddItemToObject(p, "host_ns_by_cause", tn);
 }
 
 /* vmm.traps = resident (the portion was placed): where it is, its moves, both paths. */

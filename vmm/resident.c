@@ -245,7 +245,7 @@ static void res_vcpu_out(void *state, struct guest *g)
     if (rg->handed) {
         rg->handed = false;
         if (r->v->timing)
-            g->st.resident.host_ns += vmm_host_ns() - rg->t_ns;
+            g->st.resident.host_ns[rg->t_code] += vmm_host_ns() - rg->t_ns;
     }
 }
 
@@ -263,7 +263,7 @@ static const struct cpu_trap *res_entry(void *state, struct guest *g, const stru
     cpu_cp0_write(cpu, C0_STATUS, 0, cpu_cp0_read(cpu, C0_STATUS, 0) & ~ST_EXL);
     const struct cpu_trap *gt = cpu_trap_from_cp0(cpu, t->hypcall_code == RES_HC_REFILL);
     g->st.resident.host[gt->code & 31]++;
-    g->st.resident.host_insns += cpu_insns(cpu) - rg->t_insns;
+    g->st.resident.host_insns[gt->code & 31] += cpu_insns(cpu) - rg->t_insns;
     rg->handed = true;
     return gt;
 }
@@ -283,9 +283,9 @@ static void res_on_event(void *opaque, const struct cpu_event *ev)
         rg->t_ns = r->v->timing ? vmm_host_ns() : 0;
     } else if (ev->kind == CPU_EV_ERET && ev->pc - rg->va < RES_DATA) {
         g->st.resident.fast[rg->t_code]++;
-        g->st.resident.fast_insns += cpu_insns(r->v->cpu) - rg->t_insns;
+        g->st.resident.fast_insns[rg->t_code] += cpu_insns(r->v->cpu) - rg->t_insns;
         if (r->v->timing)
-            g->st.resident.fast_ns += vmm_host_ns() - rg->t_ns;
+            g->st.resident.fast_ns[rg->t_code] += vmm_host_ns() - rg->t_ns;
     }
 }
 

@@ -258,8 +258,10 @@ struct vmm_resident_stats {
     unsigned nregions;
     uint64_t fast[32];               /* traps the first portion handled itself, by ExcCode */
     uint64_t host[32];               /* traps it handed to the monitor, by ExcCode */
-    uint64_t fast_insns, host_insns; /* instructions of the resident code on each path */
-    uint64_t fast_ns, host_ns;       /* host time, exception to the guest's resumption (timing) */
+    /* by ExcCode, on each path: instructions of the resident code, and host
+     * time from the exception to the guest's resumption (with timing) */
+    uint64_t fast_insns[32], host_insns[32];
+    uint64_t fast_ns[32], host_ns[32];
 };
 
 struct vmm_guest_stats {
