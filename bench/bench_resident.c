@@ -61,7 +61,8 @@ static int part1(void)
         double nat = 1e9, dir = 1e9, res = 1e9;
         struct vmm_guest_stats ds, rs;
         for (int k = 0; k < 3; k++) {
-            double a = run_native(progs[i], NULL), b = run_vmm(progs[i], 0, VMM_FIX_NONE, false, &ds),
+            double a = run_native(progs[i], NULL),
+                   b = run_vmm(progs[i], 0, VMM_FIX_NONE, false, &ds),
                    c = run_resident(progs[i], false, &rs);
             if (a < 0 || b < 0 || c < 0) {
                 fprintf(stderr, "bench_resident: %s did not power off\n", progs[i]);
@@ -72,7 +73,8 @@ static int part1(void)
             res = c < res ? c : res;
         }
         /* Timed runs: the clock around each trap. */
-        if (run_vmm(progs[i], 0, VMM_FIX_NONE, true, &ds) < 0 || run_resident(progs[i], true, &rs) < 0)
+        if (run_vmm(progs[i], 0, VMM_FIX_NONE, true, &ds) < 0 ||
+            run_resident(progs[i], true, &rs) < 0)
             return 1;
         uint64_t dn = 0, dt = 0;
         for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
@@ -86,7 +88,8 @@ static int part1(void)
         printf("%-10s %9.1f %9.1f %9.1f %6.2fx %6.2fx | %6.0f %6.0f | %9.0f %11.0f | %5.1f %5.1f\n",
                progs[i], nat * 1e3, dir * 1e3, res * 1e3, dir / nat, res / dir, d_sys, per(dn, dt),
                r_sys, per(sum32(r->host_ns), sum32(r->host)),
-               per(sum32(r->fast_insns), sum32(r->fast)), per(sum32(r->host_insns), sum32(r->host)));
+               per(sum32(r->fast_insns), sum32(r->fast)),
+               per(sum32(r->host_insns), sum32(r->host)));
     }
     printf("  (sys: the guest's syscalls, reflected into its handler — by the monitor in the\n"
            "   direct model, by the first portion without a host exit in the resident one;\n"

@@ -77,6 +77,53 @@ static void untimed(const char *text, const char *prefix, char *out, size_t len)
 
 static char a[65536], b[65536];
 
+/* The lines of text that start with prefix, each without its first skip
+ * characters (a guest's "[name] " prefix under the monitor). */
+static void lines_of(const char *text, const char *prefix, size_t skip, char *out, size_t len)
+{
+    size_t n = 0, pl = strlen(prefix);
+    out[0] = 0;
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l >= pl && strncmp(p, prefix, pl) == 0 && n + l + 2 < len) {
+            memcpy(out + n, p + skip, l - skip);
+            n += l - skip;
+            out[n++] = '\n';
+            out[n] = 0;
+        }
+        p += l + (e ? 1 : 0);
+    }
+}
+
+static void test_native_equal(void)
+{
+    /* Each lab kernel prints on the monitor, in the resident model, what it
+     * prints on a bare board of its shape (its RAM, its TLB). */
+    static const struct {
+        const char *name, *board;
+    } labs[] = {
+        {"toucher", "--set board.ram=8M"},
+        {"filler", "--set board.ram=32M --set board.tlb=128"},
+        {"hotcold", "--set board.ram=32M"},
+    };
+    cli_run(&r2, RELOC "--set vmm.relocation=periodic");
+    CU_ASSERT_EQUAL(r2.rc, 0);
+    for (size_t i = 0; i < sizeof labs / sizeof *labs; i++) {
+        char args[256], native_prefix[32], vmm_prefix[48];
+        snprintf(args, sizeof args, "run --kernel guest:%s --set bus0.slot0.input=none %s",
+                 labs[i].name, labs[i].board);
+        cli_run(&r, args);
+        CU_ASSERT_EQUAL(r.rc, 0);
+        snprintf(native_prefix, sizeof native_prefix, "%s:", labs[i].name);
+        snprintf(vmm_prefix, sizeof vmm_prefix, "[%s] %s:", labs[i].name, labs[i].name);
+        lines_of(r.out, native_prefix, 0, a, sizeof a);
+        lines_of(r2.out, vmm_prefix, strlen(labs[i].name) + 3, b, sizeof b);
+        CU_ASSERT(strstr(a, "RESULT ok") != NULL);
+        CU_ASSERT_STRING_EQUAL(a, b);
+    }
+}
+
 static void test_teaching_kernel_unchanged(void)
 {
     cJSON *d = run_stats(&r, "run --vmm");
@@ -329,6 +376,23 @@ static void test_in_process(void)
         CU_ASSERT_EQUAL(rv[0].code_hpa, rv[i].code_hpa);
         CU_ASSERT_NOT_EQUAL(rv[i - 1].data_hpa, rv[i].data_hpa);
     }
+    /* Real TLB entry 0 still holds a guest's pair, whatever the guests'
+     * TLB writes (the teaching kernel's tlbstress, the filler's 96). */
+    struct tlb_regs e;
+    tlb_read(cpu_tlb(board_cpu(vmm_board(v))), 0, &e);
+    bool found = false;
+    uint32_t pfn = ENTRYLO_PFN_MASK & ~ENTRYLO_K; /* K sits above the PFN */
+    for (unsigned i = 0; i < 4; i++)
+        found = found || ((e.entryhi & ENTRYHI_VPN2_MASK) == rv[i].va &&
+                          (e.entrylo1 & pfn) >> ENTRYLO_PFN_SHIFT == rv[i].data_hpa >> 12 &&
+                          (e.entrylo0 & pfn) >> ENTRYLO_PFN_SHIFT == rv[i].code_hpa >> 12);
+    if (!found)
+        printf("\n  entry 0: %08x %08x %08x; pairs %08x %08x %08x %08x\n", e.entryhi, e.entrylo0,
+               e.entrylo1, rv[0].va, rv[1].va, rv[2].va, rv[3].va);
+    CU_ASSERT(found);
+    uint32_t k = ENTRYLO_K | ENTRYLO_G | ENTRYLO_V;
+    CU_ASSERT_EQUAL(e.entrylo0 & k, k);
+    CU_ASSERT_EQUAL(e.entrylo1 & k, k);
     const uint8_t *code = phys_host_page(ph, rv[0].code_hpa, false);
     CU_ASSERT_EQUAL(memcmp(code, vmm_resident_eb, vmm_resident_eb_size), 0);
     for (unsigned i = 0; i < 4; i++) {
@@ -370,6 +434,7 @@ static const struct test_case tests[] = {
     {"teaching kernel: unchanged, syscalls in the first portion", test_teaching_kernel_unchanged},
     {"toucher: every region back, moves as predicted, same each run", test_toucher},
     {"toucher on a little-endian board", test_little_endian},
+    {"the lab kernels print what they print natively", test_native_equal},
     {"filler: no region unused, its accesses served", test_filler},
     {"periodic: hotcold settles in its cold region", test_periodic},
     {"random: the seed decides, bit for bit", test_seed},
