@@ -14,6 +14,7 @@
 #include "machine/board.h"
 #include "util/fileio.h"
 #include "util/parse.h"
+#include "vmm/reloc_policy.h"
 #include "vmm/vmm.h"
 
 /* Exit codes of runs that did not end in a power-off (documented in README). */
@@ -149,6 +150,7 @@ static void resident_json(cJSON *o, const struct vmm_resident_stats *r)
     cJSON_AddBoolToObject(j, "settled", r->settled);
     add_u64(j, "conflicts", r->conflicts);
     add_u64(j, "served", r->served);
+    add_u64(j, "policy_violations", r->policy_violations);
     cJSON *regions = cJSON_AddArrayToObject(j, "regions");
     for (unsigned i = 0; i < r->nregions; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -250,8 +252,7 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     cJSON_AddStringToObject(o, "real_epc", cfg->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
     cJSON_AddStringToObject(o, "traps", cfg->traps == VMM_TRAPS_RESIDENT ? "resident" : "direct");
     if (cfg->traps == VMM_TRAPS_RESIDENT) {
-        static const char *const relocs[] = {"unused", "random", "periodic"};
-        cJSON_AddStringToObject(o, "relocation", relocs[cfg->relocation]);
+        cJSON_AddStringToObject(o, "relocation", vmm_relocation_name(cfg->relocation));
         add_u64(o, "seed", cfg->seed);
     }
     uint64_t total_ns, monitor_ns;

@@ -24,6 +24,7 @@
 
 #include "machine/board.h"
 #include "vmm/resident/layout.h"
+#include "vmm/reloc_policy.h"
 #include "vmm/resident_image.h"
 #include "vmm/vmm.h"
 
@@ -414,6 +415,56 @@ static void test_in_process(void)
     vmm_config_free(&c);
 }
 
+/* A policy of the test's own: one fixed place per guest, or (bad) kseg0. */
+static unsigned asked;
+static bool fixed_place(void *opaque, const struct vmm_reloc_request *rq, uint32_t *va,
+                        bool *served)
+{
+    asked++;
+    *va = *(const uint32_t *)opaque + rq->guest * 0x2000u;
+    *served = false;
+    return true;
+}
+
+static void test_own_policy(void)
+{
+    /* The relocation policy is replaceable: the teaching kernels' portions
+     * go where a policy of this test says; a place in kseg0 is refused,
+     * counted, and a random one drawn instead. */
+    static char err[1024];
+    static const uint32_t places[] = {0x10000000u, 0x80100000u};
+    for (unsigned k = 0; k < 2; k++) {
+        struct vmm_config c = {0};
+        CU_ASSERT_FATAL(vmm_config_default(&c));
+        CU_ASSERT_EQUAL(vmm_config_set(&c, "vmm.traps=resident", err, sizeof err), 0);
+        CU_ASSERT_EQUAL(vmm_config_set(&c, "bus0.slot0.output=/dev/null", err, sizeof err), 0);
+        CU_ASSERT_EQUAL(vmm_config_set(&c, "bus0.slot0.input=none", err, sizeof err), 0);
+        vmm_t *v = vmm_new(&c, err, sizeof err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        const struct vmm_reloc_policy mine = {"fixed", fixed_place, NULL, (void *)&places[k]};
+        asked = 0;
+        vmm_set_reloc_policy(v, &mine);
+        CU_ASSERT_EQUAL(vmm_run(v, 300000000), VMM_ALL_OFF);
+        CU_ASSERT_EQUAL(vmm_exit_code(v), 0);
+        CU_ASSERT_EQUAL(asked, 2); /* once per guest: they never touch it */
+        for (unsigned i = 0; i < 2; i++) {
+            struct vmm_guest_stats st;
+            vmm_guest_stats(v, i, &st);
+            if (k == 0) {
+                CU_ASSERT_EQUAL(st.resident.va, places[0] + i * 0x2000u);
+                CU_ASSERT_FALSE(st.resident.served_place);
+                CU_ASSERT_EQUAL(st.resident.policy_violations, 0);
+            } else {
+                CU_ASSERT(st.resident.va < 0x80000000u || st.resident.va >= 0xC0000000u);
+                CU_ASSERT(st.resident.served_place);
+                CU_ASSERT_EQUAL(st.resident.policy_violations, 1);
+            }
+        }
+        vmm_free(v);
+        vmm_config_free(&c);
+    }
+}
+
 static void test_refused(void)
 {
     cli_run(&r, "run --vmm --set vmm.traps=magic");
@@ -439,6 +490,7 @@ static const struct test_case tests[] = {
     {"periodic: hotcold settles in its cold region", test_periodic},
     {"random: the seed decides, bit for bit", test_seed},
     {"in process: the code intact, both portions' counters agree", test_in_process},
+    {"a relocation policy of one's own, checked", test_own_policy},
     {"refused settings", test_refused},
 };
 

@@ -31,6 +31,7 @@
 #include "cpu/cp0_regs.h"
 #include "vmm/resident/layout.h"
 #include "vmm/resident_image.h"
+#include "vmm/reloc_policy.h"
 #include "vmm/resident_place.h"
 #include "vmm/vmm_priv.h"
 
@@ -43,7 +44,6 @@ _Static_assert(RES_HC_EXIT == VMM_HC_RESIDENT && RES_HC_REFILL == VMM_HC_RESIDEN
 _Static_assert(RES_SIZE == RP_GRANULE, "one TLB pair");
 
 #define RES_TLB_INDEX 0 /* the real TLB entry of the running guest's pair */
-#define RES_QUIET     4 /* touches in a period that still count as "rarely" (periodic) */
 
 struct res_guest {
     uint32_t va;       /* its pair (0: to be placed before it runs) */
@@ -52,7 +52,6 @@ struct res_guest {
     struct rp_map touched;    /* granules it was seen to use (real TLB fills) */
     struct rp_map conflicted; /* granules it took back from the resident portion */
     bool served;              /* the current place is a random one: accesses served */
-    bool drawn_mapped;        /* ...drawn among the regions the guest's TLB maps */
     uint64_t rng;             /* its random places (vmm.seed, the guest) */
     uint64_t period_start;    /* guest instructions at the start of the current period */
     struct rp_history history;
@@ -68,6 +67,7 @@ struct resident {
     bool big_endian;
     int loaded;         /* guest whose pair is in the real TLB, -1 none */
     uint32_t loaded_va; /* at that address */
+    const struct vmm_reloc_policy *policy;
     struct rp_map scratch;
     struct res_guest g[VMM_MAX_GUESTS];
 };
@@ -109,20 +109,6 @@ static void clear_overlaps(struct vmm *v, const struct guest *g, uint32_t va)
     }
 }
 
-/* Where the pair goes for g: the highest region it does not use. */
-static bool find_place(struct resident *r, struct guest *g, uint32_t *va)
-{
-    struct res_guest *rg = &r->g[g->id];
-    struct rp_view view = {g->vtlb, &rg->touched, &rg->conflicted};
-    return rp_find_unused(&view, RES_SIZE, &r->scratch, va);
-}
-
-static const char *policy_name(enum vmm_relocation p)
-{
-    static const char *const names[] = {"unused", "random", "periodic"};
-    return names[p];
-}
-
 /* The statistics' copy of the regions it has been in. */
 static void sync_history(struct guest *g, const struct res_guest *rg)
 {
@@ -136,20 +122,41 @@ static void sync_history(struct guest *g, const struct res_guest *rg)
     st->served_place = rg->served;
 }
 
-/* Put g's pair somewhere (move: it was placed; cause: why). With the
- * `unused` policy, a region the guest does not use; else (and with the
- * others; random: forced) a random one where its accesses are served,
- * among the regions its TLB maps when it maps any. */
-static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause cause, bool move,
-                  bool random)
+static struct vmm_reloc_request request(struct resident *r, struct guest *g, bool initial,
+                                        enum vmm_reloc_cause cause)
 {
     struct res_guest *rg = &r->g[g->id];
-    enum vmm_relocation policy = r->v->cfg->relocation;
-    uint32_t from = rg->va, to;
-    bool served = random || policy != VMM_RELOCATE_UNUSED || !find_place(r, g, &to);
-    rg->drawn_mapped = served && rp_random_mapped(&rg->rng, g->vtlb, &rg->conflicted, from, &to);
-    if (served && !rg->drawn_mapped)
-        to = rp_random_region(&rg->rng, &rg->conflicted, from);
+    return (struct vmm_reloc_request){g->id,    initial,      cause,           rg->va,
+                                      g->vtlb,  &rg->touched, &rg->conflicted, &rg->history,
+                                      &rg->rng, &r->scratch};
+}
+
+/* What the policy may answer (reloc_policy.h). */
+static bool valid_place(uint32_t va, uint32_t from)
+{
+    return !(va & (RES_SIZE - 1)) && (va < 0x80000000u || va >= 0xC0000000u) && va != from;
+}
+
+/* Put g's pair where the relocation policy says (move: it was placed
+ * before; cause: why), or at a random place, served, when it has none. */
+static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause cause, bool move)
+{
+    struct res_guest *rg = &r->g[g->id];
+    const struct vmm_reloc_policy *p = r->policy;
+    struct vmm_reloc_request rq = request(r, g, !move, cause);
+    uint32_t from = rg->va, to = 0;
+    bool served = true;
+    if (!p->place(p->opaque, &rq, &to, &served) || !valid_place(to, from)) {
+        if (to && !valid_place(to, from)) {
+            g->st.resident.policy_violations++;
+            vmm_tracef(r->v, "vmm %s relocation policy %s answered %08x: refused", g->cfg->name,
+                       p->name, to);
+        }
+        served = true;
+        if (!rp_random_mapped(&rg->rng, g->vtlb, &rg->conflicted, from, &to) ||
+            !valid_place(to, from))
+            to = rp_random_region(&rg->rng, &rg->conflicted, from);
+    }
     rg->va = to;
     rg->served = served;
     rg->period_start = guest_insns_now(g);
@@ -159,12 +166,11 @@ static void place(struct resident *r, struct guest *g, enum vmm_reloc_cause caus
     if (move) {
         g->st.resident.relocations[cause]++;
         vmm_relocf(r->v, "%s %08x -> %08x (%s; policy %s%s)", g->cfg->name, from, to,
-                   vmm_reloc_cause_name(cause), policy_name(policy), how);
+                   vmm_reloc_cause_name(cause), p->name, how);
         if (r->v->observer)
             observe_reloc(g, from, to, cause);
     } else {
-        vmm_relocf(r->v, "%s placed at %08x (policy %s%s)", g->cfg->name, to, policy_name(policy),
-                   how);
+        vmm_relocf(r->v, "%s placed at %08x (policy %s%s)", g->cfg->name, to, p->name, how);
     }
     sync_history(g, rg);
 }
@@ -174,25 +180,23 @@ static void relocate(struct resident *r, struct guest *g, enum vmm_reloc_cause c
 {
     struct res_guest *rg = &r->g[g->id];
     rp_mark(&rg->conflicted, rg->va, RES_SIZE);
-    place(r, g, cause, true, false);
+    place(r, g, cause, true);
 }
 
-/* vmm.relocation = periodic: at the end of each period, move on unless the
- * guest left the region alone (then it has settled, and stays while that
- * lasts). */
-static void periodic_check(struct resident *r, struct guest *g)
+/* Every vmm.reloc_period guest instructions: count the period, ask the
+ * policy whether to move. */
+static void period_check(struct resident *r, struct guest *g)
 {
     struct res_guest *rg = &r->g[g->id];
     uint64_t now = guest_insns_now(g);
     if (now - rg->period_start < r->v->cfg->reloc_period)
         return;
     rg->period_start = now;
-    /* A place drawn before the guest mapped anything says nothing about how
-     * it uses its space: draw again. */
-    bool move = rp_history_period(&rg->history, RES_QUIET) || !rg->drawn_mapped;
+    rp_history_period(&rg->history, RP_QUIET);
     sync_history(g, rg);
-    if (move)
-        place(r, g, VMM_RELOC_PERIODIC, true, true);
+    struct vmm_reloc_request rq = request(r, g, false, VMM_RELOC_PERIODIC);
+    if (r->policy->period_end(r->policy->opaque, &rq))
+        place(r, g, VMM_RELOC_PERIODIC, true);
 }
 
 /* Real entry RES_TLB_INDEX, EBase and KScratch2 for g's pair. */
@@ -233,9 +237,9 @@ static void res_vcpu_out(void *state, struct guest *g)
     struct resident *r = state;
     struct res_guest *rg = &r->g[g->id];
     if (!rg->va)
-        place(r, g, VMM_RELOC_ACCESS, false, false);
-    else if (r->v->cfg->relocation == VMM_RELOCATE_PERIODIC)
-        periodic_check(r, g);
+        place(r, g, VMM_RELOC_ACCESS, false);
+    else if (r->policy->period_end)
+        period_check(r, g);
     load_pair(r, g);
     dput(r, rg, RD_V_STATUS, g->cp0.status);
     dput(r, rg, RD_V_CAUSE, g->cp0.cause);
@@ -370,6 +374,7 @@ static int res_create(struct vmm *v, void **state, char *err, size_t errlen)
     r->v = v;
     r->big_endian = !v->cfg->board.little_endian;
     r->loaded = -1;
+    r->policy = vmm_reloc_policy_builtin(v->cfg->relocation);
     r->code_hpa = vmm_pool_alloc(v, 1);
     BUG_ON(!r->code_hpa); /* vmm_buffer_pages counted it */
     uint8_t *code = phys_host_page(v->phys, r->code_hpa, true);
@@ -412,6 +417,13 @@ static void res_guest_boot(void *state, struct guest *g)
     rg->handed = false;
     if (r->loaded == (int)g->id)
         r->loaded = -1;
+}
+
+void vmm_set_reloc_policy(vmm_t *v, const struct vmm_reloc_policy *p)
+{
+    struct resident *r = vmm_module_state(v, &resident_module);
+    if (r)
+        r->policy = p ? p : vmm_reloc_policy_builtin(v->cfg->relocation);
 }
 
 bool vmm_guest_resident(const vmm_t *v, unsigned guest, struct vmm_resident_view *out)

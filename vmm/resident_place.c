@@ -1,11 +1,14 @@
 /*
- * vmm/resident_place.c — the `unused` placement search (resident_place.h).
+ * vmm/resident_place.c — where a resident portion may go (resident_place.h):
+ * the `unused` search, random draws, the regions' history; and the built-in
+ * relocation policies made of them (reloc_policy.h).
  */
 #include "vmm/resident_place.h"
 
 #include <string.h>
 
 #include "util/bug.h"
+#include "vmm/reloc_policy.h"
 
 #define KSEG01 0x80000000u /* kseg0 and kseg1: 1 GiB the real kernel mode does not map */
 
@@ -132,6 +135,28 @@ static void entry_span(const tlb_t *vtlb, unsigned i, uint32_t *base, uint32_t *
     *span = s;
 }
 
+bool rp_mapped(const tlb_t *vtlb, uint32_t va)
+{
+    uint32_t base, span;
+    for (unsigned i = 0; i < tlb_size(vtlb); i++) {
+        entry_span(vtlb, i, &base, &span);
+        if (span && va - base < span)
+            return true;
+    }
+    return false;
+}
+
+bool rp_maps_any(const tlb_t *vtlb)
+{
+    uint32_t base, span;
+    for (unsigned i = 0; i < tlb_size(vtlb); i++) {
+        entry_span(vtlb, i, &base, &span);
+        if (span)
+            return true;
+    }
+    return false;
+}
+
 /* The k-th granule the guest's TLB maps (in entry order). */
 static uint32_t mapped_granule(const tlb_t *vtlb, uint64_t k)
 {
@@ -206,3 +231,49 @@ bool rp_history_period(struct rp_history *h, uint64_t quiet)
     h->touched_this_period = 0;
     return move;
 }
+
+/* ---- the built-in relocation policies (reloc_policy.h) ---------------------- */
+
+static bool unused_place(void *opaque, const struct vmm_reloc_request *rq, uint32_t *va,
+                         bool *served)
+{
+    (void)opaque;
+    struct rp_view view = {rq->vtlb, rq->touched, rq->conflicted};
+    *served = false;
+    return rp_find_unused(&view, RP_GRANULE, rq->scratch, va); /* none: random, served */
+}
+
+/* Among the regions the guest maps (anywhere while it maps none). */
+static bool random_place(void *opaque, const struct vmm_reloc_request *rq, uint32_t *va,
+                         bool *served)
+{
+    (void)opaque;
+    *served = true;
+    if (!rp_random_mapped(rq->rng, rq->vtlb, rq->conflicted, rq->from, va))
+        *va = rp_random_region(rq->rng, rq->conflicted, rq->from);
+    return true;
+}
+
+/* Move on after a period in which the guest touched the place more than
+ * RP_QUIET times; and leave a place outside the regions the guest maps once
+ * it maps some (one drawn before it mapped anything says nothing about how
+ * it uses its space). */
+static bool periodic_end(void *opaque, const struct vmm_reloc_request *rq)
+{
+    (void)opaque;
+    bool touched = rq->history->n && !rq->history->settled;
+    return touched || (rp_maps_any(rq->vtlb) && !rp_mapped(rq->vtlb, rq->from));
+}
+
+static const struct vmm_reloc_policy builtin_reloc[] = {
+    {"unused", unused_place, NULL, NULL},
+    {"random", random_place, NULL, NULL},
+    {"periodic", random_place, periodic_end, NULL},
+};
+
+const struct vmm_reloc_policy *vmm_reloc_policy_builtin(enum vmm_relocation r)
+{
+    return &builtin_reloc[r <= VMM_RELOCATE_PERIODIC ? r : 0];
+}
+
+const char *vmm_relocation_name(enum vmm_relocation r) { return vmm_reloc_policy_builtin(r)->name; }

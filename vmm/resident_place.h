@@ -79,6 +79,11 @@ struct rp_history {
     uint64_t touched_this_period;
     bool settled;
 };
+/* Is va covered by a valid entry of the guest's TLB (any ASID)? */
+bool rp_mapped(const tlb_t *vtlb, uint32_t va);
+/* Does the guest's TLB map anything outside kseg0/kseg1? */
+bool rp_maps_any(const tlb_t *vtlb);
+
 void rp_history_clear(struct rp_history *h);
 /* The portion is now at va. */
 void rp_history_enter(struct rp_history *h, uint32_t va);
@@ -86,5 +91,9 @@ void rp_history_enter(struct rp_history *h, uint32_t va);
 void rp_history_touch(struct rp_history *h, bool served);
 /* A period ended: true when the portion should move (touched more than quiet times). */
 bool rp_history_period(struct rp_history *h, uint64_t quiet);
+
+/* A period with at most this many touches leaves the periodic policy where
+ * it is ("a region the guest rarely touches"). */
+#define RP_QUIET 4
 
 #endif

@@ -253,11 +253,12 @@ struct vmm_resident_stats {
     bool settled;      /* periodic: the last period there was quiet, it stays */
     uint64_t relocations[VMM_RELOC_CAUSES];
     uint64_t conflicts, served; /* over every region */
+    uint64_t policy_violations; /* places the relocation policy answered that were refused */
     /* the regions it has been in, first visit order (the oldest dropped) */
     struct vmm_resident_region regions[VMM_RESIDENT_REGIONS];
     unsigned nregions;
-    uint64_t fast[32];               /* traps the first portion handled itself, by ExcCode */
-    uint64_t host[32];               /* traps it handed to the monitor, by ExcCode */
+    uint64_t fast[32]; /* traps the first portion handled itself, by ExcCode */
+    uint64_t host[32]; /* traps it handed to the monitor, by ExcCode */
     /* by ExcCode, on each path: instructions of the resident code, and host
      * time from the exception to the guest's resumption (with timing) */
     uint64_t fast_insns[32], host_insns[32];
