@@ -2,10 +2,14 @@
  * fuzz/fuzz_monitor.c — libFuzzer target: two guests under the monitor
  * whose kernel-mode instruction stream is the fuzz input (the same bytes in
  * both, entered at guest-physical 0x1000 with the vCPU in virtual kernel
- * mode), run for a bounded number of instructions. The oracle: host RAM
- * outside both partitions — including the monitor's reserved RAM — and the
- * boot ROM are byte for byte what they were. LLVMFuzzerInitialize first
- * proves that the oracle fires (a byte changed outside is caught).
+ * mode), run for a bounded number of instructions, in the trap model the
+ * input's first byte picks (bit 0: resident, bit 1: its random policy; the
+ * code follows its first word). The oracle: host RAM outside both
+ * partitions — including the monitor's reserved RAM and the resident code
+ * page — and the boot ROM are byte for byte what they were, but for the
+ * resident portion's own data pages (which its code writes: save area,
+ * counters). LLVMFuzzerInitialize first proves that the oracle fires (a
+ * byte changed outside is caught).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,14 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define BOARD_RAM (8u << 20)
 #define ENTRY     0x1000u
 
-static struct vmm_config cfg;
+static struct vmm_config cfgs[3]; /* direct, resident unused, resident random */
 static uint8_t *before_ram, *before_rom;
 
-static bool inside_a_partition(const vmm_t *v, uint32_t pa)
+/* In a partition, or a resident data page (written by the monitor's own code). */
+static bool inside_a_partition(vmm_t *v, uint32_t pa)
 {
     for (unsigned i = 0; i < v->n; i++) {
         const struct vmm_guest_config *g = v->guests[i]->cfg;
-        if (pa - g->ram_base < g->ram_size)
+        struct vmm_resident_view rv;
+        if (pa - g->ram_base < g->ram_size || (vmm_guest_resident(v, i, &rv) && pa == rv.data_hpa))
             return true;
     }
     return false;
@@ -52,10 +58,10 @@ static int changed_outside(vmm_t *v)
     return 0;
 }
 
-static vmm_t *start(const uint8_t *code, size_t size)
+static vmm_t *start(const struct vmm_config *cfg, const uint8_t *code, size_t size)
 {
     char err[512];
-    vmm_t *v = vmm_new(&cfg, err, sizeof err);
+    vmm_t *v = vmm_new(cfg, err, sizeof err);
     if (!v)
         abort();
     snapshot(v, before_ram, before_rom);
@@ -74,19 +80,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     char err[512];
-    if (!vmm_config_default(&cfg) || vmm_config_set(&cfg, "board.ram=8M", err, sizeof err) ||
-        vmm_config_set(&cfg, "bus0.slot0.input=none", err, sizeof err) ||
-        vmm_config_set(&cfg, "bus0.slot0.output=/dev/null", err, sizeof err) ||
-        vmm_config_set(&cfg, "guest0.ram=2M", err, sizeof err) ||
-        vmm_config_set(&cfg, "guest1.ram=2M", err, sizeof err))
-        abort();
+    static const char *const model[3][2] = {{"vmm.traps=direct", "vmm.relocation=unused"},
+                                            {"vmm.traps=resident", "vmm.relocation=unused"},
+                                            {"vmm.traps=resident", "vmm.relocation=random"}};
+    for (unsigned m = 0; m < 3; m++) {
+        struct vmm_config *c = &cfgs[m];
+        if (!vmm_config_default(c) || vmm_config_set(c, "board.ram=8M", err, sizeof err) ||
+            vmm_config_set(c, "bus0.slot0.input=none", err, sizeof err) ||
+            vmm_config_set(c, "bus0.slot0.output=/dev/null", err, sizeof err) ||
+            vmm_config_set(c, "guest0.ram=2M", err, sizeof err) ||
+            vmm_config_set(c, "guest1.ram=2M", err, sizeof err) ||
+            vmm_config_set(c, model[m][0], err, sizeof err) ||
+            vmm_config_set(c, model[m][1], err, sizeof err))
+            abort();
+    }
     before_ram = malloc(BOARD_RAM);
     before_rom = malloc(ROM_SIZE);
     if (!before_ram || !before_rom)
         abort();
     /* The oracle fires: a byte of the monitor's reserved RAM changed. */
     static const uint8_t nops[16];
-    vmm_t *v = start(nops, sizeof nops);
+    vmm_t *v = start(&cfgs[0], nops, sizeof nops);
     uint8_t x = 0x5A;
     if (changed_outside(v) != 0 || phys_load(v->phys, BOARD_RAM - 16, &x, 1) != 0 ||
         changed_outside(v) != 1)
@@ -97,9 +111,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0 || size > 4096)
+    if (size < 8 || size > 4096)
         return 0;
-    vmm_t *v = start(data, size & ~(size_t)3);
+    const struct vmm_config *cfg = &cfgs[(data[0] & 1) ? 1 + ((data[0] >> 1) & 1) : 0];
+    vmm_t *v = start(cfg, data + 4, (size - 4) & ~(size_t)3);
     vmm_run(v, 30000);
     if (changed_outside(v))
         abort(); /* a guest reached memory outside its partition */

@@ -15,9 +15,13 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/config" "$work/elf" "$work/monitor"
 cp fuzz/corpus/config/* "$work/config/"
 cp build-fuzz/guests/*.elf "$work/elf/"
-# The monitor's seeds: the code of built guests (kernel-mode instruction streams).
+# The monitor's seeds: the code of built guests (kernel-mode instruction
+# streams), after a first word that picks the trap model (fuzz_monitor.c:
+# 0 direct, 1 resident, 3 resident with random places).
 for f in build-fuzz/guests/hostile-eb.elf build-fuzz/guests/arith-eb.elf; do
-    head -c 4096 "$f" > "$work/monitor/$(basename "$f" .elf)"
+    for m in 0 1 3; do
+        { printf "\\$m\\0\\0\\0"; head -c 4092 "$f"; } > "$work/monitor/$(basename "$f" .elf)-$m"
+    done
 done
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
