@@ -6,10 +6,12 @@
  * slice of RAM seen by the guest from physical 0, whole buses of its own
  * (passed through), and per-guest emulated copies of the shared devices
  * (console UART, timer, power). Guest kernels run deprivileged (real user
- * mode, "physical as virtual" on, every exception routed to the monitor);
- * privileged instructions are emulated against a virtual CP0 and a virtual
- * TLB; real TLB misses go through a replaceable policy (vmm/policy.h).
- * docs/vmm.md describes the trap flow.
+ * mode, "physical as virtual" on, every exception routed to the monitor —
+ * or, with vmm.traps = resident, taken by the monitor's resident portion
+ * inside the guest's address space, vmm/resident.c); privileged
+ * instructions are emulated against a virtual CP0 and a virtual TLB; real
+ * TLB misses go through a replaceable policy (vmm/policy.h). docs/vmm.md
+ * describes the trap flow and the trap models.
  *
  * Configuration: the board's INI format plus [vmm] and [guestN] sections
  * (docs/vmm.md, "Configuration").
