@@ -10,9 +10,9 @@
  * answers a place and whether the guest's accesses there are served (the
  * portion shares the region with the guest; a conflict there is completed
  * for the guest) or not (a conflict moves it again). What it answers is
- * checked: a place that is not 8 KiB-aligned, lies in kseg0/kseg1 (the real
- * kernel mode does not translate them) or is where the portion already is
- * is refused (counted) and a random place is drawn instead, as when the
+ * checked: a place that is 0, not 8 KiB-aligned, in kseg0/kseg1 (the real
+ * kernel mode does not translate them) or where the portion already is, is
+ * refused (counted) and a random place is drawn instead, as when the
  * policy finds none. docs/vmm.md, "Trap models".
  */
 #ifndef VMM_RELOC_POLICY_H

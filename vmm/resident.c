@@ -17,8 +17,10 @@
  * The pair is real TLB entry 0 (reserved: the fill path never uses it),
  * rewritten with the running guest's pair whenever another guest runs or
  * the pair moves. A guest that touches the region (a kernel-page trap) or
- * writes a TLB entry over it gets it back: the pair moves to a region the
- * guest does not use (resident_place.h) and the access re-executes.
+ * writes a TLB entry over it gets it back: the pair moves where the
+ * relocation policy says (reloc_policy.h; by default a region the guest
+ * does not use) and the access re-executes — or, where the policy put it in
+ * a region the guest uses, the access is served (shadow_serve).
  * Moving is always safe: once the monitor has the trap, no resident code is
  * running (the hand-over left nothing of the guest's in the resident
  * portion but counters), so it also happens with the guest at EXL.
@@ -131,10 +133,10 @@ static struct vmm_reloc_request request(struct resident *r, struct guest *g, boo
                                       &rg->rng, &r->scratch};
 }
 
-/* What the policy may answer (reloc_policy.h). */
+/* What the policy may answer (reloc_policy.h): 0 stands for "not placed". */
 static bool valid_place(uint32_t va, uint32_t from)
 {
-    return !(va & (RES_SIZE - 1)) && (va < 0x80000000u || va >= 0xC0000000u) && va != from;
+    return va && !(va & (RES_SIZE - 1)) && (va < 0x80000000u || va >= 0xC0000000u) && va != from;
 }
 
 /* Put g's pair where the relocation policy says (move: it was placed

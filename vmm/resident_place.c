@@ -114,10 +114,10 @@ uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t 
         va = (uint32_t)(rp_next(state) % outside) * RP_GRANULE;
         if (va >= KSEG01)
             va += 0x40000000u;
-        if (va != not_va && (!avoid || !rp_any(avoid, va, RP_GRANULE)))
-            break;
+        if (va && va != not_va && (!avoid || !rp_any(avoid, va, RP_GRANULE)))
+            return va; /* (0 stands for "not placed": never drawn) */
     }
-    return va;
+    return va ? va : RP_GRANULE;
 }
 
 /* The pair a valid guest TLB entry covers outside kseg0/kseg1: *base, *span (0: none). */

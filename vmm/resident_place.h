@@ -46,10 +46,10 @@ struct rp_view {
  * the caller's (the search builds its busy map there). */
 bool rp_find_unused(const struct rp_view *v, uint32_t size, struct rp_map *scratch, uint32_t *va);
 
-/* A random region of size RP_GRANULE outside kseg0/kseg1, from the run's
- * generator *state (splitmix64; the seed and the guest decide the
- * sequence): one not in avoid (may be NULL) and not at not_va, if a few
- * draws find one. */
+/* A random region of size RP_GRANULE outside kseg0/kseg1 and never at 0,
+ * from the run's generator *state (splitmix64; the seed and the guest
+ * decide the sequence): one not in avoid (may be NULL) and not at not_va,
+ * if a few draws find one. */
 uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t not_va);
 uint64_t rp_next(uint64_t *state);
 /* A random region among those the guest's TLB maps (valid entries outside
