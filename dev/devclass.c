@@ -5,7 +5,8 @@
 #include <string.h>
 
 const struct dev_class *const dev_classes[] = {
-    &uart_class, &timer_class, &disk_class, &nic_class, &fb_class, &kbd_class, &power_class, NULL,
+    &uart_class, &timer_class, &disk_class, &nic_class, &fb_class,
+    &kbd_class,  &power_class, &tpm_class,  NULL,
 };
 
 const struct dev_class *dev_class_find(const char *name)

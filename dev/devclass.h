@@ -67,6 +67,6 @@ const char *dev_class_names(bool shareable_only);
 
 /* The built-in classes (one per device file). */
 extern const struct dev_class uart_class, timer_class, disk_class, nic_class, fb_class, kbd_class,
-    power_class;
+    power_class, tpm_class;
 
 #endif

@@ -8,6 +8,7 @@
 #include <libfdt.h>
 #include <stdio.h>
 
+#include "dev/tpm.h"
 #include "machine/rom.h"
 
 #define INTC_PHANDLE 1
@@ -35,7 +36,19 @@ static int add_device(void *fdt, const struct dev_config *d, unsigned bus, unsig
     TRY(prop_reg(fdt, base, IOBUS_SLOT_SPAN));
     TRY(fdt_property_u32(fdt, "interrupts", bus * IOBUS_SLOTS + slot));
     TRY(fdt_property_u32(fdt, "slot", slot));
-    return fdt_end_node(fdt);
+    TRY(fdt_end_node(fdt));
+    if (d->cls == &tpm_class) {
+        /* Its FIFO registers for a standard driver (Linux's tpm_tis):
+         * the same slot, so a partition's tree keeps or drops both. */
+        snprintf(name, sizeof name, "tpm-tis@%x", base + SLOT_DEV_BASE);
+        TRY(fdt_begin_node(fdt, name));
+        TRY(fdt_property_string(fdt, "compatible", "tcg,tpm-tis-mmio"));
+        TRY(prop_reg(fdt, base + SLOT_DEV_BASE, TPM_REG_SIZE));
+        TRY(fdt_property_u32(fdt, "interrupts", bus * IOBUS_SLOTS + slot));
+        TRY(fdt_property_u32(fdt, "slot", slot));
+        TRY(fdt_end_node(fdt));
+    }
+    return 0;
 }
 
 static int add_tree(const struct board_config *c, void *fdt)

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev git
   libunicorn-dev libcapstone-dev libelf-dev libcjson-dev libcunit1-dev
   gcc-mips-linux-gnu binutils-mips-linux-gnu
-  libfdt-dev device-tree-compiler libinih-dev
+  libfdt-dev device-tree-compiler libinih-dev libtpms-dev libssl-dev
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
 )
 

@@ -2,6 +2,10 @@
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,5 +114,87 @@ int file_check_writable(const char *path, char *err, size_t errlen)
         return -1;
     }
     close(fd);
+    return 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int file_replace_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp ||
+        snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        snprintf(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) { /* the rename itself is durable once the directory is */
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int file_read_all(const char *path, size_t max, unsigned char **data, size_t *len, char *err,
+                  size_t errlen)
+{
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return 1;
+    int fd = file_open_regular(path, O_RDONLY, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max) {
+        snprintf(err, errlen, "%s: %s", path,
+                 (uint64_t)st.st_size > max ? "too large" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    unsigned char *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    size_t got = 0;
+    while (buf && got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!buf || got != (size_t)st.st_size) {
+        snprintf(err, errlen, "%s: %s", path, buf ? "short read" : "out of memory");
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = got;
     return 0;
 }

@@ -26,4 +26,13 @@ int file_open_input(const char *path, char *err, size_t errlen);
  * find out, then removed). */
 int file_check_writable(const char *path, char *err, size_t errlen);
 
+/* Replace path with data, atomically: a temporary file beside it, written
+ * and fsync'ed, renamed over it, the directory fsync'ed — a crash at any
+ * moment leaves the old contents or the new, never a mix. 0, or -1. */
+int file_replace_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+/* A whole regular file of at most max bytes into a malloc'ed buffer (*len
+ * its size): 0, 1 when it does not exist, -1 on any other error. */
+int file_read_all(const char *path, size_t max, unsigned char **data, size_t *len, char *err,
+                  size_t errlen);
+
 #endif

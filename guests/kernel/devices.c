@@ -8,7 +8,8 @@
 struct device devices[MAX_DEVICES];
 int ndevices;
 
-static const char *const id_names[] = {"?", "uart", "timer", "disk", "nic", "fb", "kbd", "power"};
+static const char *const id_names[] = {"?",  "uart", "timer", "disk", "nic",
+                                       "fb", "kbd",  "power", "tpm"};
 
 static void on_node(const char *path, const char *compat, const uint32_t *reg, int reg_len,
                     int has_irq, uint32_t irq, void *arg)
@@ -46,7 +47,9 @@ void discover(const void *fdt)
                 continue;
             scanned++;
             uint32_t dev = id & 0xFFFF;
-            const char *name = (id >> 16) == VENDOR_TV && dev < 8 ? id_names[dev] : "unknown";
+            const char *name = (id >> 16) == VENDOR_TV && dev < sizeof id_names / sizeof *id_names
+                                   ? id_names[dev]
+                                   : "unknown";
             int in_fdt = 0;
             for (int i = 0; i < ndevices; i++)
                 if (devices[i].base == base && strcmp(devices[i].name, name) == 0)

@@ -1,0 +1,420 @@
+/*
+ * dev/tpm.c — the TPM's FIFO (TIS) register model (register map in tpm.h),
+ * over a backend that executes the commands (tpm_backend.h).
+ *
+ * The command cycle of the PTP's FIFO interface: Idle, Ready (commandReady
+ * written: the FIFO takes a command), Reception (bytes written; Expect
+ * while the header's size is not reached), Execution (tpmGo: the backend
+ * runs the command now; its response is held back for the command's
+ * latency in device time), Completion (dataAvail while response bytes are
+ * left; responseRetry reads it again). commandReady in Reception or
+ * Completion aborts back to Ready; in Execution it takes effect when the
+ * command completes (its response is dropped).
+ */
+#include "dev/tpm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/devclass.h"
+
+enum tpm_state { ST_IDLE, ST_READY, ST_RECEPTION, ST_EXECUTION, ST_COMPLETION };
+
+struct tpm {
+    io_link_t *link;
+    tpm_backend_t *backend;
+    bool big_endian;
+    int active;      /* active locality, -1 none */
+    uint8_t pending; /* bit l: locality l requested use */
+    uint32_t int_enable, int_status;
+    uint8_t int_vector;
+    enum tpm_state state;
+    bool abort_on_done; /* commandReady written during Execution */
+    uint64_t done_at;   /* Execution ends (device cycle) */
+    uint8_t cmd[TPM_BUFFER_MAX], resp[TPM_BUFFER_MAX];
+    uint32_t cmd_len, resp_len, resp_pos;
+    uint32_t cmd_locality;
+    char error[256]; /* the backend's last failure (a state write) */
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+uint32_t tpm_latency(uint32_t cc)
+{
+    switch (cc) {
+    case 0x144: /* Startup */
+    case 0x143: /* SelfTest */
+    case 0x126: /* Clear */ return TPM_LATENCY_START;
+    case 0x131: /* CreatePrimary */
+    case 0x153: /* Create */
+    case 0x191: /* CreateLoaded */ return TPM_LATENCY_KEYGEN;
+    }
+    return TPM_LATENCY_FAST;
+}
+
+static void update_irq(struct tpm *t)
+{
+    bool level = (t->int_enable & TPM_INT_GLOBAL) && (t->int_status & t->int_enable & 0xFFu);
+    io_link_irq(t->link, level);
+}
+
+static void raise(struct tpm *t, uint32_t bit)
+{
+    t->int_status |= bit;
+    update_irq(t);
+}
+
+/* How many bytes the header says the command has (0: not known yet). */
+static uint32_t expected(const struct tpm *t) { return t->cmd_len >= 6 ? be32(t->cmd + 2) : 0; }
+
+static bool expecting(const struct tpm *t)
+{
+    uint32_t want = expected(t);
+    return t->cmd_len < 6 || (t->cmd_len < want && t->cmd_len < TPM_BUFFER_MAX);
+}
+
+static void to_ready(struct tpm *t)
+{
+    t->state = ST_READY;
+    t->cmd_len = t->resp_len = t->resp_pos = 0;
+    t->abort_on_done = false;
+    raise(t, TPM_INT_CMD_READY);
+}
+
+static void go(struct tpm *t)
+{
+    t->state = ST_EXECUTION;
+    t->resp_len = tpm_backend_execute(t->backend, t->cmd_locality, t->cmd, t->cmd_len, t->resp,
+                                      t->error, sizeof t->error);
+    if (t->resp_len == 0) {
+        /* The backend failed (its state could not be saved): TPM_RC_FAILURE. */
+        static const uint8_t failure[10] = {0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x01, 0x01};
+        memcpy(t->resp, failure, sizeof failure);
+        t->resp_len = sizeof failure;
+        fprintf(stderr, "trapvisor: tpm: %s\n", t->error);
+    }
+    t->resp_pos = 0;
+    uint32_t cc = t->cmd_len >= 10 ? be32(t->cmd + 6) : 0;
+    t->done_at = io_link_now(t->link) + tpm_latency(cc);
+    io_link_schedule(t->link, t->done_at);
+}
+
+static uint64_t tpm_tick(void *opaque, uint64_t now)
+{
+    struct tpm *t = opaque;
+    if (t->state != ST_EXECUTION)
+        return IODEV_NO_EVENT;
+    if (now < t->done_at)
+        return t->done_at;
+    if (t->abort_on_done) {
+        to_ready(t);
+        return IODEV_NO_EVENT;
+    }
+    t->state = ST_COMPLETION;
+    raise(t, TPM_INT_DATA_AVAIL | TPM_INT_STS_VALID);
+    return IODEV_NO_EVENT;
+}
+
+/* The command's completion is due (a guest polling between ticks). */
+static void catch_up(struct tpm *t) { tpm_tick(t, io_link_now(t->link)); }
+
+static uint32_t sts(const struct tpm *t)
+{
+    uint32_t v = TPM_STS_VALID | TPM_STS_SELFTEST | TPM_STS_FAMILY_2, burst = 0;
+    switch (t->state) {
+    case ST_IDLE: break;
+    case ST_READY:
+        v |= TPM_STS_READY;
+        burst = TPM_BURST;
+        break;
+    case ST_RECEPTION:
+        v |= expecting(t) ? TPM_STS_EXPECT : 0;
+        burst = TPM_BURST;
+        break;
+    case ST_EXECUTION: break;
+    case ST_COMPLETION:
+        if (t->resp_pos < t->resp_len) {
+            v |= TPM_STS_DATA_AVAIL;
+            burst = t->resp_len - t->resp_pos < TPM_BURST ? t->resp_len - t->resp_pos : TPM_BURST;
+        }
+        break;
+    }
+    return v | burst << 8;
+}
+
+static uint32_t intf_caps(void)
+{
+    /* the four interrupts, level high, burst count static, 64-byte
+     * transfers (3 << 9), interface version 1.3 for TPM 2.0 (3 << 28) */
+    return TPM_INT_DATA_AVAIL | TPM_INT_STS_VALID | TPM_INT_LOC_CHANGE | TPM_INT_CMD_READY |
+           1u << 4 | 1u << 8 | 3u << 9 | 3u << 28;
+}
+
+/* The 32-bit register at reg (a multiple of 4) of locality l, as read. */
+static uint32_t reg_value(struct tpm *t, unsigned l, uint32_t reg)
+{
+    bool mine = t->active == (int)l;
+    switch (reg) {
+    case TPM_ACCESS:
+        return TPM_ACCESS_VALID | TPM_ACCESS_ESTABLISHM | (mine ? TPM_ACCESS_ACTIVE : 0) |
+               ((t->pending & ~(1u << l)) && mine ? TPM_ACCESS_PENDING : 0);
+    case TPM_INT_ENABLE: return t->int_enable;
+    case TPM_INT_VECTOR: return t->int_vector;
+    case TPM_INT_STATUS: return t->int_status;
+    case TPM_INTF_CAPABILITY: return intf_caps();
+    case TPM_STS: return mine ? sts(t) : 0xFFFFFFFFu;
+    case TPM_INTERFACE_ID: return 1u << 8 | 1u << 13; /* FIFO, locality capable, FIFO capable */
+    case TPM_DID_VID: return TPM_DID << 16 | TPM_VID;
+    case TPM_RID: return TPM_RID_VALUE;
+    }
+    return 0;
+}
+
+static bool is_fifo(uint32_t off)
+{
+    return (off >= TPM_DATA_FIFO && off < TPM_DATA_FIFO + 4) ||
+           (off >= TPM_XDATA_FIFO && off < TPM_XDATA_FIFO + 4);
+}
+
+static uint8_t read_byte(struct tpm *t, unsigned l, uint32_t off)
+{
+    if (is_fifo(off)) {
+        if (t->active != (int)l)
+            return 0xFF;
+        if (t->state == ST_COMPLETION && t->resp_pos < t->resp_len)
+            return t->resp[t->resp_pos++];
+        return 0xFF;
+    }
+    return (uint8_t)(reg_value(t, l, off & ~3u) >> (8 * (off & 3u)));
+}
+
+static void grant_next(struct tpm *t)
+{
+    t->active = -1;
+    for (int l = TPM_LOCALITIES - 1; l >= 0; l--) /* the highest pending first */
+        if (t->pending & (1u << l)) {
+            t->pending &= (uint8_t) ~(1u << l);
+            t->active = l;
+            raise(t, TPM_INT_LOC_CHANGE);
+            return;
+        }
+}
+
+static void write_access(struct tpm *t, unsigned l, uint8_t b)
+{
+    if (b & TPM_ACCESS_REQUEST) {
+        if (t->active < 0) {
+            t->active = (int)l;
+            raise(t, TPM_INT_LOC_CHANGE);
+        } else if (t->active != (int)l) {
+            t->pending |= (uint8_t)(1u << l);
+        }
+    }
+    if ((b & TPM_ACCESS_ACTIVE) && t->active == (int)l)
+        grant_next(t); /* relinquish */
+}
+
+static void write_sts(struct tpm *t, uint8_t b)
+{
+    if (b & TPM_STS_READY) {
+        if (t->state == ST_EXECUTION)
+            t->abort_on_done = true;
+        else
+            to_ready(t);
+    }
+    if ((b & TPM_STS_GO) && t->state == ST_RECEPTION && !expecting(t))
+        go(t);
+    if ((b & TPM_STS_RETRY) && t->state == ST_COMPLETION)
+        t->resp_pos = 0;
+}
+
+static void write_byte(struct tpm *t, unsigned l, uint32_t off, uint8_t b)
+{
+    if (is_fifo(off)) {
+        if (t->active != (int)l || (t->state != ST_READY && t->state != ST_RECEPTION))
+            return;
+        if (t->state == ST_READY) {
+            t->state = ST_RECEPTION;
+            t->cmd_len = 0;
+            t->cmd_locality = l;
+        }
+        if (expecting(t)) /* past the command's size: dropped (Expect is clear) */
+            t->cmd[t->cmd_len++] = b;
+        return;
+    }
+    uint32_t reg = off & ~3u, shift = 8 * (off & 3u);
+    switch (reg) {
+    case TPM_ACCESS:
+        if (shift == 0)
+            write_access(t, l, b);
+        return;
+    case TPM_INT_ENABLE:
+        t->int_enable = (t->int_enable & ~(0xFFu << shift)) | (uint32_t)b << shift;
+        t->int_enable &= TPM_INT_GLOBAL | 0x87u;
+        update_irq(t);
+        return;
+    case TPM_INT_VECTOR:
+        if (shift == 0)
+            t->int_vector = b & 0x0F;
+        return;
+    case TPM_INT_STATUS:
+        t->int_status &= ~((uint32_t)b << shift);
+        update_irq(t);
+        return;
+    case TPM_STS:
+        if (t->active == (int)l && shift == 0)
+            write_sts(t, b);
+        return;
+    }
+}
+
+/* An access of size bytes at off: its bytes in address order, combined in
+ * the board's byte order (the registers are little-endian bytes). */
+static enum phys_result tpm_read(void *opaque, uint32_t off, unsigned size, uint32_t *v)
+{
+    struct tpm *t = opaque;
+    if (off >= TPM_REG_SIZE || size > TPM_REG_SIZE - off)
+        return PHYS_BUS_ERROR;
+    catch_up(t);
+    unsigned l = off >> 12;
+    uint32_t val = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t byte = read_byte(t, l, (off & 0xFFFu) + i);
+        val |= byte << (8 * (t->big_endian ? size - 1 - i : i));
+    }
+    *v = val;
+    return PHYS_OK;
+}
+
+static enum phys_result tpm_write(void *opaque, uint32_t off, unsigned size, uint32_t v)
+{
+    struct tpm *t = opaque;
+    if (off >= TPM_REG_SIZE || size > TPM_REG_SIZE - off)
+        return PHYS_BUS_ERROR;
+    catch_up(t);
+    unsigned l = off >> 12;
+    for (unsigned i = 0; i < size; i++)
+        write_byte(t, l, (off & 0xFFFu) + i,
+                   (uint8_t)(v >> (8 * (t->big_endian ? size - 1 - i : i))));
+    return PHYS_OK;
+}
+
+/* A machine reset: the TPM's power cycle (volatile state lost). */
+static void tpm_reset(void *opaque)
+{
+    struct tpm *t = opaque;
+    t->active = -1;
+    t->pending = 0;
+    t->int_enable = t->int_status = 0;
+    t->int_vector = 0;
+    t->state = ST_IDLE;
+    t->cmd_len = t->resp_len = t->resp_pos = 0;
+    t->abort_on_done = false;
+    char err[256];
+    if (tpm_backend_reset(t->backend, err, sizeof err) != 0)
+        fprintf(stderr, "trapvisor: tpm: %s\n", err);
+    update_irq(t);
+}
+
+static void tpm_free(void *opaque)
+{
+    struct tpm *t = opaque;
+    tpm_backend_close(t->backend);
+    free(t);
+}
+
+static const struct iodev_ops tpm_ops = {
+    .name = "tpm",
+    .vendor = IODEV_VENDOR_TV,
+    .device = TPM_DEVICE_ID,
+    .revision = 1,
+    .reg_size = TPM_REG_SIZE,
+    .access_sizes = 1 | 2 | 4,
+    .read = tpm_read,
+    .write = tpm_write,
+    .reset = tpm_reset,
+    .tick = tpm_tick,
+    .free = tpm_free,
+};
+
+tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_backend_t *b,
+               char *err, size_t errlen)
+{
+    struct tpm *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->backend = b;
+    t->big_endian = big_endian;
+    t->active = -1;
+    if (iobus_attach(io, bus, slot, &tpm_ops, t, &t->link) != 0) {
+        snprintf(err, errlen, "bus%u.slot%u: cannot attach the TPM", bus, slot);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- the device class ----------------------------------------------------- */
+
+#define TPM_PATH_MAX 1024
+struct tpm_settings {
+    char state[TPM_PATH_MAX]; /* its persistent state file */
+};
+
+static void tpm_defaults(void *settings)
+{
+    struct tpm_settings *s = settings;
+    strcpy(s->state, "");
+}
+
+static int tpm_set(void *settings, const char *key, const char *v, char *err, size_t errlen)
+{
+    struct tpm_settings *s = settings;
+    if (strcmp(key, "state") != 0)
+        return 1;
+    if (strlen(v) >= sizeof s->state) {
+        snprintf(err, errlen, "tpm state: path too long");
+        return -1;
+    }
+    strcpy(s->state, v);
+    return 0;
+}
+
+static int tpm_check(const void *settings, char *err, size_t errlen)
+{
+    const struct tpm_settings *s = settings;
+    if (!s->state[0]) {
+        snprintf(err, errlen, "tpm: needs state = FILE (its persistent state; created if absent)");
+        return -1;
+    }
+    return 0;
+}
+
+static void *tpm_attach(const struct dev_host *h, unsigned bus, unsigned slot, const void *settings,
+                        char *err, size_t errlen)
+{
+    const struct tpm_settings *s = settings;
+    tpm_backend_t *b = tpm_libtpms_open(s->state, err, errlen);
+    if (!b)
+        return NULL;
+    tpm_t *t = tpm_new(h->io, bus, slot, h->big_endian, b, err, errlen);
+    if (!t)
+        tpm_backend_close(b);
+    return t;
+}
+
+const struct dev_class tpm_class = {
+    .name = "tpm",
+    .keys = "state",
+    .settings_size = sizeof(struct tpm_settings),
+    .defaults = tpm_defaults,
+    .set = tpm_set,
+    .check = tpm_check,
+    .attach = tpm_attach,
+};

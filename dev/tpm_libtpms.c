@@ -1,0 +1,195 @@
+/*
+ * dev/tpm_libtpms.c — the libtpms backend (tpm_backend.h): a TPM 2.0 whose
+ * persistent state ("permall") lives in one host file, written through
+ * file_replace_atomic on every change. libtpms has one TPM per process and
+ * calls its NV hooks without an argument to say whose state it is: the
+ * backend is a singleton, refused while one lives.
+ *
+ * libtpms's NV protocol: at TPMLIB_MainInit it asks for "permall"
+ * (TPM_RETRY when there is none: it manufactures a fresh TPM and stores
+ * it); it stores "permall" after every command that changes it. The
+ * volatile states ("volatilestate", "savestate", for TPM2_Shutdown(STATE))
+ * are kept in memory only: a new run starts with TPM2_Startup(CLEAR).
+ */
+#include "dev/tpm_backend.h"
+
+#include <libtpms/tpm_error.h>
+#include <libtpms/tpm_library.h>
+#include <libtpms/tpm_memory.h>
+#include <libtpms/tpm_nvfilename.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fileio.h"
+
+#define STATE_MAX (1u << 20) /* a permanent state is ~10 KiB */
+
+struct tpm_backend {
+    char path[4096];
+    unsigned char *resp; /* libtpms's response buffer (TPM_Malloc), reused */
+    uint32_t resp_cap;
+    char error[600]; /* the last state write that failed, "" none */
+};
+
+static struct tpm_backend *the; /* libtpms's one TPM (NULL: none open) */
+static unsigned cur_locality;   /* of the command being executed */
+
+static TPM_RESULT nv_init(void) { return TPM_SUCCESS; }
+
+static TPM_RESULT nv_load(unsigned char **data, uint32_t *length, uint32_t tpm_number,
+                          const char *name)
+{
+    (void)tpm_number;
+    if (!the || strcmp(name, TPM_PERMANENT_ALL_NAME) != 0)
+        return TPM_RETRY; /* nothing kept: libtpms starts without it */
+    unsigned char *buf;
+    size_t len;
+    char err[512];
+    int rc = file_read_all(the->path, STATE_MAX, &buf, &len, err, sizeof err);
+    if (rc == 1)
+        return TPM_RETRY; /* a new TPM: manufactured, then stored */
+    if (rc != 0) {
+        snprintf(the->error, sizeof the->error, "%s", err);
+        return TPM_FAIL;
+    }
+    TPM_RESULT r = TPM_Malloc(data, (uint32_t)len);
+    if (r == TPM_SUCCESS) {
+        memcpy(*data, buf, len);
+        *length = (uint32_t)len;
+    }
+    free(buf);
+    return r;
+}
+
+static TPM_RESULT nv_store(const unsigned char *data, uint32_t length, uint32_t tpm_number,
+                           const char *name)
+{
+    (void)tpm_number;
+    if (!the || strcmp(name, TPM_PERMANENT_ALL_NAME) != 0)
+        return TPM_SUCCESS; /* volatile states: not kept across runs */
+    char err[512];
+    if (file_replace_atomic(the->path, data, length, err, sizeof err) != 0) {
+        snprintf(the->error, sizeof the->error, "TPM state %s", err);
+        return TPM_FAIL;
+    }
+    return TPM_SUCCESS;
+}
+
+static TPM_RESULT nv_delete(uint32_t tpm_number, const char *name, TPM_BOOL must_exist)
+{
+    (void)tpm_number;
+    (void)name;
+    (void)must_exist;
+    return TPM_SUCCESS; /* the file is replaced, never removed */
+}
+
+static TPM_RESULT io_init(void) { return TPM_SUCCESS; }
+
+static TPM_RESULT io_locality(TPM_MODIFIER_INDICATOR *locality, uint32_t tpm_number)
+{
+    (void)tpm_number;
+    *locality = (TPM_MODIFIER_INDICATOR)cur_locality;
+    return TPM_SUCCESS;
+}
+
+static TPM_RESULT io_presence(TPM_BOOL *present, uint32_t tpm_number)
+{
+    (void)tpm_number;
+    *present = FALSE;
+    return TPM_SUCCESS;
+}
+
+static int start(struct tpm_backend *b, char *err, size_t errlen)
+{
+    static struct libtpms_callbacks cbs = {
+        .sizeOfStruct = sizeof cbs,
+        .tpm_nvram_init = nv_init,
+        .tpm_nvram_loaddata = nv_load,
+        .tpm_nvram_storedata = nv_store,
+        .tpm_nvram_deletename = nv_delete,
+        .tpm_io_init = io_init,
+        .tpm_io_getlocality = io_locality,
+        .tpm_io_getphysicalpresence = io_presence,
+    };
+    b->error[0] = 0;
+    if (TPMLIB_ChooseTPMVersion(TPMLIB_TPM_VERSION_2) != TPM_SUCCESS ||
+        TPMLIB_RegisterCallbacks(&cbs) != TPM_SUCCESS) {
+        snprintf(err, errlen, "libtpms: cannot select a TPM 2.0");
+        return -1;
+    }
+    TPMLIB_SetBufferSize(TPM_BUFFER_MAX, NULL, NULL);
+    if (TPMLIB_MainInit() != TPM_SUCCESS) {
+        snprintf(err, errlen, "libtpms: cannot start the TPM: %s",
+                 b->error[0] ? b->error : "its state file is not a TPM 2.0 state");
+        return -1;
+    }
+    return 0;
+}
+
+tpm_backend_t *tpm_libtpms_open(const char *state_path, char *err, size_t errlen)
+{
+    if (the) {
+        snprintf(err, errlen, "one TPM per run: libtpms holds a single TPM per process");
+        return NULL;
+    }
+    struct tpm_backend *b = calloc(1, sizeof *b);
+    if (!b || strlen(state_path) >= sizeof b->path) {
+        snprintf(err, errlen, b ? "%s: path too long" : "out of memory", state_path);
+        free(b);
+        return NULL;
+    }
+    strcpy(b->path, state_path);
+    the = b;
+    if (start(b, err, errlen) != 0) {
+        TPMLIB_Terminate();
+        the = NULL;
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void tpm_backend_close(tpm_backend_t *b)
+{
+    if (!b)
+        return;
+    TPMLIB_Terminate();
+    TPM_Free(b->resp);
+    if (the == b)
+        the = NULL;
+    free(b);
+}
+
+uint32_t tpm_backend_execute(tpm_backend_t *b, unsigned locality, const uint8_t *cmd, uint32_t len,
+                             uint8_t *resp, char *err, size_t errlen)
+{
+    uint32_t resp_len = 0;
+    cur_locality = locality;
+    b->error[0] = 0;
+    /* libtpms takes a writable buffer; it does not keep it. */
+    unsigned char copy[TPM_BUFFER_MAX];
+    if (len > sizeof copy)
+        len = sizeof copy;
+    memcpy(copy, cmd, len);
+    TPM_RESULT r = TPMLIB_Process(&b->resp, &resp_len, &b->resp_cap, copy, len);
+    if (b->error[0]) {
+        snprintf(err, errlen, "%s", b->error);
+        return 0;
+    }
+    if (r != TPM_SUCCESS || resp_len < 10 || resp_len > TPM_BUFFER_MAX) {
+        snprintf(err, errlen, "libtpms: no response (%u)", (unsigned)r);
+        return 0;
+    }
+    memcpy(resp, b->resp, resp_len);
+    return resp_len;
+}
+
+int tpm_backend_reset(tpm_backend_t *b, char *err, size_t errlen)
+{
+    TPMLIB_Terminate();
+    return start(b, err, errlen);
+}
+
+const char *tpm_backend_error(const tpm_backend_t *b) { return b->error[0] ? b->error : NULL; }

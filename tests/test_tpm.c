@@ -1,0 +1,355 @@
+/*
+ * tests/test_tpm.c — the TPM device (dev/tpm.c, dev/tpm_libtpms.c) at its
+ * registers, as a driver sees it: the identification registers, localities,
+ * the FIFO command cycle (commandReady, Expect while the header's size is
+ * not reached, tpmGo, "in progress" for the command's latency in device
+ * time, dataAvail and burstCount, responseRetry, aborts), byte-exact
+ * responses of libtpms for Startup, GetRandom, PCR_Extend and PCR_Read
+ * (the PCR value checked against OpenSSL's SHA-256), the data-available
+ * interrupt, both byte orders; the state file (created, reused, atomic,
+ * refused when corrupt) and one TPM per process.
+ */
+#include "cunit_main.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dev/tpm.h"
+#include "mmu/phys.h"
+
+#define BUS  0
+#define SLOT 3
+
+struct rig {
+    phys_t *phys;
+    iobus_t *io;
+    uint64_t now, scheduled;
+    bool line[7];
+    tpm_t *tpm;
+};
+
+static uint64_t rig_now(void *o) { return ((struct rig *)o)->now; }
+static void rig_schedule(void *o, uint64_t when)
+{
+    struct rig *r = o;
+    if (when < r->scheduled)
+        r->scheduled = when;
+}
+static void rig_line(void *o, unsigned line, bool level) { ((struct rig *)o)->line[line] = level; }
+
+static char state[64];
+
+static void rig_init(struct rig *r, bool big_endian)
+{
+    memset(r, 0, sizeof *r);
+    r->scheduled = IODEV_NO_EVENT;
+    r->phys = phys_new(1u << 20, big_endian);
+    r->io = iobus_new(r->phys, 1, rig_line, r);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r->io);
+    iobus_set_clock(r->io, &(struct iobus_clock){rig_now, rig_schedule, r});
+    char err[512];
+    tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+    if (!b)
+        printf("\n  %s\n", err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    r->tpm = tpm_new(r->io, BUS, SLOT, big_endian, b, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r->tpm);
+}
+
+static void rig_free(struct rig *r)
+{
+    iobus_free(r->io); /* the TPM and its backend with it */
+    phys_free(r->phys);
+}
+
+static uint32_t addr(unsigned loc, uint32_t off)
+{
+    return iobus_slot_base(BUS, SLOT) + SLOT_DEV_BASE + loc * 0x1000u + off;
+}
+
+static uint32_t rd(struct rig *r, unsigned loc, uint32_t off, unsigned size)
+{
+    uint32_t v = 0xDEADBEEF;
+    CU_ASSERT_EQUAL(phys_read(r->phys, addr(loc, off), size, &v), PHYS_OK);
+    return v;
+}
+
+static void wr(struct rig *r, unsigned loc, uint32_t off, unsigned size, uint32_t v)
+{
+    CU_ASSERT_EQUAL(phys_write(r->phys, addr(loc, off), size, v), PHYS_OK);
+}
+
+static void advance(struct rig *r, uint64_t t)
+{
+    r->now = t;
+    iobus_tick(r->io, t);
+}
+
+/* STS of locality 0 (a 4-byte read: little-endian bytes in the board's order). */
+static uint32_t sts(struct rig *r)
+{
+    uint32_t v = rd(r, 0, TPM_STS, 4);
+    return phys_big_endian(r->phys) ? __builtin_bswap32(v) : v;
+}
+
+/* The whole FIFO cycle at locality 0; the response into resp, its length. */
+static uint32_t command(struct rig *r, const uint8_t *cmd, uint32_t len, uint8_t *resp)
+{
+    wr(r, 0, TPM_STS, 1, TPM_STS_READY);
+    CU_ASSERT(sts(r) & TPM_STS_READY);
+    CU_ASSERT_EQUAL((sts(r) >> 8) & 0xFFFF, TPM_BURST);
+    for (uint32_t i = 0; i < len; i++) {
+        wr(r, 0, TPM_DATA_FIFO, 1, cmd[i]);
+        bool expect = (sts(r) & TPM_STS_EXPECT) != 0;
+        CU_ASSERT_EQUAL(expect, i + 1 < len); /* Expect until the header's size is in */
+    }
+    wr(r, 0, TPM_STS, 1, TPM_STS_GO);
+    /* In progress: no data until the command's latency has passed. */
+    CU_ASSERT_EQUAL(sts(r) & (TPM_STS_DATA_AVAIL | TPM_STS_READY), 0);
+    CU_ASSERT(sts(r) & TPM_STS_VALID);
+    uint32_t cc = (uint32_t)cmd[6] << 24 | cmd[7] << 16 | cmd[8] << 8 | cmd[9];
+    CU_ASSERT_EQUAL(r->scheduled, r->now + tpm_latency(cc));
+    advance(r, r->now + tpm_latency(cc) - 1);
+    CU_ASSERT_EQUAL(sts(r) & TPM_STS_DATA_AVAIL, 0);
+    advance(r, r->now + 1);
+    r->scheduled = IODEV_NO_EVENT;
+    uint32_t n = 0;
+    while ((sts(r) & TPM_STS_DATA_AVAIL) && n < TPM_BUFFER_MAX) {
+        uint32_t burst = (sts(r) >> 8) & 0xFFFF;
+        CU_ASSERT(burst >= 1 && burst <= TPM_BURST);
+        resp[n++] = (uint8_t)rd(r, 0, TPM_DATA_FIFO, 1);
+    }
+    return n;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const uint8_t startup_clear[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0x00, 0x00};
+static const uint8_t success[] = {0x80, 0x01, 0, 0, 0, 10, 0, 0, 0, 0};
+
+static void fresh_state(void)
+{
+    snprintf(state, sizeof state, "/tmp/tv-tpm-%d", (int)getpid());
+    unlink(state);
+}
+
+static void test_identity_and_localities(void)
+{
+    fresh_state();
+    struct rig r;
+    rig_init(&r, true);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DID_VID, 1), TPM_VID & 0xFF); /* byte 0: the vendor's low byte */
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DID_VID + 2, 1), TPM_DID & 0xFF);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_RID, 1), TPM_RID_VALUE);
+    uint8_t caps = (uint8_t)rd(&r, 0, TPM_INTF_CAPABILITY, 1);
+    CU_ASSERT_EQUAL(caps & 0x87, 0x87);                                 /* all four interrupts */
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_INTF_CAPABILITY + 3, 1) >> 4 & 7, 3); /* version 1.3 for 2.0 */
+    /* No locality yet: ACCESS valid, not active; STS of a non-active locality reads 1s. */
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_ACCESS, 1), TPM_ACCESS_VALID | TPM_ACCESS_ESTABLISHM);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_STS, 1), 0xFF);
+    wr(&r, 0, TPM_ACCESS, 1, TPM_ACCESS_REQUEST);
+    CU_ASSERT(rd(&r, 0, TPM_ACCESS, 1) & TPM_ACCESS_ACTIVE);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_STS, 1) & TPM_STS_VALID, TPM_STS_VALID);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_STS + 3, 1) >> 2 & 3, 1); /* family 2.0 */
+    /* Locality 2 asks: pending until 0 relinquishes; then it is 2's. */
+    wr(&r, 2, TPM_ACCESS, 1, TPM_ACCESS_REQUEST);
+    CU_ASSERT_FALSE(rd(&r, 2, TPM_ACCESS, 1) & TPM_ACCESS_ACTIVE);
+    CU_ASSERT(rd(&r, 0, TPM_ACCESS, 1) & TPM_ACCESS_PENDING);
+    wr(&r, 0, TPM_ACCESS, 1, TPM_ACCESS_ACTIVE);
+    CU_ASSERT(rd(&r, 2, TPM_ACCESS, 1) & TPM_ACCESS_ACTIVE);
+    CU_ASSERT_FALSE(rd(&r, 0, TPM_ACCESS, 1) & TPM_ACCESS_ACTIVE);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_STS, 1), 0xFF);
+    wr(&r, 2, TPM_ACCESS, 1, TPM_ACCESS_ACTIVE);
+    CU_ASSERT_FALSE(rd(&r, 2, TPM_ACCESS, 1) & TPM_ACCESS_ACTIVE);
+    rig_free(&r);
+}
+
+static void test_startup_random_pcrs(void)
+{
+    fresh_state();
+    struct rig r;
+    rig_init(&r, true);
+    wr(&r, 0, TPM_ACCESS, 1, TPM_ACCESS_REQUEST);
+    uint8_t resp[TPM_BUFFER_MAX];
+    CU_ASSERT_EQUAL(command(&r, startup_clear, sizeof startup_clear, resp), sizeof success);
+    CU_ASSERT_EQUAL(memcmp(resp, success, sizeof success), 0);
+    /* GetRandom(16): 8001, size 28, rc 0, then 16 bytes. */
+    static const uint8_t getrandom[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0x00, 0x10};
+    CU_ASSERT_EQUAL(command(&r, getrandom, sizeof getrandom, resp), 28);
+    CU_ASSERT_EQUAL(get32(resp + 2), 28);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0);
+    CU_ASSERT_EQUAL(resp[10] << 8 | resp[11], 16);
+    /* PCR_Extend(16, sha256: d) with a password session, then PCR_Read(sha256, {16}). */
+    uint8_t d[32];
+    for (int i = 0; i < 32; i++)
+        d[i] = (uint8_t)(i * 7 + 1);
+    uint8_t ext[] = {0x80,
+                     0x02,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0,
+                     0x01,
+                     0x82,
+                     0,
+                     0,
+                     0,
+                     16, /* PCR 16 */
+                     0,
+                     0,
+                     0,
+                     9, /* auth area: 9 bytes */
+                     0x40,
+                     0,
+                     0,
+                     9, /* TPM_RS_PW */
+                     0,
+                     0,
+                     0,
+                     0,
+                     0, /* nonce 0, attributes 0, hmac 0 */
+                     0,
+                     0,
+                     0,
+                     1,
+                     0,
+                     0x0B, /* 1 digest, sha256 */
+                     [33 + 32 - 1] = 0};
+    memcpy(ext + 33, d, 32);
+    ext[5] = sizeof ext;
+    CU_ASSERT_EQUAL(command(&r, ext, sizeof ext, resp), 19);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0);
+    static const uint8_t read[] = {0x80, 0x01, 0, 0, 0, 20,   0, 0, 0x01, 0x7E,
+                                   0,    0,    0, 1, 0, 0x0B, 3, 0, 0,    1};
+    uint32_t n = command(&r, read, sizeof read, resp);
+    CU_ASSERT_EQUAL(n, 10 + 4 + 10 + 4 + 2 + 32);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0);
+    CU_ASSERT_EQUAL(resp[n - 34] << 8 | resp[n - 33], 32);
+    uint8_t both[64] = {0}, want[32];
+    memcpy(both + 32, d, 32);
+    SHA256(both, sizeof both, want); /* PCR' = H(PCR || d), PCR 16 starting at zeros */
+    CU_ASSERT_EQUAL(memcmp(resp + n - 32, want, 32), 0);
+    /* responseRetry: the same response again. */
+    wr(&r, 0, TPM_STS, 1, TPM_STS_RETRY);
+    CU_ASSERT(sts(&r) & TPM_STS_DATA_AVAIL);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DATA_FIFO, 1), 0x80);
+    rig_free(&r);
+}
+
+static void test_aborts_and_bad_commands(void)
+{
+    fresh_state();
+    struct rig r;
+    rig_init(&r, true);
+    wr(&r, 0, TPM_ACCESS, 1, TPM_ACCESS_REQUEST);
+    uint8_t resp[TPM_BUFFER_MAX];
+    /* commandReady half way through a command: back to Ready, nothing sent. */
+    wr(&r, 0, TPM_STS, 1, TPM_STS_READY);
+    for (int i = 0; i < 5; i++)
+        wr(&r, 0, TPM_DATA_FIFO, 1, startup_clear[i]);
+    CU_ASSERT(sts(&r) & TPM_STS_EXPECT);
+    wr(&r, 0, TPM_STS, 1, TPM_STS_GO); /* ignored: the command is not complete */
+    CU_ASSERT(sts(&r) & TPM_STS_EXPECT);
+    wr(&r, 0, TPM_STS, 1, TPM_STS_READY);
+    CU_ASSERT(sts(&r) & TPM_STS_READY);
+    CU_ASSERT_EQUAL(command(&r, startup_clear, sizeof startup_clear, resp), sizeof success);
+    /* A malformed command (a bad tag) gets the TPM's own error. */
+    static const uint8_t bad[] = {0x12, 0x34, 0, 0, 0, 10, 0, 0, 0x01, 0x7B};
+    CU_ASSERT_EQUAL(command(&r, bad, sizeof bad, resp), 10);
+    CU_ASSERT_NOT_EQUAL(get32(resp + 6), 0);
+    /* Bytes past the header's size are dropped (Expect clear). */
+    wr(&r, 0, TPM_STS, 1, TPM_STS_READY);
+    for (unsigned i = 0; i < sizeof startup_clear; i++)
+        wr(&r, 0, TPM_DATA_FIFO, 1, startup_clear[i]);
+    wr(&r, 0, TPM_DATA_FIFO, 1, 0xEE);
+    CU_ASSERT_FALSE(sts(&r) & TPM_STS_EXPECT);
+    /* The data-available interrupt, when enabled. */
+    wr(&r, 0, TPM_INT_ENABLE, 4,
+       phys_big_endian(r.phys) ? __builtin_bswap32(TPM_INT_GLOBAL | TPM_INT_DATA_AVAIL)
+                               : TPM_INT_GLOBAL | TPM_INT_DATA_AVAIL);
+    wr(&r, 0, TPM_INT_STATUS, 1, 0xFF);
+    wr(&r, 0, TPM_STS, 1, TPM_STS_GO);
+    unsigned line = iobus_bus_line(r.io, BUS);
+    CU_ASSERT_FALSE(r.line[line]);
+    advance(&r, r.now + TPM_LATENCY_START);
+    CU_ASSERT(rd(&r, 0, TPM_INT_STATUS, 1) & TPM_INT_DATA_AVAIL);
+    rig_free(&r);
+}
+
+static void test_little_endian(void)
+{
+    /* A 4-byte FIFO read gives four bytes in address order, combined in the
+     * board's byte order. */
+    fresh_state();
+    struct rig r;
+    rig_init(&r, false);
+    wr(&r, 0, TPM_ACCESS, 1, TPM_ACCESS_REQUEST);
+    wr(&r, 0, TPM_STS, 1, TPM_STS_READY);
+    for (unsigned i = 0; i < sizeof startup_clear; i += 4)
+        wr(&r, 0, TPM_DATA_FIFO, 4,
+           (uint32_t)startup_clear[i] | (uint32_t)startup_clear[i + 1] << 8 |
+               (uint32_t)startup_clear[i + 2] << 16 | (uint32_t)startup_clear[i + 3] << 24);
+    wr(&r, 0, TPM_STS, 1, TPM_STS_GO);
+    advance(&r, TPM_LATENCY_START);
+    CU_ASSERT(sts(&r) & TPM_STS_DATA_AVAIL);
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DATA_FIFO, 4), 0x00000180u); /* 80 01 00 00 */
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DATA_FIFO, 4), 0x00000A00u); /* 00 0A 00 00 */
+    CU_ASSERT_EQUAL(rd(&r, 0, TPM_DATA_FIFO, 2), 0);
+    CU_ASSERT_FALSE(sts(&r) & TPM_STS_DATA_AVAIL);
+    rig_free(&r);
+}
+
+static void test_state_file(void)
+{
+    /* Created at the first start (a manufactured TPM), reused after; a
+     * corrupt one refused with a message; one TPM per process. */
+    fresh_state();
+    char err[512];
+    tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_EQUAL(access(state, R_OK), 0);
+    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "one TPM per run"));
+    uint8_t resp[TPM_BUFFER_MAX];
+    CU_ASSERT_EQUAL(
+        tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err),
+        sizeof success);
+    tpm_backend_close(b);
+    FILE *f = fopen(state, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    CU_ASSERT(size > 100);
+    char tmp[80];
+    snprintf(tmp, sizeof tmp, "%s.tmp", state);
+    CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0); /* no temporary left behind */
+    b = tpm_libtpms_open(state, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    tpm_backend_close(b);
+    f = fopen(state, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("not a TPM state at all", f);
+    fclose(f);
+    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, err, sizeof err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "libtpms: cannot start the TPM"));
+    unlink(state);
+}
+
+static const struct test_case tests[] = {
+    {"identification registers, localities", test_identity_and_localities},
+    {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
+    {"aborts, bad commands, extra bytes, the interrupt", test_aborts_and_bad_commands},
+    {"little-endian board", test_little_endian},
+    {"state file: created, reused, corrupt refused; one TPM", test_state_file},
+};
+
+CUNIT_MAIN("tpm", tests)
