@@ -321,12 +321,24 @@ static void test_every_device_class(void)
             snprintf(kv, sizeof kv, "bus3.slot7.image=%s", img);
             CU_ASSERT_EQUAL(board_config_set(&c, kv, err, sizeof err), 0);
         }
+        if (k == &tpm_class) {
+            snprintf(kv, sizeof kv, "bus3.slot7.state=%s.tpm", img);
+            CU_ASSERT_EQUAL(board_config_set(&c, kv, err, sizeof err), 0);
+        }
         static uint8_t blob[ROM_FDT_MAX];
         CU_ASSERT_FATAL(board_fdt_build(&c, blob, sizeof blob) > 0);
         char path[96];
         snprintf(path, sizeof path, "/bus@%x/%s@%x", iobus_slot_base(3, 0), k->name,
                  iobus_slot_base(3, 7));
         CU_ASSERT(fdt_path_offset(blob, path) >= 0);
+        if (k == &tpm_class) { /* and its FIFO registers for tpm_tis */
+            snprintf(path, sizeof path, "/bus@%x/tpm-tis@%x", iobus_slot_base(3, 0),
+                     iobus_slot_base(3, 7) + SLOT_DEV_BASE);
+            int node = fdt_path_offset(blob, path);
+            CU_ASSERT(node >= 0);
+            const char *compat = fdt_getprop(blob, node, "compatible", NULL);
+            CU_ASSERT(compat && strcmp(compat, "tcg,tpm-tis-mmio") == 0);
+        }
         if (k == &uart_class) { /* one console per board */
             board_config_free(&c);
             continue;
@@ -340,8 +352,11 @@ static void test_every_device_class(void)
         board_free(b);
         board_config_free(&c);
     }
-    CU_ASSERT_EQUAL(n, 7);
+    CU_ASSERT_EQUAL(n, 8);
     unlink(img);
+    char tpm_state[80];
+    snprintf(tpm_state, sizeof tpm_state, "%s.tpm", img);
+    unlink(tpm_state);
 }
 
 static const struct test_case tests[] = {
