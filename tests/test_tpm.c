@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dev/tpm.h"
@@ -344,12 +346,56 @@ static void test_state_file(void)
     unlink(state);
 }
 
+static void test_kill_during_writes(void)
+{
+    /* A process rewriting the state as fast as it can (TPM2_Clear: new
+     * seeds each time) killed with SIGKILL at five moments: the state file
+     * it leaves always loads. */
+    fresh_state();
+    static const uint8_t clear[] = {0x80, 0x02, 0, 0, 0,    27, 0, 0, 0x01, 0x26, 0x40, 0, 0, 0x0A,
+                                    0,    0,    0, 9, 0x40, 0,  0, 9, 0,    0,    0,    0, 0};
+    for (int round = 0; round < 5; round++) {
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0) {
+            char err[512];
+            uint8_t resp[TPM_BUFFER_MAX];
+            tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+            if (!b)
+                _exit(2);
+            tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err);
+            for (;;)
+                if (tpm_backend_execute(b, 0, clear, sizeof clear, resp, err, sizeof err) < 10 ||
+                    get32(resp + 6) != 0)
+                    _exit(3);
+        }
+        usleep(30000 + (useconds_t)round * 17000);
+        int status = 0;
+        CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+        CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+        CU_ASSERT(WIFSIGNALED(status)); /* it was still rewriting, not failed */
+        char err[512];
+        tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+        if (!b)
+            printf("\n  round %d: %s\n", round, err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        uint8_t resp[TPM_BUFFER_MAX];
+        CU_ASSERT_EQUAL(
+            tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err),
+            sizeof success);
+        CU_ASSERT_EQUAL(get32(resp + 6), 0);
+        tpm_backend_close(b);
+    }
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
     {"aborts, bad commands, extra bytes, the interrupt", test_aborts_and_bad_commands},
     {"little-endian board", test_little_endian},
     {"state file: created, reused, corrupt refused; one TPM", test_state_file},
+    {"killed while writing its state: the state still loads", test_kill_during_writes},
 };
 
 CUNIT_MAIN("tpm", tests)
