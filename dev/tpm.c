@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dev/devclass.h"
+#include "util/parse.h"
 
 enum tpm_state { ST_IDLE, ST_READY, ST_RECEPTION, ST_EXECUTION, ST_COMPLETION };
 
@@ -365,17 +366,26 @@ tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_ba
 #define TPM_PATH_MAX 1024
 struct tpm_settings {
     char state[TPM_PATH_MAX]; /* its persistent state file */
+    uint64_t seed;            /* its entropy */
 };
 
 static void tpm_defaults(void *settings)
 {
     struct tpm_settings *s = settings;
     strcpy(s->state, "");
+    s->seed = 1;
 }
 
 static int tpm_set(void *settings, const char *key, const char *v, char *err, size_t errlen)
 {
     struct tpm_settings *s = settings;
+    if (strcmp(key, "seed") == 0) {
+        if (!parse_u64(v, &s->seed)) {
+            snprintf(err, errlen, "tpm seed: '%s' is not a number", v);
+            return -1;
+        }
+        return 0;
+    }
     if (strcmp(key, "state") != 0)
         return 1;
     if (strlen(v) >= sizeof s->state) {
@@ -400,7 +410,7 @@ static void *tpm_attach(const struct dev_host *h, unsigned bus, unsigned slot, c
                         char *err, size_t errlen)
 {
     const struct tpm_settings *s = settings;
-    tpm_backend_t *b = tpm_libtpms_open(s->state, err, errlen);
+    tpm_backend_t *b = tpm_libtpms_open(s->state, s->seed, err, errlen);
     if (!b)
         return NULL;
     tpm_t *t = tpm_new(h->io, bus, slot, h->big_endian, b, err, errlen);
@@ -411,7 +421,7 @@ static void *tpm_attach(const struct dev_host *h, unsigned bus, unsigned slot, c
 
 const struct dev_class tpm_class = {
     .name = "tpm",
-    .keys = "state",
+    .keys = "state, seed",
     .settings_size = sizeof(struct tpm_settings),
     .defaults = tpm_defaults,
     .set = tpm_set,

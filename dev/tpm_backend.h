@@ -17,9 +17,11 @@
 typedef struct tpm_backend tpm_backend_t;
 
 /* The TPM: its state from state_path (created on first use: a manufactured
- * TPM 2.0), every change written back atomically. NULL with a message (a
- * second one while one lives, an unreadable or corrupt state file). */
-tpm_backend_t *tpm_libtpms_open(const char *state_path, char *err, size_t errlen);
+ * TPM 2.0), every change written back atomically; its entropy from seed
+ * (the same seed, the same random numbers, keys and seeds: a simulator's
+ * TPM, never one for real secrets). NULL with a message (a second one
+ * while one lives, an unreadable or corrupt state file). */
+tpm_backend_t *tpm_libtpms_open(const char *state_path, uint64_t seed, char *err, size_t errlen);
 void tpm_backend_close(tpm_backend_t *b);
 
 /* Execute one command (a complete TPM 2.0 command: header and parameters)

@@ -10,13 +10,21 @@
  * it); it stores "permall" after every command that changes it. The
  * volatile states ("volatilestate", "savestate", for TPM2_Shutdown(STATE))
  * are kept in memory only: a new run starts with TPM2_Startup(CLEAR).
+ *
+ * Determinism: libtpms draws its entropy from OpenSSL's RAND_bytes; while a
+ * TPM is open, OpenSSL's generator is replaced by one seeded with the
+ * backend's seed (splitmix64: reproducible, not secret), so the same seed
+ * gives the same TPM answers run after run. What libtpms reads of the host
+ * clock (TPM2_ReadClock, the clock info in quotes) still follows the host.
  */
+#define OPENSSL_SUPPRESS_DEPRECATED /* RAND_set_rand_method: the one way in */
 #include "dev/tpm_backend.h"
 
 #include <libtpms/tpm_error.h>
 #include <libtpms/tpm_library.h>
 #include <libtpms/tpm_memory.h>
 #include <libtpms/tpm_nvfilename.h>
+#include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +38,12 @@ struct tpm_backend {
     char path[4096];
     unsigned char *resp; /* libtpms's response buffer (TPM_Malloc), reused */
     uint32_t resp_cap;
-    char error[600]; /* the last state write that failed, "" none */
+    char error[600];               /* the last state write that failed, "" none */
+    const RAND_METHOD *saved_rand; /* OpenSSL's generator before this TPM */
 };
 
 static struct tpm_backend *the; /* libtpms's one TPM (NULL: none open) */
+static uint64_t rng_state;      /* the seeded generator OpenSSL serves libtpms from */
 static unsigned cur_locality;   /* of the command being executed */
 
 static TPM_RESULT nv_init(void) { return TPM_SUCCESS; }
@@ -101,6 +111,43 @@ static TPM_RESULT io_presence(TPM_BOOL *present, uint32_t tpm_number)
     return TPM_SUCCESS;
 }
 
+/* ---- deterministic entropy -------------------------------------------------- */
+
+static uint64_t next(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static int rand_bytes(unsigned char *buf, int num)
+{
+    for (int i = 0; i < num; i += 8) {
+        uint64_t v = next();
+        for (int k = 0; k < 8 && i + k < num; k++)
+            buf[i + k] = (unsigned char)(v >> (8 * k));
+    }
+    return 1;
+}
+
+static int rand_seed(const void *buf, int num)
+{
+    (void)buf;
+    (void)num;
+    return 1; /* added entropy is ignored: the seed decides */
+}
+
+static int rand_add(const void *buf, int num, double randomness)
+{
+    (void)randomness;
+    return rand_seed(buf, num);
+}
+
+static int rand_status(void) { return 1; }
+
+static const RAND_METHOD seeded = {rand_seed, rand_bytes, NULL, rand_add, rand_bytes, rand_status};
+
 static int start(struct tpm_backend *b, char *err, size_t errlen)
 {
     static struct libtpms_callbacks cbs = {
@@ -128,7 +175,7 @@ static int start(struct tpm_backend *b, char *err, size_t errlen)
     return 0;
 }
 
-tpm_backend_t *tpm_libtpms_open(const char *state_path, char *err, size_t errlen)
+tpm_backend_t *tpm_libtpms_open(const char *state_path, uint64_t seed, char *err, size_t errlen)
 {
     if (the) {
         snprintf(err, errlen, "one TPM per run: libtpms holds a single TPM per process");
@@ -142,7 +189,16 @@ tpm_backend_t *tpm_libtpms_open(const char *state_path, char *err, size_t errlen
     }
     strcpy(b->path, state_path);
     the = b;
+    rng_state = seed;
+    b->saved_rand = RAND_get_rand_method();
+    if (RAND_set_rand_method(&seeded) != 1) {
+        snprintf(err, errlen, "OpenSSL: cannot install the TPM's seeded generator");
+        the = NULL;
+        free(b);
+        return NULL;
+    }
     if (start(b, err, errlen) != 0) {
+        RAND_set_rand_method(b->saved_rand);
         TPMLIB_Terminate();
         the = NULL;
         free(b);
@@ -157,6 +213,7 @@ void tpm_backend_close(tpm_backend_t *b)
         return;
     TPMLIB_Terminate();
     TPM_Free(b->resp);
+    RAND_set_rand_method(b->saved_rand);
     if (the == b)
         the = NULL;
     free(b);

@@ -10,6 +10,7 @@
  * refused when corrupt) and one TPM per process.
  */
 #include "cunit_main.h"
+#include "runcli.h"
 
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ static void rig_init(struct rig *r, bool big_endian)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r->io);
     iobus_set_clock(r->io, &(struct iobus_clock){rig_now, rig_schedule, r});
     char err[512];
-    tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+    tpm_backend_t *b = tpm_libtpms_open(state, 1, err, sizeof err);
     if (!b)
         printf("\n  %s\n", err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -315,10 +316,10 @@ static void test_state_file(void)
      * corrupt one refused with a message; one TPM per process. */
     fresh_state();
     char err[512];
-    tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+    tpm_backend_t *b = tpm_libtpms_open(state, 1, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_EQUAL(access(state, R_OK), 0);
-    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, err, sizeof err));
+    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, 1, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "one TPM per run"));
     uint8_t resp[TPM_BUFFER_MAX];
     CU_ASSERT_EQUAL(
@@ -334,14 +335,14 @@ static void test_state_file(void)
     char tmp[80];
     snprintf(tmp, sizeof tmp, "%s.tmp", state);
     CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0); /* no temporary left behind */
-    b = tpm_libtpms_open(state, err, sizeof err);
+    b = tpm_libtpms_open(state, 1, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     tpm_backend_close(b);
     f = fopen(state, "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs("not a TPM state at all", f);
     fclose(f);
-    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, err, sizeof err));
+    CU_ASSERT_PTR_NULL(tpm_libtpms_open(state, 1, err, sizeof err));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "libtpms: cannot start the TPM"));
     unlink(state);
 }
@@ -360,7 +361,7 @@ static void test_kill_during_writes(void)
         if (pid == 0) {
             char err[512];
             uint8_t resp[TPM_BUFFER_MAX];
-            tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+            tpm_backend_t *b = tpm_libtpms_open(state, 1, err, sizeof err);
             if (!b)
                 _exit(2);
             tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err);
@@ -375,7 +376,7 @@ static void test_kill_during_writes(void)
         CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
         CU_ASSERT(WIFSIGNALED(status)); /* it was still rewriting, not failed */
         char err[512];
-        tpm_backend_t *b = tpm_libtpms_open(state, err, sizeof err);
+        tpm_backend_t *b = tpm_libtpms_open(state, 1, err, sizeof err);
         if (!b)
             printf("\n  round %d: %s\n", round, err);
         CU_ASSERT_PTR_NOT_NULL_FATAL(b);
@@ -389,6 +390,71 @@ static void test_kill_during_writes(void)
     unlink(state);
 }
 
+static uint32_t random8(uint64_t seed, uint8_t out[8])
+{
+    fresh_state();
+    char err[512];
+    tpm_backend_t *b = tpm_libtpms_open(state, seed, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint8_t resp[TPM_BUFFER_MAX];
+    static const uint8_t getrandom[] = {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x7B, 0x00, 0x08};
+    tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err);
+    uint32_t n = tpm_backend_execute(b, 0, getrandom, sizeof getrandom, resp, err, sizeof err);
+    memcpy(out, resp + 12, 8);
+    tpm_backend_close(b);
+    unlink(state);
+    return n;
+}
+
+static void test_seeded(void)
+{
+    /* The same seed, the same TPM (its manufactured seeds, its random
+     * numbers); another seed, another. */
+    uint8_t a[8], b[8], c[8];
+    CU_ASSERT_EQUAL(random8(1, a), 20);
+    CU_ASSERT_EQUAL(random8(1, b), 20);
+    CU_ASSERT_EQUAL(random8(2, c), 20);
+    CU_ASSERT_EQUAL(memcmp(a, b, 8), 0);
+    CU_ASSERT_NOT_EQUAL(memcmp(a, c, 8), 0);
+}
+
+static void test_teaching_kernel_tool(void)
+{
+    /* The teaching kernel's driver and its `tpm` program on the native
+     * board: random bytes, PCR 16 extended by an event ("hello": the value
+     * is SHA-256(zeros || SHA-256("hello"))), reset. */
+    fresh_state();
+    char args[256];
+    snprintf(args, sizeof args,
+             "run --console-in none --set bus1.slot3.type=tpm --set bus1.slot3.state=%s "
+             "--set board.bootargs=tpm",
+             state);
+    static struct cli_result r;
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "tpm: TPM 2.0 started");
+    HAS(r.out, "tpm: PCR16 0000000000000000000000000000000000000000000000000000000000000000");
+    uint8_t zero_and_h[64] = {0}, want[32];
+    SHA256((const uint8_t *)"hello", 5, zero_and_h + 32);
+    SHA256(zero_and_h, sizeof zero_and_h, want);
+    char line[160] = "tpm: PCR16 after event \"hello\": ";
+    for (int i = 0; i < 32; i++)
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%02x", want[i]);
+    HAS(r.out, line);
+    HAS(r.out, "tpm: PCR16 reset: zeros");
+    HAS(r.out, "tpm: ok");
+    /* The same seed and state: the same random bytes, bit for bit. */
+    const char *rnd = strstr(r.out, "tpm: random 8 bytes: ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rnd);
+    char first[64];
+    snprintf(first, sizeof first, "%.37s", rnd);
+    unlink(state);
+    static struct cli_result r2;
+    cli_run(&r2, args);
+    HAS(r2.out, first);
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
@@ -396,6 +462,8 @@ static const struct test_case tests[] = {
     {"little-endian board", test_little_endian},
     {"state file: created, reused, corrupt refused; one TPM", test_state_file},
     {"killed while writing its state: the state still loads", test_kill_during_writes},
+    {"seeded: the same seed, the same TPM", test_seeded},
+    {"the teaching kernel's driver and tpm tool, natively", test_teaching_kernel_tool},
 };
 
 CUNIT_MAIN("tpm", tests)

@@ -110,6 +110,7 @@
 #define DEVID_FB    0x0005
 #define DEVID_KBD   0x0006
 #define DEVID_POWER 0x0007
+#define DEVID_TPM   0x0008
 
 /* UART */
 #define UART_DATA        0x00
@@ -149,6 +150,21 @@
 #define POWER_OFF         0x00
 #define POWER_RESET       0x04
 #define POWER_RESET_MAGIC 0x52535421 /* "RST!" */
+/* TPM 2.0, FIFO (TIS) interface from SLOT_DEV_BASE; little-endian byte
+ * registers: drivers access them a byte at a time (docs/hardware.md) */
+#define TPM_LOCALITY(l) ((l)*0x1000u)
+#define TPM_R_ACCESS    0x000
+#define TPM_R_STS       0x018
+#define TPM_R_BURST_LO  0x019
+#define TPM_R_BURST_HI  0x01A
+#define TPM_R_FIFO      0x024
+#define TPM_ACC_ACTIVE  0x20
+#define TPM_ACC_REQUEST 0x02
+#define TPM_ST_VALID    0x80
+#define TPM_ST_READY    0x40
+#define TPM_ST_GO       0x20
+#define TPM_ST_DATA     0x10
+#define TPM_ST_EXPECT   0x08
 /* framebuffer */
 #define FB_REG_WIDTH   0x00
 #define FB_REG_HEIGHT  0x04
@@ -168,6 +184,11 @@ static inline uint32_t mmio_read(uint32_t paddr) { return *(volatile uint32_t *)
 static inline void mmio_write(uint32_t paddr, uint32_t v)
 {
     *(volatile uint32_t *)PHYS_TO_K1(paddr) = v;
+}
+static inline uint8_t mmio_read8(uint32_t paddr) { return *(volatile uint8_t *)PHYS_TO_K1(paddr); }
+static inline void mmio_write8(uint32_t paddr, uint8_t v)
+{
+    *(volatile uint8_t *)PHYS_TO_K1(paddr) = v;
 }
 #endif
 

@@ -17,6 +17,7 @@
 #define SYS_SEEK   9  /* seek(fd, offset) -> 0; the disk only, offsets in whole sectors */
 #define SYS_UPTIME 10 /* uptime() -> milliseconds since boot (virtual time) */
 #define SYS_FSYNC  11 /* fsync(fd) -> 0 once the disk has flushed to its medium */
+#define SYS_TPM    12 /* tpm(cmd, len, resp) -> response length: one TPM 2.0 command */
 
 /* File descriptors every process has. */
 #define FD_STDIN  0
@@ -33,6 +34,7 @@
 #define ERR_CHILD 10
 #define ERR_BADF  9
 #define ERR_AGAIN 11
+#define ERR_TIME  110 /* a device did not answer in time */
 
 /* Exit status of a process the kernel killed for a fault: 128 + ExcCode. */
 #define STATUS_KILLED(exc) (128 + (exc))

@@ -108,6 +108,11 @@ uint32_t disk_sectors(void);
 int disk_rw(uint32_t lba, void *kbuf, uint32_t count, int write); /* 0 or -ERR_IO */
 int disk_flush(void);
 
+/* tpm.c */
+int tpm_init(void); /* 0 if a TPM is present and started */
+int tpm_transmit(const uint8_t *cmd, uint32_t len, uint8_t *resp,
+                 uint32_t cap); /* length or -ERR */
+
 /* vm.c */
 void vm_init(uint32_t ram_size);
 void *page_alloc(void); /* zeroed page (kseg0) or 0 */

@@ -81,6 +81,8 @@ void kmain(const void *fdt, const void *bootinfo)
         kprintf("disk: %u sectors\n", disk_sectors());
     else
         kprintf("disk: none\n");
+    if (tpm_init() == 0)
+        kprintf("tpm: TPM 2.0 started\n");
     const char *args = fdt_bootargs(fdt);
     kprintf("kernel: starting \"%s\"\n", args);
     spawn_boot_programs(args);

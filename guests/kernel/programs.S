@@ -33,5 +33,6 @@ programs:
     PROGRAM cat
     PROGRAM victim
     PROGRAM syscalls
+    PROGRAM tpm
     .section .data.progtab, "aw"
     .word 0, 0, 0

@@ -97,6 +97,21 @@ static int sys_spawn(struct proc *p, uint32_t uname)
     return proc_spawn(name, p->pid);
 }
 
+/* One TPM command from the process: its bytes in, the response out (the
+ * kernel is not preemptible: one static buffer pair is enough). */
+static int sys_tpm(struct proc *p, uint32_t ucmd, uint32_t len, uint32_t uresp)
+{
+    static uint8_t cmd[4096], resp[4096];
+    if (len < 10 || len > sizeof cmd)
+        return -ERR_INVAL;
+    if (copy_from_user(p, cmd, ucmd, len) != 0)
+        return -ERR_FAULT;
+    int n = tpm_transmit(cmd, len, resp, sizeof resp);
+    if (n > 0 && copy_to_user(p, uresp, resp, (uint32_t)n) != 0)
+        return -ERR_FAULT;
+    return n;
+}
+
 static void syscall(struct trapframe *tf)
 {
     struct proc *p = current;
@@ -130,6 +145,7 @@ static void syscall(struct trapframe *tf)
         break;
     case SYS_UPTIME: ret = (int)uptime_ms(); break;
     case SYS_FSYNC: ret = (int)a0 == FD_DISK ? disk_flush() : -ERR_BADF; break;
+    case SYS_TPM: ret = sys_tpm(p, a0, a1, a2); break;
     default: ret = -ERR_INVAL; break;
     }
     tf->r[2] = (uint32_t)ret;

@@ -16,6 +16,8 @@ int wait(int pid);
 int seek(int fd, unsigned offset);
 unsigned uptime_ms(void);
 int fsync(int fd);
+/* One TPM 2.0 command (a whole command buffer); the response's length, or -ERR_*. */
+int tpm(const void *cmd, unsigned len, void *resp);
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
