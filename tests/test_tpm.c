@@ -7,7 +7,9 @@
  * responses of libtpms for Startup, GetRandom, PCR_Extend and PCR_Read
  * (the PCR value checked against OpenSSL's SHA-256), the data-available
  * interrupt, both byte orders; the state file (created, reused, atomic,
- * refused when corrupt) and one TPM per process.
+ * refused when corrupt, atomic under SIGKILL) and one TPM per process;
+ * the seed; the boot ROM's measurement of the kernel into PCR 9 and the
+ * teaching kernel's driver and tpm program, natively.
  */
 #include "cunit_main.h"
 #include "runcli.h"
@@ -433,6 +435,22 @@ static void test_teaching_kernel_tool(void)
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
     HAS(r.out, "tpm: TPM 2.0 started");
+    /* Measured boot: the boot ROM put the kernel's ELF file, as staged, into
+     * PCR 9: SHA-256(zeros || SHA-256(file)). */
+    HAS(r.out, "bootrom: kernel image measured into TPM PCR 9");
+    FILE *f = fopen(GUEST_DIR "/kernel-eb.elf", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static uint8_t elf[1 << 20];
+    size_t n = fread(elf, 1, sizeof elf, f);
+    fclose(f);
+    CU_ASSERT(n > 1000 && n < sizeof elf);
+    uint8_t pcr_in[64] = {0}, pcr9[32];
+    SHA256(elf, n, pcr_in + 32);
+    SHA256(pcr_in, sizeof pcr_in, pcr9);
+    char measured[160] = "tpm: PCR9 (the kernel, as the boot ROM measured it) ";
+    for (int i = 0; i < 32; i++)
+        snprintf(measured + strlen(measured), sizeof measured - strlen(measured), "%02x", pcr9[i]);
+    HAS(r.out, measured);
     HAS(r.out, "tpm: PCR16 0000000000000000000000000000000000000000000000000000000000000000");
     uint8_t zero_and_h[64] = {0}, want[32];
     SHA256((const uint8_t *)"hello", 5, zero_and_h + 32);
