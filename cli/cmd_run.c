@@ -28,17 +28,18 @@ enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
 static void run_usage(FILE *f)
 {
-    fprintf(f, "usage: trapvisor run --native|--vmm [options]\n"
-               "  --native            boot the board directly (no monitor; the default)\n"
-               "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
-               "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
-               "  --max-insns N       stop after N instructions (exit 124)\n"
-               "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
-               "                      \"guests\" array, and the monitor times its traps)\n"
-               "  --trace LIST        exceptions,tlb,io,insns,gotcha (and vmm, reloc with --vmm)\n"
-               "                      to stderr; gotcha: sensitive instructions that ran without\n"
-               "                      trapping and, under --vmm, each divergence and patch;\n"
-               "                      reloc: each move of the monitor's resident portion\n");
+    fprintf(f,
+            "usage: trapvisor run --native|--vmm [options]\n"
+            "  --native            boot the board directly (no monitor; the default)\n"
+            "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
+            "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
+            "  --max-insns N       stop after N instructions (exit 124)\n"
+            "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
+            "                      \"guests\" array, and the monitor times its traps)\n"
+            "  --trace LIST        exceptions,tlb,io,insns,gotcha,tpm (and vmm, reloc with --vmm)\n"
+            "                      to stderr; gotcha: sensitive instructions that ran without\n"
+            "                      trapping and, under --vmm, each divergence and patch;\n"
+            "                      reloc: each move of the monitor's resident portion\n");
     board_args_usage(f);
     fprintf(f, "exit status: the guest's power-off code (--vmm: the first non-zero one of the "
                "guests); 124 budget spent; 125 the machine hung (waits with no interrupt "
@@ -92,6 +93,22 @@ static void board_json(cJSON *o, board_t *b, double host_s)
         cJSON_AddNumberToObject(d, "bytes_read", (double)st.disk.bytes_read);
         cJSON_AddNumberToObject(d, "bytes_written", (double)st.disk.bytes_written);
         cJSON_AddNumberToObject(d, "errors", (double)st.disk.errors);
+    }
+    if (st.has_tpm) {
+        cJSON *t = cJSON_AddObjectToObject(io, "tpm");
+        cJSON_AddNumberToObject(t, "commands", (double)st.tpm.commands);
+        cJSON *by = cJSON_AddObjectToObject(t, "by_command");
+        for (uint32_t cc = 0; cc < 0x200; cc++)
+            if (st.tpm.by_cc[cc]) {
+                char hex[16];
+                const char *name = tpm_cc_name(cc);
+                snprintf(hex, sizeof hex, "0x%x", cc);
+                cJSON_AddNumberToObject(by, name ? name : hex, (double)st.tpm.by_cc[cc]);
+            }
+        cJSON_AddNumberToObject(t, "busy_cycles", (double)st.tpm.busy_cycles);
+        cJSON_AddNumberToObject(t, "polls_in_progress", (double)st.tpm.polls_in_progress);
+        cJSON_AddNumberToObject(t, "aborts", (double)st.tpm.aborts);
+        cJSON_AddNumberToObject(t, "failures", (double)st.tpm.failures);
     }
 }
 
@@ -478,7 +495,7 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
             if (!parse_trace(optarg, &trace, &vtrace)) {
                 fprintf(stderr,
                         "trapvisor run: --trace: unknown category in '%s' "
-                        "(exceptions,tlb,io,insns,gotcha,vmm,reloc)\n",
+                        "(exceptions,tlb,io,insns,gotcha,tpm,vmm,reloc)\n",
                         optarg);
                 return EXIT_BAD_INPUT;
             }

@@ -37,6 +37,9 @@ struct tpm {
     uint32_t cmd_len, resp_len, resp_pos;
     uint32_t cmd_locality;
     char error[256]; /* the backend's last failure (a state write) */
+    struct tpm_stats st;
+    tpm_trace_fn trace;
+    void *trace_opaque;
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -97,11 +100,21 @@ static void go(struct tpm *t)
         memcpy(t->resp, failure, sizeof failure);
         t->resp_len = sizeof failure;
         fprintf(stderr, "trapvisor: tpm: %s\n", t->error);
+        t->st.failures++;
     }
     t->resp_pos = 0;
     uint32_t cc = t->cmd_len >= 10 ? be32(t->cmd + 6) : 0;
-    t->done_at = io_link_now(t->link) + tpm_latency(cc);
+    uint64_t now = io_link_now(t->link);
+    t->done_at = now + tpm_latency(cc);
     io_link_schedule(t->link, t->done_at);
+    t->st.commands++;
+    t->st.by_cc[cc & 0x1FFu]++;
+    t->st.busy_cycles += tpm_latency(cc);
+    if (t->trace) {
+        struct tpm_trace_rec rec = {
+            cc, t->cmd_locality, t->cmd_len, t->resp_len, be32(t->resp + 6), now, t->done_at};
+        t->trace(t->trace_opaque, &rec);
+    }
 }
 
 static uint64_t tpm_tick(void *opaque, uint64_t now)
@@ -167,7 +180,10 @@ static uint32_t reg_value(struct tpm *t, unsigned l, uint32_t reg)
     case TPM_INT_VECTOR: return t->int_vector;
     case TPM_INT_STATUS: return t->int_status;
     case TPM_INTF_CAPABILITY: return intf_caps();
-    case TPM_STS: return mine ? sts(t) : 0xFFFFFFFFu;
+    case TPM_STS:
+        if (mine && t->state == ST_EXECUTION)
+            t->st.polls_in_progress++;
+        return mine ? sts(t) : 0xFFFFFFFFu;
     case TPM_INTERFACE_ID: return 1u << 8 | 1u << 13; /* FIFO, locality capable, FIFO capable */
     case TPM_DID_VID: return TPM_DID << 16 | TPM_VID;
     case TPM_RID: return TPM_RID_VALUE;
@@ -222,6 +238,9 @@ static void write_access(struct tpm *t, unsigned l, uint8_t b)
 static void write_sts(struct tpm *t, uint8_t b)
 {
     if (b & TPM_STS_READY) {
+        if (t->state == ST_RECEPTION || t->state == ST_EXECUTION ||
+            (t->state == ST_COMPLETION && t->resp_pos < t->resp_len))
+            t->st.aborts++;
         if (t->state == ST_EXECUTION)
             t->abort_on_done = true;
         else
@@ -359,6 +378,62 @@ tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_ba
         return NULL;
     }
     return t;
+}
+
+void tpm_get_stats(const tpm_t *t, struct tpm_stats *out) { *out = t->st; }
+
+void tpm_set_trace(tpm_t *t, tpm_trace_fn fn, void *opaque)
+{
+    t->trace = fn;
+    t->trace_opaque = opaque;
+}
+
+const char *tpm_cc_name(uint32_t cc)
+{
+    static const struct {
+        uint32_t cc;
+        const char *name;
+    } names[] = {
+        {0x11F, "NV_UndefineSpaceSpecial"},
+        {0x121, "HierarchyControl"},
+        {0x122, "NV_UndefineSpace"},
+        {0x126, "Clear"},
+        {0x128, "HierarchyChangeAuth"},
+        {0x12A, "NV_DefineSpace"},
+        {0x131, "CreatePrimary"},
+        {0x137, "NV_Write"},
+        {0x13C, "PCR_Event"},
+        {0x13D, "PCR_Reset"},
+        {0x143, "SelfTest"},
+        {0x144, "Startup"},
+        {0x145, "Shutdown"},
+        {0x14E, "NV_Read"},
+        {0x153, "Create"},
+        {0x157, "Load"},
+        {0x158, "Quote"},
+        {0x15C, "SequenceUpdate"},
+        {0x15E, "Unseal"},
+        {0x161, "ContextLoad"},
+        {0x162, "ContextSave"},
+        {0x165, "FlushContext"},
+        {0x16B, "PolicySecret"},
+        {0x173, "ReadPublic"},
+        {0x176, "StartAuthSession"},
+        {0x17A, "GetCapability"},
+        {0x17B, "GetRandom"},
+        {0x17D, "Hash"},
+        {0x17E, "PCR_Read"},
+        {0x17F, "PolicyPCR"},
+        {0x182, "PCR_Extend"},
+        {0x185, "EventSequenceComplete"},
+        {0x186, "HashSequenceStart"},
+        {0x189, "PolicyGetDigest"},
+        {0x191, "CreateLoaded"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i].cc == cc)
+            return names[i].name;
+    return NULL;
 }
 
 /* ---- the device class ----------------------------------------------------- */

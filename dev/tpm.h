@@ -89,6 +89,27 @@
 
 typedef struct tpm tpm_t;
 
+/* What the device did (--stats: io.tpm). */
+struct tpm_stats {
+    uint64_t commands;          /* tpmGo on a complete command */
+    uint64_t by_cc[0x200];      /* by command code (TPM_CC_* are below 0x200) */
+    uint64_t busy_cycles;       /* device time executing (the commands' latencies) */
+    uint64_t polls_in_progress; /* STS reads answered "not ready yet" during Execution */
+    uint64_t aborts;            /* commandReady in Reception, Execution or Completion */
+    uint64_t failures;          /* the backend failed (its state could not be saved) */
+};
+void tpm_get_stats(const tpm_t *t, struct tpm_stats *out);
+
+/* One command, for --trace tpm: called at tpmGo, with its response known. */
+struct tpm_trace_rec {
+    uint32_t cc, locality, cmd_len, resp_len, rc;
+    uint64_t start, done; /* device cycles: tpmGo, response available */
+};
+typedef void (*tpm_trace_fn)(void *opaque, const struct tpm_trace_rec *r);
+void tpm_set_trace(tpm_t *t, tpm_trace_fn fn, void *opaque);
+/* A command code's name ("PCR_Read"), or NULL when it is not a common one. */
+const char *tpm_cc_name(uint32_t cc);
+
 /* A TPM in (bus, slot) over backend b (the device owns it: freed with the bus set). */
 tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_backend_t *b,
                char *err, size_t errlen);

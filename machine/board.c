@@ -216,6 +216,8 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
         b->console = dev;
     else if (d->cls == &disk_class)
         b->disk = dev;
+    else if (d->cls == &tpm_class)
+        b->tpm = dev;
     else if (d->cls == &power_class)
         b->power = dev;
     else if (d->cls == &fb_class && !b->fb) {
@@ -527,6 +529,10 @@ void board_get_stats(const board_t *b, struct board_stats *out)
     if (b->disk) {
         out->has_disk = true;
         disk_get_stats(b->disk, &out->disk);
+    }
+    if (b->tpm) {
+        out->has_tpm = true;
+        tpm_get_stats(b->tpm, &out->tpm);
     }
     out->console_bytes = b->console_bytes;
     memcpy(out->interrupts_by_line, b->interrupts_by_line, sizeof out->interrupts_by_line);

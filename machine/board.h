@@ -16,6 +16,7 @@
 
 #include "cpu/cpu.h"
 #include "dev/disk.h"
+#include "dev/tpm.h"
 #include "dev/fb.h"
 #include "dev/uart.h"
 #include "iobus/iobus.h"
@@ -69,6 +70,7 @@ enum board_trace {
     TRACE_IO = 1u << 2,     /* MMIO accesses to bus slots */
     TRACE_INSNS = 1u << 3,  /* every instruction (slow) */
     TRACE_GOTCHA = 1u << 4, /* sensitive instructions run outside kernel mode ([cpu] switches) */
+    TRACE_TPM = 1u << 5,    /* each TPM command: code, locality, sizes, result, cycles */
 };
 /* Parse "exceptions,tlb,io,insns,gotcha"; false on an unknown name. */
 bool board_trace_parse(const char *list, unsigned *mask);
@@ -79,6 +81,8 @@ struct board_stats {
     struct iobus_stats io;
     struct disk_stats disk;
     bool has_disk;
+    struct tpm_stats tpm;
+    bool has_tpm;
     uint64_t console_bytes;
     uint64_t interrupts_by_line[8]; /* Int exceptions taken, by the highest pending IP */
 };

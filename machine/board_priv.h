@@ -24,6 +24,7 @@ struct board {
     int console_in_fd; /* owned when not stdin; -1 none */
     bool interactive;  /* console input is a terminal: idle waits sleep on it */
     disk_t *disk;
+    tpm_t *tpm;
     power_t *power;
     struct vswitch *vswitch;
     fb_t *fb; /* the first framebuffer, NULL none */

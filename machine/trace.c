@@ -100,7 +100,8 @@ bool board_trace_parse(const char *list, unsigned *mask)
         const char *name;
         unsigned bit;
     } names[] = {{"exceptions", TRACE_EXC}, {"exc", TRACE_EXC},     {"tlb", TRACE_TLB},
-                 {"io", TRACE_IO},          {"insns", TRACE_INSNS}, {"gotcha", TRACE_GOTCHA}};
+                 {"io", TRACE_IO},          {"insns", TRACE_INSNS}, {"gotcha", TRACE_GOTCHA},
+                 {"tpm", TRACE_TPM}};
     char buf[128];
     if (strlen(list) >= sizeof buf)
         return false;
@@ -118,6 +119,16 @@ bool board_trace_parse(const char *list, unsigned *mask)
     return true;
 }
 
+static void trace_tpm(void *opaque, const struct tpm_trace_rec *r)
+{
+    struct board *b = opaque;
+    const char *name = tpm_cc_name(r->cc);
+    fprintf(b->trace_out,
+            "[%llu] tpm %s (0x%x) locality %u: %u bytes -> rc %x, %u bytes, ready at cycle %llu\n",
+            (unsigned long long)r->start, name ? name : "command", r->cc, r->locality, r->cmd_len,
+            r->rc, r->resp_len, (unsigned long long)r->done);
+}
+
 void board_set_trace(board_t *b, unsigned mask, FILE *out)
 {
     if (!out)
@@ -128,4 +139,6 @@ void board_set_trace(board_t *b, unsigned mask, FILE *out)
         b->disasm = disasm_new(!b->cfg->little_endian);
     cpu_set_insn_hook(b->cpu, (mask & TRACE_INSNS) ? trace_insn : NULL, b);
     iobus_set_trace(b->io, (mask & TRACE_IO) ? trace_io : NULL, b);
+    if (b->tpm)
+        tpm_set_trace(b->tpm, (mask & TRACE_TPM) ? trace_tpm : NULL, b);
 }

@@ -14,6 +14,8 @@
 #include "cunit_main.h"
 #include "runcli.h"
 
+#include <cjson/cJSON.h>
+
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,6 +463,26 @@ static void test_teaching_kernel_tool(void)
     HAS(r.out, line);
     HAS(r.out, "tpm: PCR16 reset: zeros");
     HAS(r.out, "tpm: ok");
+    /* --trace tpm and --stats: each command, the counts. */
+    char stats[96], args2[512];
+    snprintf(stats, sizeof stats, "%s.json", state);
+    unlink(state);
+    snprintf(args2, sizeof args2, "%s --trace tpm --stats %s", args, stats);
+    static struct cli_result r3;
+    cli_run(&r3, args2);
+    CU_ASSERT_EQUAL(r3.rc, 0);
+    HAS(r3.err, "tpm Startup (0x144) locality 0: 12 bytes -> rc 0, 10 bytes, ready at cycle");
+    HAS(r3.err, "tpm EventSequenceComplete (0x185) locality 0");
+    HAS(r3.err, "tpm PCR_Event (0x13c) locality 0");
+    struct cJSON *js = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_EQUAL(json_num(js, "io.tpm.by_command.Startup"), 2); /* boot ROM, kernel */
+    CU_ASSERT_EQUAL(json_num(js, "io.tpm.by_command.PCR_Read"), 4);
+    CU_ASSERT_EQUAL(json_num(js, "io.tpm.by_command.EventSequenceComplete"), 1);
+    CU_ASSERT(json_num(js, "io.tpm.polls_in_progress") > 0);
+    CU_ASSERT_EQUAL(json_num(js, "io.tpm.failures"), 0);
+    cJSON_Delete(js);
+    unlink(stats);
     /* The same seed and state: the same random bytes, bit for bit. */
     const char *rnd = strstr(r.out, "tpm: random 8 bytes: ");
     CU_ASSERT_PTR_NOT_NULL_FATAL(rnd);
