@@ -244,6 +244,14 @@ cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
     add_u64(sc, "rewrites", g->scan.rewrites);
     if (g->resident.va)
         resident_json(o, &g->resident);
+    if (g->tpm.commands) {
+        cJSON *t = cJSON_AddObjectToObject(o, "tpm");
+        add_u64(t, "commands", g->tpm.commands);
+        add_u64(t, "virtualized", g->tpm.virtualized);
+        add_u64(t, "passed", g->tpm.passed);
+        add_u64(t, "refused", g->tpm.refused);
+        add_u64(t, "queue_cycles", g->tpm.queue_cycles);
+    }
     add_u64(o, "time_slices", g->slices);
     cJSON *ns_o = cJSON_AddObjectToObject(o, "trap_host_ns");
     for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)

@@ -21,6 +21,8 @@
 #include "dev/vswitch.h"
 #include "iobus/iobus.h"
 
+struct tpm_port;
+
 /* What the owner of a bus set gives the devices it creates in it: the board
  * for its own buses, the monitor for a guest's emulated copies. */
 struct dev_host {
@@ -34,6 +36,11 @@ struct dev_host {
     void *power_opaque;
     vswitch_t *(*vswitch)(void *opaque); /* the switch NICs join (NULL: none) */
     void *opaque;
+    /* A TPM's port (dev/tpm.h) for a guest's copy (NULL: the TPM itself,
+     * over libtpms). 0, or -1 with a message. */
+    int (*tpm_port)(void *tpm_opaque, unsigned bus, unsigned slot, struct tpm_port *out, char *err,
+                    size_t errlen);
+    void *tpm_opaque;
 };
 
 struct dev_class {

@@ -24,7 +24,7 @@ enum tpm_state { ST_IDLE, ST_READY, ST_RECEPTION, ST_EXECUTION, ST_COMPLETION };
 
 struct tpm {
     io_link_t *link;
-    tpm_backend_t *backend;
+    struct tpm_port port;
     bool big_endian;
     int active;      /* active locality, -1 none */
     uint8_t pending; /* bit l: locality l requested use */
@@ -92,24 +92,26 @@ static void to_ready(struct tpm *t)
 static void go(struct tpm *t)
 {
     t->state = ST_EXECUTION;
-    t->resp_len = tpm_backend_execute(t->backend, t->cmd_locality, t->cmd, t->cmd_len, t->resp,
-                                      t->error, sizeof t->error);
+    uint64_t now = io_link_now(t->link);
+    t->done_at = now;
+    t->resp_len = t->port.run(t->port.opaque, t->cmd_locality, t->cmd, t->cmd_len, t->resp, now,
+                              &t->done_at, t->error, sizeof t->error);
     if (t->resp_len == 0) {
-        /* The backend failed (its state could not be saved): TPM_RC_FAILURE. */
+        /* The port failed (the state could not be saved): TPM_RC_FAILURE. */
         static const uint8_t failure[10] = {0x80, 0x01, 0, 0, 0, 10, 0, 0, 0x01, 0x01};
         memcpy(t->resp, failure, sizeof failure);
         t->resp_len = sizeof failure;
         fprintf(stderr, "trapvisor: tpm: %s\n", t->error);
         t->st.failures++;
     }
+    if (t->done_at < now)
+        t->done_at = now;
     t->resp_pos = 0;
     uint32_t cc = t->cmd_len >= 10 ? be32(t->cmd + 6) : 0;
-    uint64_t now = io_link_now(t->link);
-    t->done_at = now + tpm_latency(cc);
     io_link_schedule(t->link, t->done_at);
     t->st.commands++;
     t->st.by_cc[cc & 0x1FFu]++;
-    t->st.busy_cycles += tpm_latency(cc);
+    t->st.busy_cycles += t->done_at - now;
     if (t->trace) {
         struct tpm_trace_rec rec = {
             cc, t->cmd_locality, t->cmd_len, t->resp_len, be32(t->resp + 6), now, t->done_at};
@@ -334,16 +336,16 @@ static void tpm_reset(void *opaque)
     t->state = ST_IDLE;
     t->cmd_len = t->resp_len = t->resp_pos = 0;
     t->abort_on_done = false;
-    char err[256];
-    if (tpm_backend_reset(t->backend, err, sizeof err) != 0)
-        fprintf(stderr, "trapvisor: tpm: %s\n", err);
+    if (t->port.reset)
+        t->port.reset(t->port.opaque);
     update_irq(t);
 }
 
 static void tpm_free(void *opaque)
 {
     struct tpm *t = opaque;
-    tpm_backend_close(t->backend);
+    if (t->port.close)
+        t->port.close(t->port.opaque);
     free(t);
 }
 
@@ -361,15 +363,43 @@ static const struct iodev_ops tpm_ops = {
     .free = tpm_free,
 };
 
-tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_backend_t *b,
-               char *err, size_t errlen)
+/* ---- the port of the TPM itself ------------------------------------------- */
+
+static uint32_t direct_run(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
+                           uint8_t *resp, uint64_t now, uint64_t *done, char *err, size_t errlen)
+{
+    *done = now + (len >= 10 ? tpm_latency(be32(cmd + 6)) : TPM_LATENCY_FAST);
+    return tpm_backend_execute(opaque, locality, cmd, len, resp, err, errlen);
+}
+
+static void direct_reset(void *opaque)
+{
+    char err[256];
+    if (tpm_backend_reset(opaque, err, sizeof err) != 0)
+        fprintf(stderr, "trapvisor: tpm: %s\n", err);
+}
+
+static void direct_close(void *opaque) { tpm_backend_close(opaque); }
+
+struct tpm_port tpm_port_direct(tpm_backend_t *b)
+{
+    return (struct tpm_port){direct_run, direct_reset, direct_close, b};
+}
+
+tpm_backend_t *tpm_backend_of(const tpm_t *t)
+{
+    return t->port.run == direct_run ? t->port.opaque : NULL;
+}
+
+tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian,
+               const struct tpm_port *port, char *err, size_t errlen)
 {
     struct tpm *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    t->backend = b;
+    t->port = *port;
     t->big_endian = big_endian;
     t->active = -1;
     if (iobus_attach(io, bus, slot, &tpm_ops, t, &t->link) != 0) {
@@ -485,12 +515,19 @@ static void *tpm_attach(const struct dev_host *h, unsigned bus, unsigned slot, c
                         char *err, size_t errlen)
 {
     const struct tpm_settings *s = settings;
-    tpm_backend_t *b = tpm_libtpms_open(s->state, s->seed, err, errlen);
-    if (!b)
-        return NULL;
-    tpm_t *t = tpm_new(h->io, bus, slot, h->big_endian, b, err, errlen);
-    if (!t)
-        tpm_backend_close(b);
+    struct tpm_port port;
+    if (h->tpm_port) { /* a guest's copy: the monitor's multiplexer */
+        if (h->tpm_port(h->tpm_opaque, bus, slot, &port, err, errlen) != 0)
+            return NULL;
+    } else {
+        tpm_backend_t *b = tpm_libtpms_open(s->state, s->seed, err, errlen);
+        if (!b)
+            return NULL;
+        port = tpm_port_direct(b);
+    }
+    tpm_t *t = tpm_new(h->io, bus, slot, h->big_endian, &port, err, errlen);
+    if (!t && port.close)
+        port.close(port.opaque);
     return t;
 }
 
@@ -502,4 +539,5 @@ const struct dev_class tpm_class = {
     .set = tpm_set,
     .check = tpm_check,
     .attach = tpm_attach,
+    .shareable = true, /* a guest that does not own its bus gets a multiplexed copy */
 };

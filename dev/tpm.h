@@ -110,9 +110,29 @@ void tpm_set_trace(tpm_t *t, tpm_trace_fn fn, void *opaque);
 /* A command code's name ("PCR_Read"), or NULL when it is not a common one. */
 const char *tpm_cc_name(uint32_t cc);
 
-/* A TPM in (bus, slot) over backend b (the device owns it: freed with the bus set). */
-tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian, tpm_backend_t *b,
-               char *err, size_t errlen);
+/*
+ * What executes the device's commands: the TPM itself (tpm_port_direct, over
+ * libtpms), or the monitor's multiplexer for a guest's copy of the device
+ * (vmm/vtpm.c), which queues it for the one physical TPM.
+ */
+struct tpm_port {
+    /* Run one command issued at locality at device cycle now: the response
+     * into resp (at most TPM_BUFFER_MAX bytes), its length (0: the port
+     * failed, *err says why), and in *done the cycle it is available. */
+    uint32_t (*run)(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
+                    uint8_t *resp, uint64_t now, uint64_t *done, char *err, size_t errlen);
+    void (*reset)(void *opaque); /* the machine (or the guest) power-cycles */
+    void (*close)(void *opaque); /* the device goes (may be NULL) */
+    void *opaque;
+};
+/* The port of the TPM itself over b (the device owns b: closed with it). */
+struct tpm_port tpm_port_direct(tpm_backend_t *b);
+
+/* A TPM in (bus, slot) over port (the device owns it: closed with the bus set). */
+tpm_t *tpm_new(iobus_t *io, unsigned bus, unsigned slot, bool big_endian,
+               const struct tpm_port *port, char *err, size_t errlen);
+/* The backend behind a device over tpm_port_direct (the physical TPM), else NULL. */
+tpm_backend_t *tpm_backend_of(const tpm_t *t);
 /* The latency of a command code (TPM_CC_*). */
 uint32_t tpm_latency(uint32_t command_code);
 

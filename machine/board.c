@@ -114,6 +114,8 @@ void board_set_observer(board_t *b, cpu_event_fn fn, void *opaque)
     b->observer_opaque = opaque;
 }
 
+tpm_t *board_tpm(board_t *b) { return b->tpm; }
+
 fb_t *board_framebuffer(board_t *b, unsigned *bus)
 {
     if (bus)

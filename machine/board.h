@@ -59,6 +59,8 @@ void board_set_console(board_t *b, uart_out_fn fn, void *opaque);
 void board_set_observer(board_t *b, cpu_event_fn fn, void *opaque);
 /* The first framebuffer device and its bus (NULL: the board has none). */
 fb_t *board_framebuffer(board_t *b, unsigned *bus);
+/* The board's TPM (NULL: none). */
+tpm_t *board_tpm(board_t *b);
 /* The kernel and firmware images (symbols); the kernel is NULL on a hosted board. */
 const elfimg_t *board_kernel(const board_t *b);
 const elfimg_t *board_firmware(const board_t *b);

@@ -62,7 +62,8 @@ static void rig_init(struct rig *r, bool big_endian)
     if (!b)
         printf("\n  %s\n", err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    r->tpm = tpm_new(r->io, BUS, SLOT, big_endian, b, err, sizeof err);
+    struct tpm_port port = tpm_port_direct(b);
+    r->tpm = tpm_new(r->io, BUS, SLOT, big_endian, &port, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r->tpm);
 }
 
@@ -495,6 +496,80 @@ static void test_teaching_kernel_tool(void)
     unlink(state);
 }
 
+static void test_multiplexed(void)
+{
+    /* Two guests sharing the board's TPM through the monitor's multiplexer:
+     * each boot ROM measures its kernel into its own virtual PCR 9, each
+     * tpm program extends its own PCR 16 (one extend each: were they the
+     * same PCR, the second guest would read two), random bytes come from the
+     * physical TPM, commands wait in one queue. */
+    fresh_state();
+    char ini[96];
+    snprintf(ini, sizeof ini, "%s.ini", state);
+    FILE *f = fopen(ini, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "[board]\nram = 64M\nbuses = 1\nbootargs = tpm\n"
+            "[bus0.slot0]\ntype = uart\ninput = none\noutput = stdout\n"
+            "[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
+            "[bus0.slot3]\ntype = tpm\nstate = %s\n"
+            "[guest0]\nname = a\nram = 16M\nbuses = none\nshared = uart, timer, power, tpm\n"
+            "[guest1]\nname = b\nram = 16M\nbuses = none\nshared = uart, timer, power, tpm\n",
+            state);
+    fclose(f);
+    char stats[96], args[512];
+    snprintf(stats, sizeof stats, "%s.json", state);
+    snprintf(args, sizeof args, "run --vmm --config %s --stats %s", ini, stats);
+    static struct cli_result r;
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 0);
+    f = fopen(GUEST_DIR "/kernel-eb.elf", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    static uint8_t elf[1 << 20];
+    size_t n = fread(elf, 1, sizeof elf, f);
+    fclose(f);
+    uint8_t in[64] = {0}, pcr9[32], ev[64] = {0}, pcr16[32];
+    SHA256(elf, n, in + 32);
+    SHA256(in, sizeof in, pcr9);
+    SHA256((const uint8_t *)"hello", 5, ev + 32);
+    SHA256(ev, sizeof ev, pcr16);
+    static const char *const guests[] = {"a", "b"};
+    for (int i = 0; i < 2; i++) {
+        char want[200];
+        int k = snprintf(want, sizeof want,
+                         "[%s] tpm: PCR9 (the kernel, as the boot ROM measured it) ", guests[i]);
+        for (int j = 0; j < 32; j++)
+            k += snprintf(want + k, sizeof want - (size_t)k, "%02x", pcr9[j]);
+        HAS(r.out, want);
+        k = snprintf(want, sizeof want, "[%s] tpm: PCR16 after event \"hello\": ", guests[i]);
+        for (int j = 0; j < 32; j++)
+            k += snprintf(want + k, sizeof want - (size_t)k, "%02x", pcr16[j]);
+        HAS(r.out, want);
+        snprintf(want, sizeof want, "[%s] tpm: ok", guests[i]);
+        HAS(r.out, want);
+        snprintf(want, sizeof want, "[%s] bootrom: kernel image measured into TPM PCR 9",
+                 guests[i]);
+        HAS(r.out, want);
+    }
+    struct cJSON *js = json_load(stats);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    double waited = 0;
+    for (int i = 0; i < 2; i++) {
+        const struct cJSON *g =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(js, "guests"), i);
+        CU_ASSERT(json_num(g, "tpm.commands") > 180);  /* the measurement's pieces and the tool */
+        CU_ASSERT_EQUAL(json_num(g, "tpm.passed"), 1); /* GetRandom */
+        CU_ASSERT_EQUAL(json_num(g, "tpm.refused"), 0);
+        CU_ASSERT_EQUAL(json_num(g, "tpm.virtualized") + 1, json_num(g, "tpm.commands"));
+        waited += json_num(g, "tpm.queue_cycles");
+    }
+    CU_ASSERT(waited > 0); /* the two shared the one TPM: somebody waited */
+    cJSON_Delete(js);
+    unlink(stats);
+    unlink(ini);
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
@@ -504,6 +579,7 @@ static const struct test_case tests[] = {
     {"killed while writing its state: the state still loads", test_kill_during_writes},
     {"seeded: the same seed, the same TPM", test_seeded},
     {"the teaching kernel's driver and tpm tool, natively", test_teaching_kernel_tool},
+    {"two guests through the multiplexer: own PCRs, one queue", test_multiplexed},
 };
 
 CUNIT_MAIN("tpm", tests)

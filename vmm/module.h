@@ -39,6 +39,7 @@
 #include "tlb/tlb.h"
 #include "vmm/vmm.h"
 
+struct dev_host;
 struct guest;
 struct vmm;
 struct vmm_region;
@@ -137,6 +138,9 @@ struct vmm_module {
     void (*guest_teardown)(void *state, struct guest *g);
     /* A device wrote host memory [paddr, paddr + len) by DMA. */
     void (*dma_written)(void *state, uint32_t paddr, size_t len);
+    /* The guest's emulated devices are about to be made: the module may
+     * give them what it provides (a TPM's port). */
+    void (*guest_dev_host)(void *state, struct guest *g, struct dev_host *h);
     const struct vmm_region_owner *owner;
     /* HYPCALL codes [hc_first, hc_first + hc_count) are the module's. */
     unsigned hc_first, hc_count;

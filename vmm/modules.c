@@ -7,10 +7,12 @@
 
 #include "vmm/patch.h"
 #include "vmm/resident.h"
+#include "vmm/vtpm.h"
 
 const struct vmm_module *const vmm_builtin_modules[] = {
     &patch_module,    /* vmm.fix = scan: the scanner fix (patch.c) */
     &resident_module, /* vmm.traps = resident: the resident trap model (resident.c) */
+    &vtpm_module,     /* a shared TPM: the multiplexer (vtpm.c) */
     NULL,
 };
 
@@ -91,6 +93,10 @@ void modules_destroy(struct vmm *v)
 void modules_guest_boot(struct guest *g) { EACH_HOOK(g->v, guest_boot, g); }
 void modules_guest_reset(struct guest *g) { EACH_HOOK(g->v, guest_reset, g); }
 void modules_guest_teardown(struct guest *g) { EACH_HOOK(g->v, guest_teardown, g); }
+void modules_guest_dev_host(struct guest *g, struct dev_host *h)
+{
+    EACH_HOOK(g->v, guest_dev_host, g, h);
+}
 
 void modules_dma_written(void *opaque, uint32_t paddr, size_t len)
 {

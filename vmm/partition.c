@@ -239,6 +239,7 @@ static int add_vdevices(struct guest *g, char *err, size_t errlen)
         .power = on_vpower,
         .power_opaque = g,
     };
+    modules_guest_dev_host(g, &h);
     for (unsigned b = 0; b < bc->buses; b++)
         for (unsigned s = 0; s < IOBUS_SLOTS; s++) {
             if (!vmm_config_emulates(v->cfg, g->id, b, s))

@@ -267,6 +267,15 @@ struct vmm_resident_stats {
     uint64_t fast_ns[32], host_ns[32];
 };
 
+/* The guest's TPM, through the multiplexer (vmm/vtpm.c). */
+struct vmm_tpm_stats {
+    uint64_t commands;
+    uint64_t virtualized;  /* done on its own virtual PCRs and sequences */
+    uint64_t passed;       /* sent to the physical TPM */
+    uint64_t refused;      /* not virtualized yet, malformed, or before its Startup */
+    uint64_t queue_cycles; /* device time its commands waited for the physical TPM */
+};
+
 struct vmm_guest_stats {
     char name[VMM_NAME_MAX];
     bool halted;
@@ -290,6 +299,7 @@ struct vmm_guest_stats {
     struct vmm_gotcha_stats gotcha;
     struct vmm_scan_stats scan;
     struct vmm_resident_stats resident;
+    struct vmm_tpm_stats tpm;
 };
 unsigned vmm_guest_count(const vmm_t *v);
 void vmm_guest_stats(const vmm_t *v, unsigned guest, struct vmm_guest_stats *out);

@@ -183,6 +183,8 @@ void modules_destroy(struct vmm *v);
 void modules_guest_boot(struct guest *g);
 void modules_guest_reset(struct guest *g);
 void modules_guest_teardown(struct guest *g);
+struct dev_host;
+void modules_guest_dev_host(struct guest *g, struct dev_host *h);
 void modules_dma_written(void *opaque, uint32_t paddr, size_t len);
 void modules_guest_tlb_write(struct guest *g, unsigned index, const struct tlb_regs *e);
 /* The largest real page the owners allow for a pair around va (0: any). */
