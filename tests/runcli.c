@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 
 #include <CUnit/CUnit.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,4 +67,28 @@ double json_num(const cJSON *o, const char *path)
         return -1;
     }
     return cur->valuedouble;
+}
+
+void untimed(const char *text, const char *prefix, char *out, size_t len)
+{
+    regex_t ms;
+    if (regcomp(&ms, "[0-9]+ ms", REG_EXTENDED | REG_NOSUB) != 0)
+        abort();
+    size_t n = 0, pl = strlen(prefix);
+    out[0] = 0;
+    for (const char *p = text; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(l < 511 ? l : 511), p);
+        if (strncmp(line, prefix, pl) == 0 && regexec(&ms, line, 0, NULL, 0) != 0 &&
+            n + strlen(line) + 2 < len) {
+            memcpy(out + n, line, strlen(line));
+            n += strlen(line);
+            out[n++] = '\n';
+            out[n] = 0;
+        }
+        p += l + (e ? 1 : 0);
+    }
+    regfree(&ms);
 }

@@ -23,6 +23,11 @@ void cli_run(struct cli_result *r, const char *args);
         CU_ASSERT_PTR_NOT_NULL(strstr((text), (needle)));                                          \
     } while (0)
 
+/* The lines of text that start with prefix ("" every line) and do not report
+ * a time ("N ms": what a guest's clock says, which a monitor changes), into
+ * out (len bytes, NUL-terminated, each line with its newline). */
+void untimed(const char *text, const char *prefix, char *out, size_t len);
+
 /* Create a file of `size` zero bytes under /tmp; its name goes to path
  * (at least 32 bytes). The test unlinks it. */
 void make_temp_file(char *path, size_t size);

@@ -16,7 +16,6 @@
 #include "runcli.h"
 
 #include <cjson/cJSON.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,30 +49,6 @@ static cJSON *run_stats(struct cli_result *res, const char *opts)
 static cJSON *guest(cJSON *all, int i)
 {
     return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(all, "guests"), i);
-}
-
-/* The lines of text that match prefix and do not report a time ("N ms"). */
-static void untimed(const char *text, const char *prefix, char *out, size_t len)
-{
-    regex_t ms;
-    CU_ASSERT_FATAL(regcomp(&ms, "[0-9]+ ms", REG_EXTENDED | REG_NOSUB) == 0);
-    size_t n = 0;
-    out[0] = 0;
-    for (const char *p = text; *p;) {
-        const char *e = strchr(p, '\n');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        char line[512];
-        snprintf(line, sizeof line, "%.*s", (int)(l < 511 ? l : 511), p);
-        if (strncmp(line, prefix, strlen(prefix)) == 0 && regexec(&ms, line, 0, NULL, 0) != 0 &&
-            n + l + 2 < len) {
-            memcpy(out + n, line, strlen(line));
-            n += strlen(line);
-            out[n++] = '\n';
-            out[n] = 0;
-        }
-        p += l + (e ? 1 : 0);
-    }
-    regfree(&ms);
 }
 
 static char a[65536], b[65536];
