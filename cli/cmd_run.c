@@ -316,6 +316,7 @@ static int write_stats(const char *path, cJSON *o)
 #define VTRACE_MONITOR 1u
 #define VTRACE_GOTCHA  2u
 #define VTRACE_RELOC   4u
+#define VTRACE_TPM     8u
 static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
 {
     char buf[256], rest[256] = "";
@@ -330,6 +331,8 @@ static bool parse_trace(const char *list, unsigned *board_mask, unsigned *vmm)
         }
         if (strcmp(tok, "gotcha") == 0)
             *vmm |= VTRACE_GOTCHA;
+        if (strcmp(tok, "tpm") == 0) /* the device's, and under --vmm the multiplexer's */
+            *vmm |= VTRACE_TPM;
         if (rest[0])
             strcat(rest, ",");
         strcat(rest, tok);
@@ -432,6 +435,8 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         vmm_set_gotcha_trace(v, stderr);
     if (vtrace & VTRACE_RELOC)
         vmm_set_reloc_trace(v, stderr);
+    if (vtrace & VTRACE_TPM)
+        vmm_set_tpm_trace(v, stderr);
     if (stats_path)
         vmm_set_timing(v, true);
     struct timespec t0;

@@ -519,7 +519,7 @@ static void test_multiplexed(void)
     fclose(f);
     char stats[96], args[512];
     snprintf(stats, sizeof stats, "%s.json", state);
-    snprintf(args, sizeof args, "run --vmm --config %s --stats %s", ini, stats);
+    snprintf(args, sizeof args, "run --vmm --config %s --stats %s --trace tpm", ini, stats);
     static struct cli_result r;
     cli_run(&r, args);
     CU_ASSERT_EQUAL(r.rc, 0);
@@ -564,6 +564,12 @@ static void test_multiplexed(void)
         waited += json_num(g, "tpm.queue_cycles");
     }
     CU_ASSERT(waited > 0); /* the two shared the one TPM: somebody waited */
+    /* --trace tpm: each guest's commands, what was done with them. */
+    HAS(r.err, "tpm a GetRandom (0x17b): issued ");
+    HAS(r.err, "; physical, rc 0");
+    HAS(r.err, "tpm b PCR_Event (0x13c): issued ");
+    HAS(r.err, "; virtual, rc 0");
+    HAS(r.err, "tpm a Startup (0x144): issued ");
     cJSON_Delete(js);
     unlink(stats);
     unlink(ini);

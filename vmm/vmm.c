@@ -407,6 +407,7 @@ void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
 void vmm_set_trace(vmm_t *v, FILE *out) { v->trace = out; }
 void vmm_set_gotcha_trace(vmm_t *v, FILE *out) { v->gotcha_trace = out; }
 void vmm_set_reloc_trace(vmm_t *v, FILE *out) { v->reloc_trace = out; }
+void vmm_set_tpm_trace(vmm_t *v, FILE *out) { v->tpm_trace = out; }
 void vmm_set_timing(vmm_t *v, bool on) { v->timing = on; }
 
 /* ---- statistics ---------------------------------------------------------- */

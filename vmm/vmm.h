@@ -185,6 +185,10 @@ void vmm_set_gotcha_trace(vmm_t *v, FILE *out);
 /* Trace each move of the resident portion (vmm.traps = resident): from,
  * to, cause, policy, bytes copied aside. Also in the vmm_set_trace trace. */
 void vmm_set_reloc_trace(vmm_t *v, FILE *out);
+/* Trace each guest's TPM command through the multiplexer: guest, command,
+ * when it was issued, started on the physical TPM and done, what was done
+ * with it, its result. */
+void vmm_set_tpm_trace(vmm_t *v, FILE *out);
 /* Measure host time per trap (costs two clock reads per trap). */
 void vmm_set_timing(vmm_t *v, bool on);
 

@@ -106,6 +106,7 @@ struct vmm {
     FILE *trace;
     FILE *gotcha_trace;
     FILE *reloc_trace;
+    FILE *tpm_trace;
     unsigned gotcha_lines;
     bool eret_native; /* the CPU runs ERET outside kernel mode: keep the real EPC */
     /* optional features (module.h), in the order they are consulted */

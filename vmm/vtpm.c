@@ -323,31 +323,26 @@ static bool stateless(uint32_t cc)
 
 /* ---- the guests' port ------------------------------------------------------------ */
 
-static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
-                         uint8_t *resp, uint64_t now, uint64_t *done, char *err, size_t errlen)
+/* What happened to one command: how it was done and its response. */
+static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uint32_t len,
+                         uint8_t *resp, const char **how, char *err, size_t errlen)
 {
-    struct vguest *vg = opaque;
-    struct vtpm *m = vg->mux;
     struct vmm_tpm_stats *st = &vg->g->st.tpm;
-    (void)locality; /* a guest's every locality is its own: the physical one is 0 */
-    uint32_t cc = len >= 10 ? get32(cmd + 6) : 0, n;
-    /* The queue: the physical TPM is free at busy_until. */
-    uint64_t start = now > m->busy_until ? now : m->busy_until;
-    *done = start + tpm_latency(cc);
-    m->busy_until = *done;
-    st->commands++;
-    st->queue_cycles += start - now;
+    *how = "refused";
     if (len < 10 || get32(cmd + 2) != len)
         return st->refused++, reply_rc(resp, RC_SIZE);
     if (!vg->started && cc != 0x144)
         return st->refused++, reply_rc(resp, RC_INIT);
+    uint32_t n;
     switch (cc) {
     case 0x144: /* Startup */
-        st->virtualized++;
-        if (vg->started)
-            return reply_rc(resp, RC_INIT);
-        startup(vg);
-        return reply_rc(resp, RC_SUCCESS);
+        if (vg->started) {
+            n = reply_rc(resp, RC_INIT);
+        } else {
+            startup(vg);
+            n = reply_rc(resp, RC_SUCCESS);
+        }
+        break;
     case 0x17E: n = pcr_read(vg, cmd, len, resp); break;
     case 0x182: n = pcr_extend(vg, cmd, len, resp); break;
     case 0x13C: n = pcr_event(vg, cmd, len, resp); break;
@@ -361,9 +356,38 @@ static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, ui
             return reply_rc(resp, RC_CC);
         }
         st->passed++;
-        return tpm_backend_execute(m->phys, 0, cmd, len, resp, err, errlen);
+        *how = "physical";
+        return tpm_backend_execute(vg->mux->phys, 0, cmd, len, resp, err, errlen);
     }
     st->virtualized++;
+    *how = "virtual";
+    return n;
+}
+
+static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
+                         uint8_t *resp, uint64_t now, uint64_t *done, char *err, size_t errlen)
+{
+    struct vguest *vg = opaque;
+    struct vtpm *m = vg->mux;
+    struct vmm_tpm_stats *st = &vg->g->st.tpm;
+    (void)locality; /* a guest's every locality is its own: the physical one is 0 */
+    uint32_t cc = len >= 10 ? get32(cmd + 6) : 0;
+    /* The queue: the physical TPM is free at busy_until. */
+    uint64_t start = now > m->busy_until ? now : m->busy_until;
+    *done = start + tpm_latency(cc);
+    m->busy_until = *done;
+    st->commands++;
+    st->queue_cycles += start - now;
+    const char *how;
+    uint32_t n = dispatch(vg, cc, cmd, len, resp, &how, err, errlen);
+    if (m->v->tpm_trace) {
+        const char *name = tpm_cc_name(cc);
+        fprintf(m->v->tpm_trace,
+                "[%llu] tpm %s %s (0x%x): issued %llu, started %llu, done %llu; %s, rc %x\n",
+                (unsigned long long)now, vg->g->cfg->name, name ? name : "command", cc,
+                (unsigned long long)now, (unsigned long long)start, (unsigned long long)*done, how,
+                n >= 10 ? get32(resp + 6) : RC_FAILURE);
+    }
     return n;
 }
 
