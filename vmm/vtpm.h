@@ -1,6 +1,7 @@
 /*
  * vmm/vtpm.h — the TPM multiplexer (vmm/vtpm.c), a monitor module: one
- * physical TPM shared by the guests that list `tpm` in `shared`. The monitor
+ * physical TPM shared by the guests whose `shared` names `tpm` (by default
+ * all). The monitor
  * knows only vtpm_module (modules.c's list). docs/vmm.md, "The TPM
  * multiplexer".
  */
