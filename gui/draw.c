@@ -23,6 +23,7 @@
 
 #include "cpu/cp0_regs.h"
 #include "dev/fb.h"
+#include "dev/tpm.h"
 #include "gui/gui_priv.h"
 #include "iobus/iobus.h"
 
@@ -707,6 +708,47 @@ static void draw_timeline(struct gui *g, struct rect r)
     }
 }
 
+/* ---- the TPM multiplexer ------------------------------------------------------------------ */
+
+/* Per guest: its last command and where it is (waiting in the queue,
+ * running on the physical TPM, done), then its virtual PCRs that are not
+ * at their start value, as PCR:first bytes. */
+static void draw_tpm(struct gui *g, struct rect r)
+{
+    session_t *s = g->s;
+    vmm_t *v = session_vmm(s);
+    int y = panel(g, r, "TPM: one physical, a queue, each guest's own PCRs");
+    int cols = r.w / g->cw - 1;
+    for (unsigned gi = 0; gi < session_guest_count(s); gi++) {
+        struct vmm_tpm_view tv;
+        if (!vmm_guest_tpm(v, gi, &tv))
+            continue;
+        static const char *const states[] = {"done", "WAITING", "RUNNING"};
+        static const SDL_Color state_col[] = {
+            {150, 150, 150, 255}, {255, 210, 40, 255}, {90, 220, 120, 255}};
+        const char *name = tpm_cc_name(tv.cc);
+        int x = text(g, r.x + 4, y, COL_TEXT, 12, "%-10.10s", session_guest_name(s, gi));
+        x = text(g, x, y, state_col[tv.state], 9, "%-8s", tv.cc ? states[tv.state] : "-");
+        text(g, x, y, COL_DIM, cols - 20, "%s%s", tv.cc ? (name ? name : "?") : "",
+             tv.started ? "" : "  (not started)");
+        y += g->ch;
+        char line[256];
+        size_t n = 0;
+        line[0] = 0;
+        for (unsigned p = 0; p < 24 && n + 12 < sizeof line; p++) {
+            uint8_t start = p >= 17 && p <= 22 ? 0xFF : 0;
+            bool moved = false;
+            for (unsigned k = 0; k < 32; k++)
+                moved |= tv.pcr[p][k] != start;
+            if (moved)
+                n += (size_t)snprintf(line + n, sizeof line - n, "%u:%02x%02x ", p, tv.pcr[p][0],
+                                      tv.pcr[p][1]);
+        }
+        text(g, r.x + 4 + 2 * g->cw, y, COL_TEXT, cols - 2, "%s", n ? line : "PCRs as at Startup");
+        y += g->ch;
+    }
+}
+
 /* ---- the frame ------------------------------------------------------------------------------- */
 
 void draw_frame(struct gui *g)
@@ -745,8 +787,15 @@ void draw_frame(struct gui *g)
     L->counters = (struct rect){xb, top + regs_h + gap, wb, ha - regs_h - gap};
     draw_counters(g, L->counters);
 
-    L->tlb = (struct rect){xc, top, wc, ha};
+    /* With a TPM shared through the monitor, its panel under the real TLB. */
+    struct vmm_tpm_view tv;
+    bool tpm = session_is_vmm(g->s) && vmm_guest_tpm(session_vmm(g->s), 0, &tv);
+    int tpm_h = tpm ? (int)ng * 2 * ch + 2 * ch + 6 : 0;
+    L->tlb = (struct rect){xc, top, wc, ha - (tpm ? tpm_h + gap : 0)};
     draw_tlb(g, L->tlb);
+    L->tpm = tpm ? (struct rect){xc, top + ha - tpm_h, wc, tpm_h} : (struct rect){0, 0, 0, 0};
+    if (tpm)
+        draw_tpm(g, L->tpm);
 
     int modes_h = (int)ng * (session_is_vmm(g->s) ? 2 * ch + 3 : ch + 2) + 3 * ch;
     L->maps = (struct rect){xd, top, wd, ha - modes_h - gap};

@@ -58,6 +58,8 @@ static int write_layout(struct gui *g, const char *png)
     cJSON_AddItemToObject(o, "tlb", rect_json(L->tlb));
     cJSON_AddItemToObject(o, "maps", rect_json(L->maps));
     cJSON_AddItemToObject(o, "modes", rect_json(L->modes));
+    if (L->tpm.h)
+        cJSON_AddItemToObject(o, "tpm", rect_json(L->tpm));
     cJSON_AddItemToObject(o, "timeline", rect_json(L->timeline));
     cJSON_AddItemToObject(o, "strip", rect_json(L->strip));
     cJSON_AddItemToObject(o, "framebuffer", rect_json(L->fb));

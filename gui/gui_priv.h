@@ -31,8 +31,8 @@ struct rect {
 
 /* Where things were drawn in the last frame (for --layout and the tests). */
 struct gui_layout {
-    struct rect status, consoles[VMM_MAX_GUESTS], fb, regs, counters, tlb, maps, modes, timeline,
-        strip, keys, prompt;
+    struct rect status, consoles[VMM_MAX_GUESTS], fb, regs, counters, tlb, tpm, maps, modes,
+        timeline, strip, keys, prompt;
     int con_line_y[VMM_MAX_GUESTS][64];
     int con_lines[VMM_MAX_GUESTS];
     int con_text_x[VMM_MAX_GUESTS];

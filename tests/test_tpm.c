@@ -26,6 +26,7 @@
 
 #include "dev/tpm.h"
 #include "mmu/phys.h"
+#include "vmm/vmm.h"
 
 #define BUS  0
 #define SLOT 3
@@ -572,6 +573,32 @@ static void test_multiplexed(void)
     HAS(r.err, "tpm a Startup (0x144): issued ");
     cJSON_Delete(js);
     unlink(stats);
+    /* The multiplexer's view (the window's TPM panel): each guest started,
+     * its PCR 9 the measurement, PCR 16 reset by the program, nothing
+     * queued any more. */
+    unlink(state);
+    struct vmm_config c = {0};
+    char err[512];
+    CU_ASSERT_FATAL(vmm_config_default(&c));
+    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&c, ini, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(vmm_config_set(&c, "bus0.slot0.output=/dev/null", err, sizeof err), 0);
+    vmm_t *v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct vmm_tpm_view tv;
+    CU_ASSERT(vmm_guest_tpm(v, 0, &tv));
+    CU_ASSERT_FALSE(tv.started);
+    CU_ASSERT_EQUAL(vmm_run(v, 100000000), VMM_ALL_OFF);
+    for (unsigned i = 0; i < 2; i++) {
+        CU_ASSERT_FATAL(vmm_guest_tpm(v, i, &tv));
+        CU_ASSERT(tv.started);
+        CU_ASSERT_EQUAL(tv.state, VMM_TPM_IDLE);
+        CU_ASSERT_EQUAL(memcmp(tv.pcr[9], pcr9, 32), 0);
+        uint8_t zero[32] = {0};
+        CU_ASSERT_EQUAL(memcmp(tv.pcr[16], zero, 32), 0);
+        CU_ASSERT_EQUAL(tv.pcr[17][0], 0xFF);
+    }
+    vmm_free(v);
+    vmm_config_free(&c);
     unlink(ini);
     unlink(state);
 }

@@ -393,6 +393,16 @@ struct vmm_resident_view {
     uint32_t data_hpa; /* host-physical page of this guest's data page */
 };
 bool vmm_guest_resident(const vmm_t *v, unsigned guest, struct vmm_resident_view *out);
+/* A guest's TPM through the multiplexer (vmm/vtpm.c): false when it has none. */
+enum vmm_tpm_state { VMM_TPM_IDLE = 0, VMM_TPM_WAITING, VMM_TPM_RUNNING };
+struct vmm_tpm_view {
+    bool started;             /* its TPM2_Startup came */
+    enum vmm_tpm_state state; /* its last command, at the current cycle */
+    uint32_t cc;              /* that command's code */
+    uint64_t start, done;     /* when it started on the physical TPM, and ends */
+    uint8_t pcr[24][32];      /* its virtual PCRs (SHA-256) */
+};
+bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out);
 /* The guest's virtual TLB (read it with tlb_read) and its kernel image
  * (symbols), both owned by the monitor. */
 const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned guest);

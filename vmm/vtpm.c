@@ -47,7 +47,9 @@ struct vguest {
     struct guest *g;
     bool started;
     uint8_t pcr[NPCR][32];
-    EVP_MD_CTX *seq; /* an open event sequence, NULL none */
+    EVP_MD_CTX *seq;  /* an open event sequence, NULL none */
+    uint32_t last_cc; /* its last command, for the views */
+    uint64_t last_start, last_done;
 };
 
 struct vtpm {
@@ -376,6 +378,9 @@ static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, ui
     uint64_t start = now > m->busy_until ? now : m->busy_until;
     *done = start + tpm_latency(cc);
     m->busy_until = *done;
+    vg->last_cc = cc;
+    vg->last_start = start;
+    vg->last_done = *done;
     st->commands++;
     st->queue_cycles += start - now;
     const char *how;
@@ -410,6 +415,24 @@ static int vtpm_port(void *opaque, unsigned bus, unsigned slot, struct tpm_port 
     (void)errlen;
     *out = (struct tpm_port){vtpm_run, vtpm_reset, NULL, opaque};
     return 0;
+}
+
+bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out)
+{
+    const struct vtpm *m = vmm_module_state(v, &vtpm_module);
+    if (!m || guest >= v->n || !m->g[guest].g)
+        return false;
+    const struct vguest *vg = &m->g[guest];
+    uint64_t now = cpu_cycles(v->cpu);
+    out->started = vg->started;
+    out->cc = vg->last_cc;
+    out->start = vg->last_start;
+    out->done = vg->last_done;
+    out->state = now < vg->last_start  ? VMM_TPM_WAITING
+                 : now < vg->last_done ? VMM_TPM_RUNNING
+                                       : VMM_TPM_IDLE;
+    memcpy(out->pcr, vg->pcr, sizeof out->pcr);
+    return true;
 }
 
 /* ---- the module ------------------------------------------------------------------- */
