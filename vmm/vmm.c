@@ -297,8 +297,10 @@ static void run_slice(struct vmm *v, struct guest *g, uint64_t next, uint64_t bu
         /* A stop (device time, budget) fell inside the trap model's code:
          * finish it, past the deadline (the next slice sets it again). */
         cpu_set_deadline(v->cpu, UINT64_MAX);
-        while (v->tm->inside(v->tm_state))
+        for (unsigned rounds = 0; v->tm->inside(v->tm_state); rounds++) {
+            BUG_ON(rounds > 256); /* its code is ~200 instructions without a loop */
             cpu_run(v->cpu, 16);
+        }
     }
     *run_ns += vmm_host_ns() - t0;
     g->st.insns += cpu_insns(v->cpu) - before;
