@@ -26,7 +26,9 @@
 
 #include "dev/tpm.h"
 #include "mmu/phys.h"
-#include "vmm/vmm.h"
+#include "dev/devclass.h"
+#include "vmm/vmm_priv.h"
+#include "vmm/vtpm.h"
 
 #define BUS  0
 #define SLOT 3
@@ -603,6 +605,74 @@ static void test_multiplexed(void)
     unlink(state);
 }
 
+static void test_hostile_commands(void)
+{
+    /* A guest's TPM commands are the guest's bytes: every mutation of the
+     * commands the multiplexer parses itself (truncated, sizes lying,
+     * handles and counts wrong) gets a well-formed TPM response — never a
+     * crash, never more bytes than the buffer. (ASan checks the rest.) */
+    fresh_state();
+    char ini[96], err[512];
+    snprintf(ini, sizeof ini, "%s.ini", state);
+    FILE *f = fopen(ini, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
+            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
+            "[bus0.slot3]\ntype = tpm\nstate = %s\n[guest0]\nname = a\nram = 8M\n"
+            "buses = none\n",
+            state);
+    fclose(f);
+    struct vmm_config c = {0};
+    CU_ASSERT_FATAL(vmm_config_default(&c));
+    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&c, ini, err, sizeof err), 0);
+    vmm_t *v = vmm_new(&c, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    /* The guest's port, as its device got it. */
+    struct dev_host h = {0};
+    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &h);
+    struct tpm_port port;
+    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &port, err, sizeof err), 0);
+    static const uint8_t seeds[][48] = {
+        {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0},
+        {0x80, 0x01, 0, 0, 0, 20, 0, 0, 0x01, 0x7E, 0, 0, 0, 1, 0, 0x0B, 3, 0xFF, 0xFF, 0xFF},
+        {0x80, 0x02, 0, 0, 0, 33, 0, 0, 0x01, 0x82, 0, 0, 0, 16, 0, 0,   0,
+         9,    0x40, 0, 0, 9, 0,  0, 0, 0,    0,    0, 0, 0, 1,  0, 0x0B},
+        {0x80, 0x02, 0, 0, 0, 34, 0, 0, 0x01, 0x3C, 0, 0, 0,   16,  0,   0,   0,
+         9,    0x40, 0, 0, 9, 0,  0, 0, 0,    0,    0, 5, 'h', 'e', 'l', 'l', 'o'},
+        {0x80, 0x01, 0, 0, 0, 14, 0, 0, 0x01, 0x86, 0, 0, 0x00, 0x10},
+        {0x80, 0x02, 0, 0,    0, 29, 0, 0, 0x01, 0x5C, 0x80, 0xFF, 0xFF, 0, 0,
+         0,    0,    9, 0x40, 0, 0,  9, 0, 0,    0,    0,    0,    0,    0},
+        {0x80, 0x02, 0, 0, 0, 42, 0, 0, 0x01, 0x85, 0,    0, 0, 9, 0x80, 0xFF, 0xFF, 0, 0, 0, 0,
+         18,   0x40, 0, 0, 9, 0,  0, 0, 0,    0,    0x40, 0, 0, 9, 0,    0,    0,    0, 0, 0, 0},
+    };
+    uint64_t rnd = 12345;
+    uint8_t cmd[64], resp[TPM_BUFFER_MAX];
+    unsigned bad = 0;
+    for (int i = 0; i < 20000; i++) {
+        const uint8_t *s0 = seeds[i % 7];
+        uint32_t len = (uint32_t)(s0[5] ? s0[5] : 12);
+        memcpy(cmd, s0, sizeof cmd < sizeof seeds[0] ? sizeof cmd : sizeof seeds[0]);
+        rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned flips = 1 + (unsigned)(rnd >> 60);
+        for (unsigned k = 0; k < flips; k++) {
+            rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+            cmd[(rnd >> 33) % 48] ^= (uint8_t)(rnd >> 20);
+        }
+        if (i % 3 == 0) /* a truncated command, its size field believed or not */
+            len = 10 + (uint32_t)(rnd >> 40) % (len - 9);
+        uint64_t done = 0;
+        uint32_t n = port.run(port.opaque, 0, cmd, len, resp, 0, &done, err, sizeof err);
+        bad += n < 10 || n > TPM_BUFFER_MAX ||
+               ((uint32_t)resp[2] << 24 | resp[3] << 16 | resp[4] << 8 | resp[5]) != n;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    vmm_free(v);
+    vmm_config_free(&c);
+    unlink(ini);
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
@@ -613,6 +683,7 @@ static const struct test_case tests[] = {
     {"seeded: the same seed, the same TPM", test_seeded},
     {"the teaching kernel's driver and tpm tool, natively", test_teaching_kernel_tool},
     {"two guests through the multiplexer: own PCRs, one queue", test_multiplexed},
+    {"hostile commands to the multiplexer: always a response", test_hostile_commands},
 };
 
 CUNIT_MAIN("tpm", tests)
