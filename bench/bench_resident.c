@@ -20,24 +20,7 @@
 
 static double run_resident(const char *prog, bool timing, struct vmm_guest_stats *st)
 {
-    struct vmm_config c;
-    configure(&c, prog);
-    c.traps = VMM_TRAPS_RESIDENT;
-    char err[512];
-    vmm_t *v = vmm_new(&c, err, sizeof err);
-    if (!v) {
-        fprintf(stderr, "bench_resident: %s\n", err);
-        vmm_config_free(&c);
-        return -1;
-    }
-    vmm_set_timing(v, timing);
-    double t0 = now_s();
-    enum vmm_stop s = vmm_run(v, UINT64_MAX);
-    double t = now_s() - t0;
-    vmm_guest_stats(v, 0, st);
-    vmm_free(v);
-    vmm_config_free(&c);
-    return s == VMM_ALL_OFF && st->exit_code == 0 ? t : -1;
+    return run_vmm_model(prog, 0, VMM_FIX_NONE, VMM_TRAPS_RESIDENT, timing, st);
 }
 
 static double per(uint64_t total, uint64_t n) { return n ? (double)total / (double)n : 0; }

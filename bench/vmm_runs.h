@@ -63,14 +63,16 @@ static double run_native(const char *prog, uint64_t *insns)
     return s == BOARD_POWEROFF ? t : -1;
 }
 
-/* unsafe: CPU_EXT_*_UNPRIV switches; fix: the monitor's software fix. */
-static double run_vmm(const char *prog, uint32_t unsafe, enum vmm_fix fix, bool timing,
-                      struct vmm_guest_stats *st)
+/* unsafe: CPU_EXT_*_UNPRIV switches; fix: the monitor's software fix;
+ * traps: the trap model. */
+static double run_vmm_model(const char *prog, uint32_t unsafe, enum vmm_fix fix,
+                            enum vmm_traps traps, bool timing, struct vmm_guest_stats *st)
 {
     struct vmm_config c;
     configure(&c, prog);
     c.board.unsafe = unsafe;
     c.fix = fix;
+    c.traps = traps;
     char err[512];
     vmm_t *v = vmm_new(&c, err, sizeof err);
     if (!v) {
@@ -86,6 +88,12 @@ static double run_vmm(const char *prog, uint32_t unsafe, enum vmm_fix fix, bool 
     vmm_free(v);
     vmm_config_free(&c);
     return s == VMM_ALL_OFF && st->exit_code == 0 ? t : -1;
+}
+
+static double run_vmm(const char *prog, uint32_t unsafe, enum vmm_fix fix, bool timing,
+                      struct vmm_guest_stats *st)
+{
+    return run_vmm_model(prog, unsafe, fix, VMM_TRAPS_DIRECT, timing, st);
 }
 
 #endif
