@@ -92,25 +92,6 @@ static void dput(const struct resident *r, struct res_guest *rg, unsigned off, u
 
 /* ---- placement ------------------------------------------------------------ */
 
-/* The real TLB entries of the guest that overlap its pair go (they were
- * made before it moved there). */
-static void clear_overlaps(struct vmm *v, const struct guest *g, uint32_t va)
-{
-    for (unsigned i = v->tlb_first; i < tlb_size(v->tlb); i++) {
-        if (v->shadow[i].guest != (int)g->id)
-            continue;
-        struct tlb_regs e;
-        tlb_read(v->tlb, i, &e);
-        uint32_t span = (e.pagemask | (RP_GRANULE - 1)) + 1;
-        uint32_t base = e.entryhi & ~(span - 1);
-        if (va - base < span) {
-            struct tlb_regs inv = {0x80000000u + i * RP_GRANULE, 0, 0, 0}; /* as shadow.c */
-            cpu_tlb_write(v->cpu, i, &inv);
-            v->shadow[i].guest = -1;
-        }
-    }
-}
-
 /* The statistics' copy of the regions it has been in. */
 static void sync_history(struct guest *g, const struct res_guest *rg)
 {
@@ -208,7 +189,7 @@ static void load_pair(struct resident *r, struct guest *g)
     struct res_guest *rg = &r->g[g->id];
     if (r->loaded == (int)g->id && r->loaded_va == rg->va)
         return;
-    clear_overlaps(v, g, rg->va);
+    shadow_flush_va(v, (int)g->id, rg->va); /* entries made before it moved there */
     uint32_t k = ENTRYLO_K | ENTRYLO_G | ENTRYLO_V | 3u << 3; /* cacheable */
     struct tlb_regs e = {rg->va, (r->code_hpa >> 12) << ENTRYLO_PFN_SHIFT | k,
                          (rg->data_hpa >> 12) << ENTRYLO_PFN_SHIFT | k | ENTRYLO_D, 0};
@@ -323,9 +304,7 @@ static bool res_inhibit_fault(void *state, struct guest *g, const struct cpu_tra
     rp_history_touch(&rg->history, serve);
     if (serve) {
         g->st.resident.served++;
-        struct rp_region *cur = &rg->history.r[rg->history.cur];
-        g->st.resident.regions[rg->history.cur].conflicts = cur->conflicts;
-        g->st.resident.regions[rg->history.cur].served = cur->served;
+        sync_history(g, rg);
         *o = shadow_serve(g, t);
         return true;
     }

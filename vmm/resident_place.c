@@ -56,16 +56,29 @@ bool rp_any(const struct rp_map *m, uint32_t va, uint32_t len)
     return false;
 }
 
-/* Every granule a valid entry of the guest's TLB covers, in any ASID. */
+/* The pair a valid guest TLB entry covers outside kseg0/kseg1: *base, *span (0: none). */
+static void entry_span(const tlb_t *vtlb, unsigned i, uint32_t *base, uint32_t *span)
+{
+    struct tlb_regs e;
+    tlb_read(vtlb, i, &e);
+    *span = 0;
+    if (!((e.entrylo0 | e.entrylo1) & ENTRYLO_V))
+        return;
+    uint32_t s = (e.pagemask | (RP_GRANULE - 1)) + 1;
+    *base = e.entryhi & ~(s - 1);
+    if (*base >= KSEG01 && *base - KSEG01 < 0x40000000u)
+        return;
+    *span = s;
+}
+
+/* Every granule a valid entry of the guest's TLB covers, in any ASID (those in
+ * kseg0/kseg1 never match, and that window is busy anyway). */
 static void mark_vtlb(struct rp_map *busy, const tlb_t *vtlb)
 {
+    uint32_t base, span;
     for (unsigned i = 0; i < tlb_size(vtlb); i++) {
-        struct tlb_regs e;
-        tlb_read(vtlb, i, &e);
-        if (!((e.entrylo0 | e.entrylo1) & ENTRYLO_V))
-            continue;
-        uint32_t span = (e.pagemask | (RP_GRANULE - 1)) + 1; /* the pair's bytes */
-        rp_mark(busy, e.entryhi & ~(span - 1), span);
+        entry_span(vtlb, i, &base, &span);
+        rp_mark(busy, base, span);
     }
 }
 
@@ -118,21 +131,6 @@ uint32_t rp_random_region(uint64_t *state, const struct rp_map *avoid, uint32_t 
             return va; /* (0 stands for "not placed": never drawn) */
     }
     return va ? va : RP_GRANULE;
-}
-
-/* The pair a valid guest TLB entry covers outside kseg0/kseg1: *base, *span (0: none). */
-static void entry_span(const tlb_t *vtlb, unsigned i, uint32_t *base, uint32_t *span)
-{
-    struct tlb_regs e;
-    tlb_read(vtlb, i, &e);
-    *span = 0;
-    if (!((e.entrylo0 | e.entrylo1) & ENTRYLO_V))
-        return;
-    uint32_t s = (e.pagemask | (RP_GRANULE - 1)) + 1;
-    *base = e.entryhi & ~(s - 1);
-    if (*base >= KSEG01 && *base - KSEG01 < 0x40000000u)
-        return;
-    *span = s;
 }
 
 bool rp_mapped(const tlb_t *vtlb, uint32_t va)

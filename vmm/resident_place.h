@@ -1,6 +1,8 @@
 /*
  * vmm/resident_place.h — where the monitor's resident portion may live in a
- * guest's address space (issue 16, the `unused` relocation policy).
+ * guest's address space: the building blocks of the relocation policies
+ * (reloc_policy.h) — the `unused` search, random draws, the history of the
+ * regions it has been in.
  *
  * The guest's 4 GiB virtual space is seen in TLB-pair granules (8 KiB). A
  * region is unused when no granule of it is covered by a valid entry of the

@@ -60,6 +60,19 @@ void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index)
             invalidate(v, i);
 }
 
+void shadow_flush_va(struct vmm *v, int guest, uint32_t va)
+{
+    for (unsigned i = v->tlb_first; i < tlb_size(v->tlb); i++) {
+        if (v->shadow[i].guest != guest)
+            continue;
+        struct tlb_regs e;
+        tlb_read(v->tlb, i, &e);
+        uint32_t span = (e.pagemask | 0x1FFFu) + 1; /* the pair's bytes */
+        if (va - (e.entryhi & ~(span - 1)) < span)
+            invalidate(v, i);
+    }
+}
+
 /* Every real entry that maps host page hpa_page (any guest, any alias). */
 void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page)
 {

@@ -157,6 +157,8 @@ void shadow_set_asid(struct guest *g);
 uint8_t shadow_kernel_asid(struct guest *g);
 void shadow_flush_vtlb_entry(struct guest *g, int vtlb_index);
 void shadow_flush_guest(struct vmm *v, int guest);
+/* Every real entry of guest whose pair covers va. */
+void shadow_flush_va(struct vmm *v, int guest, uint32_t va);
 const struct vmm_region *guest_region(const struct guest *g, uint32_t gpa);
 void shadow_flush_hpa(struct vmm *v, uint32_t hpa_page);
 /* A load or store of the running guest at t->badvaddr that the monitor
