@@ -12,6 +12,7 @@
  * command completes (its response is dropped).
  */
 #include "dev/tpm.h"
+#include "dev/tpm_vendor.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,8 @@ static void go(struct tpm *t)
     uint32_t cc = t->cmd_len >= 10 ? be32(t->cmd + 6) : 0;
     io_link_schedule(t->link, t->done_at);
     t->st.commands++;
-    t->st.by_cc[cc & 0x1FFu]++;
+    if (tpm_cc_slot(cc) < TPM_CC_SLOTS)
+        t->st.by_cc[tpm_cc_slot(cc)]++;
     t->st.busy_cycles += t->done_at - now;
     if (t->trace) {
         struct tpm_trace_rec rec = {
@@ -365,10 +367,39 @@ static const struct iodev_ops tpm_ops = {
 
 /* ---- the port of the TPM itself ------------------------------------------- */
 
+/* The board's vendor commands seal to the board's own configuration: its
+ * PCRs 0..15 (tpm_vendor.h). */
+static uint32_t direct_vendor(tpm_backend_t *b, const uint8_t *cmd, uint32_t len, uint8_t *resp,
+                              uint64_t *latency, char *err, size_t errlen)
+{
+    uint8_t pcr[16][32];
+    long rc = tpm_pcr_read(b, 0, 8, pcr, latency, err, errlen);
+    if (rc == 0)
+        rc = tpm_pcr_read(b, 8, 8, pcr + 8, latency, err, errlen);
+    if (rc < 0)
+        return 0;
+    if (rc > 0) { /* no PCRs to bind to (before Startup): the TPM's answer */
+        uint32_t r = (uint32_t)rc;
+        uint8_t h[10] = {0x80, 0x01, 0, 0, 0, 10, r >> 24, r >> 16, r >> 8, r};
+        memcpy(resp, h, sizeof h);
+        return 10;
+    }
+    uint8_t binding[32];
+    tpm_binding("board", pcr, binding);
+    return tpm_vendor_execute(b, binding, cmd, len, resp, latency, err, errlen);
+}
+
 static uint32_t direct_run(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
                            uint8_t *resp, uint64_t now, uint64_t *done, char *err, size_t errlen)
 {
-    *done = now + (len >= 10 ? tpm_latency(be32(cmd + 6)) : TPM_LATENCY_FAST);
+    uint32_t cc = len >= 10 ? be32(cmd + 6) : 0;
+    if (tpm_vendor_command(cc)) {
+        uint64_t latency = 0;
+        uint32_t n = direct_vendor(opaque, cmd, len, resp, &latency, err, errlen);
+        *done = now + latency;
+        return n;
+    }
+    *done = now + tpm_latency(cc);
     return tpm_backend_execute(opaque, locality, cmd, len, resp, err, errlen);
 }
 
@@ -418,6 +449,18 @@ void tpm_set_trace(tpm_t *t, tpm_trace_fn fn, void *opaque)
     t->trace_opaque = opaque;
 }
 
+unsigned tpm_cc_slot(uint32_t cc)
+{
+    if (cc < 0x200)
+        return cc;
+    return tpm_vendor_command(cc) ? 0x200 + (cc - TPM_CC_TV_SEAL) : TPM_CC_SLOTS;
+}
+
+uint32_t tpm_slot_cc(unsigned slot)
+{
+    return slot < 0x200 ? slot : TPM_CC_TV_SEAL + (slot - 0x200);
+}
+
 const char *tpm_cc_name(uint32_t cc)
 {
     static const struct {
@@ -459,6 +502,8 @@ const char *tpm_cc_name(uint32_t cc)
         {0x186, "HashSequenceStart"},
         {0x189, "PolicyGetDigest"},
         {0x191, "CreateLoaded"},
+        {TPM_CC_TV_SEAL, "TV_Seal"},
+        {TPM_CC_TV_UNSEAL, "TV_Unseal"},
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (names[i].cc == cc)

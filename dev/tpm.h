@@ -89,14 +89,20 @@
 
 typedef struct tpm tpm_t;
 
+/* Counters by command code: TPM_CC_* (all below 0x200), then the two vendor
+ * commands (dev/tpm_vendor.h); tpm_cc_slot gives TPM_CC_SLOTS for others. */
+#define TPM_CC_SLOTS 0x202u
+unsigned tpm_cc_slot(uint32_t cc);
+uint32_t tpm_slot_cc(unsigned slot);
+
 /* What the device did (--stats: io.tpm). */
 struct tpm_stats {
-    uint64_t commands;          /* tpmGo on a complete command */
-    uint64_t by_cc[0x200];      /* by command code (TPM_CC_* are below 0x200) */
-    uint64_t busy_cycles;       /* device time executing (the commands' latencies) */
-    uint64_t polls_in_progress; /* STS reads answered "not ready yet" during Execution */
-    uint64_t aborts;            /* commandReady in Reception, Execution or Completion */
-    uint64_t failures;          /* the backend failed (its state could not be saved) */
+    uint64_t commands;            /* tpmGo on a complete command */
+    uint64_t by_cc[TPM_CC_SLOTS]; /* by command code (tpm_cc_slot) */
+    uint64_t busy_cycles;         /* device time executing (the commands' latencies) */
+    uint64_t polls_in_progress;   /* STS reads answered "not ready yet" during Execution */
+    uint64_t aborts;              /* commandReady in Reception, Execution or Completion */
+    uint64_t failures;            /* the backend failed (its state could not be saved) */
 };
 void tpm_get_stats(const tpm_t *t, struct tpm_stats *out);
 

@@ -32,6 +32,13 @@ void tpm_backend_close(tpm_backend_t *b);
 uint32_t tpm_backend_execute(tpm_backend_t *b, unsigned locality, const uint8_t *cmd, uint32_t len,
                              uint8_t *resp, char *err, size_t errlen);
 
+/* The dynamic launch (TCG _TPM_Hash_Start/Data/End, the TPM's locality-4
+ * interface, which no command can reach): PCRs 17..22 reset to zero, then
+ * PCR 17 extended with the SHA-256 of the n parts given. The firmware's or
+ * monitor's own measurement, never a guest's. 0, or -1 with a message. */
+int tpm_backend_launch(tpm_backend_t *b, const void *const *parts, const size_t *sizes, unsigned n,
+                       char *err, size_t errlen);
+
 /* Power cycle: the TPM loses its volatile state (the next command must be
  * TPM2_Startup), keeps its persistent state. 0, or -1 with a message. */
 int tpm_backend_reset(tpm_backend_t *b, char *err, size_t errlen);

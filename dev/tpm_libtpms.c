@@ -24,6 +24,7 @@
 #include <libtpms/tpm_library.h>
 #include <libtpms/tpm_memory.h>
 #include <libtpms/tpm_nvfilename.h>
+#include <libtpms/tpm_tis.h>
 #include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -241,6 +242,28 @@ uint32_t tpm_backend_execute(tpm_backend_t *b, unsigned locality, const uint8_t 
     }
     memcpy(resp, b->resp, resp_len);
     return resp_len;
+}
+
+int tpm_backend_launch(tpm_backend_t *b, const void *const *parts, const size_t *sizes, unsigned n,
+                       char *err, size_t errlen)
+{
+    b->error[0] = 0;
+    cur_locality = 4;
+    TPM_RESULT r = TPM_IO_Hash_Start();
+    for (unsigned i = 0; i < n && r == TPM_SUCCESS; i++)
+        for (size_t at = 0; at < sizes[i] && r == TPM_SUCCESS;) {
+            uint32_t chunk = sizes[i] - at > 4096 ? 4096 : (uint32_t)(sizes[i] - at);
+            r = TPM_IO_Hash_Data((const unsigned char *)parts[i] + at, chunk);
+            at += chunk;
+        }
+    if (r == TPM_SUCCESS)
+        r = TPM_IO_Hash_End();
+    if (b->error[0] || r != TPM_SUCCESS) {
+        snprintf(err, errlen, "libtpms: the launch measurement failed: %s",
+                 b->error[0] ? b->error : "the TPM refused it");
+        return -1;
+    }
+    return 0;
 }
 
 int tpm_backend_reset(tpm_backend_t *b, char *err, size_t errlen)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dev/tpm.h"
+#include "dev/tpm_vendor.h"
 #include "mmu/phys.h"
 #include "dev/devclass.h"
 #include "vmm/vmm_priv.h"
@@ -426,6 +427,125 @@ static void test_seeded(void)
     CU_ASSERT_NOT_EQUAL(memcmp(a, c, 8), 0);
 }
 
+/* A vendor command with one TPM2B parameter; the response into resp. */
+static uint32_t vendor(tpm_backend_t *b, uint32_t cc, const uint8_t binding[32], const uint8_t *p,
+                       uint16_t n, uint8_t *resp)
+{
+    uint8_t cmd[TPM_BUFFER_MAX];
+    uint32_t len = 12u + n;
+    uint8_t h[12] = {0x80, 1, 0, 0, len >> 8, len, cc >> 24, cc >> 16, cc >> 8, cc, n >> 8, n};
+    memcpy(cmd, h, 12);
+    memcpy(cmd + 12, p, n);
+    uint64_t lat = 0;
+    char err[512];
+    uint32_t r = tpm_vendor_execute(b, binding, cmd, len, resp, &lat, err, sizeof err);
+    CU_ASSERT(r >= 10);
+    /* Malformed: refused at once; else at least PCR 20's reset and extend. */
+    CU_ASSERT(r >= 10 && get32(resp + 6) == 0x095 ? lat == 0 : lat >= 2 * TPM_LATENCY_FAST);
+    CU_ASSERT_EQUAL(r >= 10 ? get32(resp + 2) : 0, r);
+    return r;
+}
+
+static void launch(tpm_backend_t *b, const char *monitor)
+{
+    char err[512];
+    const void *parts[] = {monitor};
+    size_t sizes[] = {strlen(monitor)};
+    CU_ASSERT_EQUAL(tpm_backend_launch(b, parts, sizes, 1, err, sizeof err), 0);
+}
+
+static tpm_backend_t *started(void)
+{
+    char err[512];
+    uint8_t resp[TPM_BUFFER_MAX];
+    tpm_backend_t *b = tpm_libtpms_open(state, 7, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    tpm_backend_execute(b, 0, startup_clear, sizeof startup_clear, resp, err, sizeof err);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0);
+    return b;
+}
+
+/* Unseal blob for binding: the response code; the secret into secret. */
+static uint32_t unseal_rc(tpm_backend_t *b, const uint8_t binding[32], const uint8_t *blob,
+                          uint16_t n, char *secret)
+{
+    uint8_t resp[TPM_BUFFER_MAX];
+    uint32_t r = vendor(b, TPM_CC_TV_UNSEAL, binding, blob, n, resp);
+    uint32_t rc = r >= 10 ? get32(resp + 6) : 0xFFFFFFFF;
+    if (rc == 0 && r >= 12) {
+        unsigned len = (unsigned)resp[10] << 8 | resp[11];
+        memcpy(secret, resp + 12, len);
+        secret[len] = 0;
+    }
+    return rc;
+}
+
+static void test_vendor_seal(void)
+{
+    /* The sealing scheme on the TPM itself: a secret sealed to a binding
+     * and the launch unseals for that binding and launch only; PCR 20 is
+     * left reset and locality 0 cannot touch it; sealed data survives a
+     * restart (the state file); garbage blobs are refused. */
+    fresh_state();
+    tpm_backend_t *b = started();
+    launch(b, "monitor A");
+    uint8_t pcr[16][32] = {{0}}, mine[32], other[32], changed[32];
+    tpm_binding("g0", pcr, mine);
+    tpm_binding("g1", pcr, other);
+    pcr[9][0] = 1;
+    tpm_binding("g0", pcr, changed);
+    uint8_t resp[TPM_BUFFER_MAX], blob[TPM_BLOB_MAX];
+    static const char secret[] = "the cake is a lie";
+    uint32_t r = vendor(b, TPM_CC_TV_SEAL, mine, (const uint8_t *)secret, sizeof secret - 1, resp);
+    CU_ASSERT_EQUAL_FATAL(get32(resp + 6), 0);
+    uint16_t n = (uint16_t)(resp[10] << 8 | resp[11]);
+    CU_ASSERT(n > 100 && n <= TPM_BLOB_MAX && 12u + n == r);
+    memcpy(blob, resp + 12, n);
+    char got[TPM_SEAL_MAX + 1] = "";
+    CU_ASSERT_EQUAL(unseal_rc(b, mine, blob, n, got), 0);
+    CU_ASSERT_STRING_EQUAL(got, secret);
+    CU_ASSERT_EQUAL(unseal_rc(b, other, blob, n, got), 0x99D); /* TPM_RC_POLICY_FAIL, session 1 */
+    CU_ASSERT_EQUAL(unseal_rc(b, changed, blob, n, got), 0x99D);
+    launch(b, "monitor B");
+    CU_ASSERT_EQUAL(unseal_rc(b, mine, blob, n, got), 0x99D);
+    launch(b, "monitor A");
+    got[0] = 0;
+    CU_ASSERT_EQUAL(unseal_rc(b, mine, blob, n, got), 0);
+    CU_ASSERT_STRING_EQUAL(got, secret);
+    /* PCR 20 holds nobody's binding afterwards; locality 0 cannot reset it. */
+    uint8_t p20[1][32], zero[32] = {0};
+    char err[512];
+    uint64_t lat = 0;
+    CU_ASSERT_EQUAL(tpm_pcr_read(b, TPM_PCR_SEAL, 1, p20, &lat, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(memcmp(p20[0], zero, 32), 0);
+    static const uint8_t reset20[] = {0x80, 2, 0, 0, 0,    27, 0, 0, 0x01, 0x3D, 0, 0, 0, 20,
+                                      0,    0, 0, 9, 0x40, 0,  0, 9, 0,    0,    0, 0, 0};
+    CU_ASSERT_EQUAL(tpm_backend_execute(b, 0, reset20, sizeof reset20, resp, err, sizeof err), 10);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0x907); /* TPM_RC_LOCALITY */
+    /* Garbage: a blob cut short, a flipped byte, a lying size, an empty secret. */
+    CU_ASSERT_NOT_EQUAL(unseal_rc(b, mine, blob, (uint16_t)(n - 1), got), 0);
+    uint8_t bad[TPM_BLOB_MAX];
+    memcpy(bad, blob, n);
+    bad[20] ^= 0x40;
+    CU_ASSERT_NOT_EQUAL(unseal_rc(b, mine, bad, n, got), 0);
+    vendor(b, TPM_CC_TV_SEAL, mine, NULL, 0, resp);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0x095); /* TPM_RC_SIZE */
+    uint64_t lat2 = 0;
+    uint8_t lying[14] = {0x80, 1, 0, 0, 0, 14, 0x20, 0, 0, 2, 0, 9};
+    CU_ASSERT_EQUAL(tpm_vendor_execute(b, mine, lying, sizeof lying, resp, &lat2, err, sizeof err),
+                    10);
+    CU_ASSERT_EQUAL(get32(resp + 6), 0x095);
+    tpm_backend_close(b);
+    /* A restart: the same TPM (its state file), the same launch. */
+    b = started();
+    launch(b, "monitor A");
+    got[0] = 0;
+    CU_ASSERT_EQUAL(unseal_rc(b, mine, blob, n, got), 0);
+    CU_ASSERT_STRING_EQUAL(got, secret);
+    tpm_backend_close(b);
+    unlink(state);
+}
+
 static void test_teaching_kernel_tool(void)
 {
     /* The teaching kernel's driver and its `tpm` program on the native
@@ -681,6 +801,7 @@ static const struct test_case tests[] = {
     {"state file: created, reused, corrupt refused; one TPM", test_state_file},
     {"killed while writing its state: the state still loads", test_kill_during_writes},
     {"seeded: the same seed, the same TPM", test_seeded},
+    {"vendor seal/unseal: bound to the binding and the launch", test_vendor_seal},
     {"the teaching kernel's driver and tpm tool, natively", test_teaching_kernel_tool},
     {"two guests through the multiplexer: own PCRs, one queue", test_multiplexed},
     {"hostile commands to the multiplexer: always a response", test_hostile_commands},
