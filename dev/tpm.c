@@ -185,8 +185,11 @@ static uint32_t reg_value(struct tpm *t, unsigned l, uint32_t reg)
     case TPM_INT_STATUS: return t->int_status;
     case TPM_INTF_CAPABILITY: return intf_caps();
     case TPM_STS:
-        if (mine && t->state == ST_EXECUTION)
+        if (mine && t->state == ST_EXECUTION) {
             t->st.polls_in_progress++;
+            if (t->port.polled)
+                t->port.polled(t->port.opaque);
+        }
         return mine ? sts(t) : 0xFFFFFFFFu;
     case TPM_INTERFACE_ID: return 1u << 8 | 1u << 13; /* FIFO, locality capable, FIFO capable */
     case TPM_DID_VID: return TPM_DID << 16 | TPM_VID;
@@ -414,7 +417,7 @@ static void direct_close(void *opaque) { tpm_backend_close(opaque); }
 
 struct tpm_port tpm_port_direct(tpm_backend_t *b)
 {
-    return (struct tpm_port){direct_run, direct_reset, direct_close, b};
+    return (struct tpm_port){direct_run, direct_reset, direct_close, b, NULL};
 }
 
 tpm_backend_t *tpm_backend_of(const tpm_t *t)

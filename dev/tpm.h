@@ -130,6 +130,7 @@ struct tpm_port {
     void (*reset)(void *opaque); /* the machine (or the guest) power-cycles */
     void (*close)(void *opaque); /* the device goes (may be NULL) */
     void *opaque;
+    void (*polled)(void *opaque); /* STS read while in progress (may be NULL) */
 };
 /* The port of the TPM itself over b (the device owns b: closed with it). */
 struct tpm_port tpm_port_direct(tpm_backend_t *b);

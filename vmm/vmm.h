@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dev/tpm.h"
 #include "machine/config.h"
 #include "tlb/tlb.h"
 #include "util/elfload.h"
@@ -274,10 +275,13 @@ struct vmm_resident_stats {
 /* The guest's TPM, through the multiplexer (vmm/vtpm.c). */
 struct vmm_tpm_stats {
     uint64_t commands;
-    uint64_t virtualized;  /* done on its own virtual PCRs and sequences */
-    uint64_t passed;       /* sent to the physical TPM */
-    uint64_t refused;      /* not virtualized yet, malformed, or before its Startup */
-    uint64_t queue_cycles; /* device time its commands waited for the physical TPM */
+    uint64_t by_cc[TPM_CC_SLOTS]; /* by command code (tpm_cc_slot) */
+    uint64_t virtualized;         /* done on its own virtual PCRs and sequences */
+    uint64_t passed;              /* sent to the physical TPM */
+    uint64_t refused;             /* not virtualized yet, malformed, or before its Startup */
+    uint64_t queue_cycles;        /* device time its commands waited for the physical TPM */
+    uint64_t polls_in_progress;   /* its STS reads answered "in progress" */
+    uint64_t seals, seals_refused, unseals, unseals_refused; /* TV_Seal / TV_Unseal */
 };
 
 struct vmm_guest_stats {
@@ -401,6 +405,9 @@ struct vmm_tpm_view {
     uint32_t cc;              /* that command's code */
     uint64_t start, done;     /* when it started on the physical TPM, and ends */
     uint8_t pcr[24][32];      /* its virtual PCRs (SHA-256) */
+    uint8_t binding[32];      /* its configuration's binding (tpm_binding) */
+    uint8_t compound[32];     /* what the physical PCR 21 holds: all guests' */
+    unsigned queue_pos;       /* 0: not queued; 1: running; 2..: waiting */
 };
 bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out);
 /* The guest's virtual TLB (read it with tlb_read) and its kernel image

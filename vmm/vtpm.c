@@ -1,23 +1,32 @@
 /*
- * vmm/vtpm.c — the TPM multiplexer (first step of issue 17): every guest
- * that shares the board's TPM gets its own copy of the device (dev/tpm.c,
- * the same registers), whose commands come here (its tpm_port).
+ * vmm/vtpm.c — the TPM multiplexer (issue 17): every guest that shares the
+ * board's TPM gets its own copy of the device (dev/tpm.c, the same
+ * registers), whose commands come here (its tpm_port).
  *
+ * - The launch: before any guest runs, the monitor starts the physical TPM
+ *   and measures itself into PCR 17 (its executable and its [vmm]
+ *   configuration, through the locality-4 interface: tpm_backend_launch).
  * - One queue: the physical TPM runs one command at a time, in the order
  *   the guests issued them (a guest has at most one outstanding: the FIFO
  *   interface allows no more, so first come is round-robin). A command
- *   starts when the physical TPM is free and takes its latency
- *   (tpm_latency); until then the guest's STS says "in progress".
+ *   starts when the physical TPM is free and takes its latency; until then
+ *   the guest's STS says "in progress".
  * - Each guest has its own platform configuration: 24 virtual PCRs of the
  *   SHA-256 bank. TPM2_Startup, PCR_Read, PCR_Extend, PCR_Event, PCR_Reset
  *   (16 and 23) and event sequences (HashSequenceStart with TPM_ALG_NULL,
  *   SequenceUpdate, EventSequenceComplete: how the boot ROM measures the
  *   kernel) act on them and never reach the physical PCRs.
+ * - The compound configuration: whenever a guest's PCRs 0..15 change, the
+ *   physical PCR 21 is reset and extended (locality 2) with SHA-256 of
+ *   every guest's binding (tpm_binding(name, PCRs 0..15)) in guest order.
+ * - Sealing: the vendor commands TV_Seal and TV_Unseal (dev/tpm_vendor.h)
+ *   run on the physical TPM bound to the asking guest's binding, so only
+ *   that guest, in that configuration, under this monitor, unseals.
  * - Commands that hold no object or session of their own (GetRandom,
  *   GetCapability, SelfTest, GetTestResult, Hash, TestParms) go to the
  *   physical TPM at locality 0. Every other command is refused with
- *   TPM_RC_COMMAND_CODE until the multiplexer keeps the guests' objects and
- *   sessions apart (the next step: seal/unseal, docs/vmm.md).
+ *   TPM_RC_COMMAND_CODE: guests get no objects or sessions of their own in
+ *   the physical TPM, so none can name, use or flush another's.
  */
 #include "vmm/vtpm.h"
 
@@ -27,6 +36,8 @@
 
 #include "dev/devclass.h"
 #include "dev/tpm.h"
+#include "dev/tpm_vendor.h"
+#include "util/fileio.h"
 #include "vmm/vmm_priv.h"
 
 #define NPCR        24
@@ -47,7 +58,8 @@ struct vguest {
     struct guest *g;
     bool started;
     uint8_t pcr[NPCR][32];
-    EVP_MD_CTX *seq;  /* an open event sequence, NULL none */
+    EVP_MD_CTX *seq;     /* an open event sequence, NULL none */
+    uint8_t binding[32]; /* of its PCRs 0..15 as the compound holds them */
     uint32_t last_cc; /* its last command, for the views */
     uint64_t last_start, last_done;
 };
@@ -56,6 +68,7 @@ struct vtpm {
     struct vmm *v;
     tpm_backend_t *phys;
     uint64_t busy_until; /* device cycle the physical TPM is free again */
+    uint8_t compound[32];  /* what PCR 21 was last loaded with */
     struct vguest g[VMM_MAX_GUESTS];
 };
 
@@ -323,11 +336,65 @@ static bool stateless(uint32_t cc)
            cc == 0x18A; /* GetRandom GetCapability SelfTest GetTestResult Hash TestParms */
 }
 
+/* ---- the compound configuration and sealing -------------------------------------- */
+
+static void binding_of(const struct vguest *vg, uint8_t out[32])
+{
+    tpm_binding(vg->g->cfg->name, (const uint8_t(*)[32])vg->pcr, out);
+}
+
+/* PCR 21 := SHA-256("trapvisor compound v1" NUL || every guest's binding). */
+static long store_compound(struct vtpm *m, uint64_t *latency, char *err, size_t errlen)
+{
+    static const char tag[] = "trapvisor compound v1";
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned n = 32;
+    if (!c || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(c, tag, sizeof tag) != 1)
+        BUG("vtpm: SHA-256 failed");
+    for (unsigned i = 0; i < VMM_MAX_GUESTS; i++)
+        if (m->g[i].g && EVP_DigestUpdate(c, m->g[i].binding, 32) != 1)
+            BUG("vtpm: SHA-256 failed");
+    if (EVP_DigestFinal_ex(c, m->compound, &n) != 1)
+        BUG("vtpm: SHA-256 failed");
+    EVP_MD_CTX_free(c);
+    return tpm_pcr_load(m->phys, TPM_PCR_COMPOUND, m->compound, latency, err, errlen);
+}
+
+/* After a command on vg's PCRs: the compound follows a changed binding. */
+static bool follow_binding(struct vguest *vg, uint64_t *latency, char *err, size_t errlen)
+{
+    uint8_t b[32];
+    binding_of(vg, b);
+    if (memcmp(b, vg->binding, 32) == 0)
+        return true;
+    memcpy(vg->binding, b, 32);
+    return store_compound(vg->mux, latency, err, errlen) >= 0;
+}
+
+static uint32_t seal_unseal(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uint32_t len,
+                            uint8_t *resp, const char **how, uint64_t *latency, char *err,
+                            size_t errlen)
+{
+    struct vmm_tpm_stats *st = &vg->g->st.tpm;
+    *latency = 0;
+    uint32_t n = tpm_vendor_execute(vg->mux->phys, vg->binding, cmd, len, resp, latency, err, errlen);
+    bool granted = n >= 10 && get32(resp + 6) == RC_SUCCESS;
+    if (cc == TPM_CC_TV_SEAL)
+        granted ? st->seals++ : st->seals_refused++;
+    else
+        granted ? st->unseals++ : st->unseals_refused++;
+    st->passed++;
+    *how = granted ? "sealing, granted" : "sealing, refused";
+    return n;
+}
+
 /* ---- the guests' port ------------------------------------------------------------ */
 
 /* What happened to one command: how it was done and its response. */
 static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uint32_t len,
-                         uint8_t *resp, const char **how, char *err, size_t errlen)
+                         uint8_t *resp, const char **how, uint64_t *latency, char *err,
+                         size_t errlen)
 {
     struct vmm_tpm_stats *st = &vg->g->st.tpm;
     *how = "refused";
@@ -352,6 +419,8 @@ static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uin
     case 0x186: n = seq_start(vg, cmd, len, resp); break;
     case 0x15C: n = seq_update(vg, cmd, len, resp); break;
     case 0x185: n = seq_complete(vg, cmd, len, resp); break;
+    case TPM_CC_TV_SEAL:
+    case TPM_CC_TV_UNSEAL: return seal_unseal(vg, cc, cmd, len, resp, how, latency, err, errlen);
     default:
         if (!stateless(cc)) {
             st->refused++;
@@ -363,7 +432,7 @@ static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uin
     }
     st->virtualized++;
     *how = "virtual";
-    return n;
+    return follow_binding(vg, latency, err, errlen) ? n : 0;
 }
 
 static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, uint32_t len,
@@ -376,15 +445,18 @@ static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, ui
     uint32_t cc = len >= 10 ? get32(cmd + 6) : 0;
     /* The queue: the physical TPM is free at busy_until. */
     uint64_t start = now > m->busy_until ? now : m->busy_until;
-    *done = start + tpm_latency(cc);
+    uint64_t latency = tpm_latency(cc);
+    const char *how;
+    uint32_t n = dispatch(vg, cc, cmd, len, resp, &how, &latency, err, errlen);
+    *done = start + latency;
     m->busy_until = *done;
     vg->last_cc = cc;
     vg->last_start = start;
     vg->last_done = *done;
     st->commands++;
+    if (tpm_cc_slot(cc) < TPM_CC_SLOTS)
+        st->by_cc[tpm_cc_slot(cc)]++;
     st->queue_cycles += start - now;
-    const char *how;
-    uint32_t n = dispatch(vg, cc, cmd, len, resp, &how, err, errlen);
     if (m->v->tpm_trace) {
         const char *name = tpm_cc_name(cc);
         fprintf(m->v->tpm_trace,
@@ -406,6 +478,12 @@ static void vtpm_reset(void *opaque)
     }
 }
 
+static void vtpm_polled(void *opaque)
+{
+    struct vguest *vg = opaque;
+    vg->g->st.tpm.polls_in_progress++;
+}
+
 static int vtpm_port(void *opaque, unsigned bus, unsigned slot, struct tpm_port *out, char *err,
                      size_t errlen)
 {
@@ -413,7 +491,7 @@ static int vtpm_port(void *opaque, unsigned bus, unsigned slot, struct tpm_port 
     (void)slot;
     (void)err;
     (void)errlen;
-    *out = (struct tpm_port){vtpm_run, vtpm_reset, NULL, opaque};
+    *out = (struct tpm_port){vtpm_run, vtpm_reset, NULL, opaque, vtpm_polled};
     return 0;
 }
 
@@ -432,6 +510,18 @@ bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out)
                  : now < vg->last_done ? VMM_TPM_RUNNING
                                        : VMM_TPM_IDLE;
     memcpy(out->pcr, vg->pcr, sizeof out->pcr);
+    memcpy(out->binding, vg->binding, 32);
+    memcpy(out->compound, m->compound, 32);
+    out->queue_pos = 0;
+    if (out->state == VMM_TPM_RUNNING)
+        out->queue_pos = 1;
+    else if (out->state == VMM_TPM_WAITING) { /* behind the running one and earlier waiters */
+        out->queue_pos = 1;
+        for (unsigned i = 0; i < v->n; i++)
+            if (i != guest && m->g[i].g && m->g[i].last_done > now &&
+                m->g[i].last_start < vg->last_start)
+                out->queue_pos++;
+    }
     return true;
 }
 
@@ -445,6 +535,28 @@ static bool vtpm_wanted(const struct vmm_config *c)
                 if (c->board.slots[b][s].cls == &tpm_class && vmm_config_emulates(c, g, b, s))
                     return true;
     return false;
+}
+
+/* The monitor's launch: its executable and its configuration into PCR 17. */
+static int measure_monitor(const struct vmm *v, tpm_backend_t *phys, char *err, size_t errlen)
+{
+    unsigned char *exe;
+    size_t exe_len;
+    if (file_read_all("/proc/self/exe", (size_t)1 << 30, &exe, &exe_len, err, errlen) != 0)
+        return -1;
+    const struct vmm_config *c = v->cfg;
+    char conf[256];
+    int n = snprintf(conf, sizeof conf,
+                     "quantum=%llu policy=%s fix=%d real_epc=%d traps=%d relocation=%d seed=%llu "
+                     "reloc_period=%llu",
+                     (unsigned long long)c->quantum, c->policy, (int)c->fix, (int)c->real_epc,
+                     (int)c->traps, (int)c->relocation, (unsigned long long)c->seed,
+                     (unsigned long long)c->reloc_period);
+    const void *parts[] = {exe, conf};
+    size_t sizes[] = {exe_len, (size_t)n};
+    int rc = tpm_backend_launch(phys, parts, sizes, 2, err, errlen);
+    free(exe);
+    return rc;
 }
 
 static int vtpm_create(struct vmm *v, void **state, char *err, size_t errlen)
@@ -474,6 +586,10 @@ static int vtpm_create(struct vmm *v, void **state, char *err, size_t errlen)
         free(m);
         return -1;
     }
+    if (measure_monitor(v, phys, err, errlen) != 0) {
+        free(m);
+        return -1;
+    }
     *state = m;
     return 0;
 }
@@ -489,9 +605,15 @@ static void vtpm_destroy(void *state)
 static void vtpm_dev_host(void *state, struct guest *g, struct dev_host *h)
 {
     struct vtpm *m = state;
-    m->g[g->id].g = g;
+    struct vguest *vg = &m->g[g->id];
+    vg->g = g;
+    binding_of(vg, vg->binding);
+    uint64_t latency = 0;
+    char err[256];
+    if (store_compound(m, &latency, err, sizeof err) < 0)
+        fprintf(stderr, "trapvisor: tpm: %s\n", err);
     h->tpm_port = vtpm_port;
-    h->tpm_opaque = &m->g[g->id];
+    h->tpm_opaque = vg;
 }
 
 const struct vmm_module vtpm_module = {
