@@ -327,6 +327,14 @@ static int disk_set(void *settings, const char *key, const char *v, char *err, s
     struct disk_settings *d = settings;
     if (strcmp(key, "image") == 0)
         return parse_path(d->image, sizeof d->image, v, "disk image", err, errlen);
+    if (strcmp(key, "create") == 0) {
+        if (!parse_size(v, &d->create) || d->create < DISK_SECTOR || d->create % DISK_SECTOR) {
+            snprintf(err, errlen, "create: '%s' is not a size in whole %u-byte sectors", v,
+                     DISK_SECTOR);
+            return -1;
+        }
+        return 0;
+    }
     if (strcmp(key, "readonly") == 0) {
         if (!parse_bool(v, &d->readonly)) {
             snprintf(err, errlen, "readonly: '%s' is not a boolean", v);
@@ -351,13 +359,31 @@ static void *disk_attach(const struct dev_host *h, unsigned bus, unsigned slot,
                          const void *settings, char *err, size_t errlen)
 {
     const struct disk_settings *d = settings;
+    if (d->create && !d->readonly) { /* a new zeroed image, never over an existing file */
+        int fd = open(d->image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "disk image %s: cannot create it: %s", d->image, strerror(errno));
+            return NULL;
+        }
+        if (fd >= 0) {
+            int rc = ftruncate(fd, (off_t)d->create);
+            int saved = errno;
+            close(fd);
+            if (rc != 0) {
+                unlink(d->image);
+                snprintf(err, errlen, "disk image %s: cannot create it: %s", d->image,
+                         strerror(saved));
+                return NULL;
+            }
+        }
+    }
     struct disk_config dc = {d->image, d->readonly, h->big_endian};
     return disk_new(h->io, bus, slot, &dc, err, errlen);
 }
 
 const struct dev_class disk_class = {
     .name = "disk",
-    .keys = "image, readonly",
+    .keys = "image, readonly, create",
     .settings_size = sizeof(struct disk_settings),
     .set = disk_set,
     .check = disk_check,

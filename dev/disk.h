@@ -73,11 +73,12 @@ struct disk_config {
     bool big_endian; /* the CPU's byte order, for the PIO buffer */
 };
 
-/* Its settings ([busB.slotS] image/readonly). */
+/* Its settings ([busB.slotS] image/readonly/create). */
 #define DISK_PATH_MAX 1024
 struct disk_settings {
     char image[DISK_PATH_MAX];
     bool readonly;
+    uint32_t create; /* bytes: make a zeroed image of this size when there is none */
 };
 
 struct disk_stats {

@@ -188,10 +188,6 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
         if (open_console_io(b, d->settings, err, errlen) != 0)
             return -1;
     }
-    if (d->cls == &disk_class && b->disk) {
-        snprintf(err, errlen, "bus%u.slot%u: only one disk per board", bus, slot);
-        return -1;
-    }
     struct dev_host h = {
         .io = b->io,
         .big_endian = !b->cfg->little_endian,
@@ -216,8 +212,8 @@ static int add_device(struct board *b, const struct dev_config *d, unsigned bus,
     }
     if (d->cls == &uart_class)
         b->console = dev;
-    else if (d->cls == &disk_class)
-        b->disk = dev;
+    else if (d->cls == &disk_class && b->ndisks < IOBUS_MAX_BUSES * IOBUS_SLOTS)
+        b->disks[b->ndisks++] = dev;
     else if (d->cls == &tpm_class)
         b->tpm = dev;
     else if (d->cls == &power_class)
@@ -528,9 +524,13 @@ void board_get_stats(const board_t *b, struct board_stats *out)
     memset(out, 0, sizeof *out);
     cpu_get_stats(b->cpu, &out->cpu);
     iobus_get_stats(b->io, &out->io);
-    if (b->disk) {
+    for (unsigned i = 0; i < b->ndisks; i++) { /* all the board's disks together */
+        struct disk_stats d;
+        disk_get_stats(b->disks[i], &d);
         out->has_disk = true;
-        disk_get_stats(b->disk, &out->disk);
+        out->disk.reads += d.reads, out->disk.writes += d.writes;
+        out->disk.flushes += d.flushes, out->disk.bytes_read += d.bytes_read;
+        out->disk.bytes_written += d.bytes_written, out->disk.errors += d.errors;
     }
     if (b->tpm) {
         out->has_tpm = true;

@@ -23,7 +23,8 @@ struct board {
     bool console_write_failed;
     int console_in_fd; /* owned when not stdin; -1 none */
     bool interactive;  /* console input is a terminal: idle waits sleep on it */
-    disk_t *disk;
+    disk_t *disks[IOBUS_MAX_BUSES * IOBUS_SLOTS]; /* statistics: all of them together */
+    unsigned ndisks;
     tpm_t *tpm;
     power_t *power;
     struct vswitch *vswitch;

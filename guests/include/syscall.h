@@ -18,6 +18,11 @@
 #define SYS_UPTIME 10 /* uptime() -> milliseconds since boot (virtual time) */
 #define SYS_FSYNC  11 /* fsync(fd) -> 0 once the disk has flushed to its medium */
 #define SYS_TPM    12 /* tpm(cmd, len, resp) -> response length: one TPM 2.0 command */
+#define SYS_ARGS   13 /* args(buf, len) -> length of the process's argument string */
+
+/* A program's arguments: spawn("tpm:seal,alpha,hello") runs `tpm` with the
+ * argument string "seal,alpha,hello" (bootargs words alike). */
+#define ARGS_MAX 128
 
 /* File descriptors every process has. */
 #define FD_STDIN  0

@@ -50,6 +50,7 @@ struct proc {
     enum proc_state state;
     int pid;
     char name[16];
+    char args[ARGS_MAX]; /* after the ':' of the spawn name, "" none */
     uint8_t asid;    /* TLB address-space id: 1 + slot index, unique among live processes */
     uint32_t *pgd;   /* page directory (kseg0) */
     uint8_t *kstack; /* one page (kseg0) */

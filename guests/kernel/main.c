@@ -24,7 +24,7 @@ static void find_console(void)
 
 static void spawn_boot_programs(const char *args)
 {
-    char name[16];
+    char name[16 + ARGS_MAX];
     int spawned = 0;
     while (*args) {
         while (*args == ' ')
@@ -35,7 +35,7 @@ static void spawn_boot_programs(const char *args)
         if (!n)
             break;
         if (n >= sizeof name) {
-            kprintf("kernel: program name too long in bootargs\n");
+            kprintf("kernel: program and arguments too long in bootargs\n");
         } else {
             memcpy(name, args, n);
             name[n] = 0;

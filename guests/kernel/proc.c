@@ -75,8 +75,17 @@ static void proc_free(struct proc *p)
     p->kstack = 0;
 }
 
-int proc_spawn(const char *name, int parent)
+int proc_spawn(const char *spec, int parent)
 {
+    char name[16];
+    size_t n = 0;
+    while (spec[n] && spec[n] != ':')
+        n++;
+    if (n >= sizeof name || (spec[n] && strlen(spec + n + 1) >= ARGS_MAX))
+        return -ERR_INVAL;
+    memcpy(name, spec, n);
+    name[n] = 0;
+    const char *args = spec[n] ? spec + n + 1 : "";
     const struct program *prog = program_find(name);
     if (!prog)
         return -ERR_NOENT;
@@ -104,6 +113,7 @@ int proc_spawn(const char *name, int parent)
     }
     p->pid = next_pid++;
     fmt_snprintf(p->name, sizeof p->name, "%s", name);
+    fmt_snprintf(p->args, sizeof p->args, "%s", args);
     p->parent = parent;
     p->disk_pos = 0;
     p->exit_status = 0;

@@ -84,7 +84,7 @@ static int sys_read(struct proc *p, int fd, uint32_t ubuf, uint32_t len)
 
 static int sys_spawn(struct proc *p, uint32_t uname)
 {
-    char name[16];
+    char name[16 + ARGS_MAX];
     uint32_t i = 0;
     for (;; i++) { /* copy a NUL-terminated name, byte by byte */
         if (i == sizeof name)
@@ -95,6 +95,15 @@ static int sys_spawn(struct proc *p, uint32_t uname)
             break;
     }
     return proc_spawn(name, p->pid);
+}
+
+static int sys_args(struct proc *p, uint32_t ubuf, uint32_t len)
+{
+    uint32_t n = (uint32_t)strlen(p->args);
+    if (len == 0)
+        return (int)n;
+    uint32_t copy = n < len ? n + 1 : len; /* with its NUL when it fits */
+    return copy_to_user(p, ubuf, p->args, copy) ? -ERR_FAULT : (int)n;
 }
 
 /* One TPM command from the process: its bytes in, the response out (the
@@ -146,6 +155,7 @@ static void syscall(struct trapframe *tf)
     case SYS_UPTIME: ret = (int)uptime_ms(); break;
     case SYS_FSYNC: ret = (int)a0 == FD_DISK ? disk_flush() : -ERR_BADF; break;
     case SYS_TPM: ret = sys_tpm(p, a0, a1, a2); break;
+    case SYS_ARGS: ret = sys_args(p, a0, a1); break;
     default: ret = -ERR_INVAL; break;
     }
     tf->r[2] = (uint32_t)ret;

@@ -40,6 +40,7 @@ int wait(int pid) { return sys3(SYS_WAIT, (unsigned)pid, 0, 0); }
 int seek(int fd, unsigned offset) { return sys3(SYS_SEEK, (unsigned)fd, offset, 0); }
 unsigned uptime_ms(void) { return (unsigned)sys3(SYS_UPTIME, 0, 0, 0); }
 int fsync(int fd) { return sys3(SYS_FSYNC, (unsigned)fd, 0, 0); }
+int args(char *buf, unsigned len) { return sys3(SYS_ARGS, (unsigned)buf, len, 0); }
 int tpm(const void *cmd, unsigned len, void *resp)
 {
     return sys3(SYS_TPM, (unsigned)cmd, len, (unsigned)resp);

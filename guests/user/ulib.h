@@ -19,6 +19,9 @@ int fsync(int fd);
 /* One TPM 2.0 command (a whole command buffer); the response's length, or -ERR_*. */
 int tpm(const void *cmd, unsigned len, void *resp);
 
+/* The process's argument string (spawn "name:args") into buf; its length. */
+int args(char *buf, unsigned len);
+
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
