@@ -257,6 +257,12 @@ cJSON *stats_guest_json(const struct vmm_guest_stats *g, uint64_t run_ns)
         add_u64(t, "passed", g->tpm.passed);
         add_u64(t, "refused", g->tpm.refused);
         add_u64(t, "queue_cycles", g->tpm.queue_cycles);
+        add_u64(t, "polls_in_progress", g->tpm.polls_in_progress);
+        add_u64(t, "seals", g->tpm.seals);
+        add_u64(t, "seals_refused", g->tpm.seals_refused);
+        add_u64(t, "unseals", g->tpm.unseals);
+        add_u64(t, "unseals_refused", g->tpm.unseals_refused);
+        add_by_cc(cJSON_AddObjectToObject(t, "by_command"), g->tpm.by_cc);
     }
     add_u64(o, "time_slices", g->slices);
     cJSON *ns_o = cJSON_AddObjectToObject(o, "trap_host_ns");
@@ -275,6 +281,12 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     if (stop == VMM_ALL_OFF)
         cJSON_AddNumberToObject(o, "exit_code", vmm_exit_code(v));
     board_json(o, vmm_board(v), host_s);
+    uint64_t tpm_commands, tpm_busy;
+    if (vmm_tpm_physical(v, &tpm_commands, &tpm_busy)) { /* the multiplexer's physical TPM */
+        cJSON *t = cJSON_AddObjectToObject(o, "tpm");
+        add_u64(t, "commands", tpm_commands);
+        add_u64(t, "busy_cycles", tpm_busy);
+    }
     char unsafe[64];
     const struct vmm_config *cfg = vmm_config_of(v);
     cJSON_AddStringToObject(o, "unsafe",

@@ -710,9 +710,10 @@ static void draw_timeline(struct gui *g, struct rect r)
 
 /* ---- the TPM multiplexer ------------------------------------------------------------------ */
 
-/* Per guest: its last command and where it is (waiting in the queue,
- * running on the physical TPM, done), then its virtual PCRs that are not
- * at their start value, as PCR:first bytes. */
+/* Per guest: its last command and where it is (waiting in the queue at
+ * place N, running on the physical TPM, done), then its virtual PCRs that
+ * are not at their start value, as PCR:first bytes; last the compound
+ * configuration the physical PCR 21 holds. */
 static void draw_tpm(struct gui *g, struct rect r)
 {
     session_t *s = g->s;
@@ -728,7 +729,10 @@ static void draw_tpm(struct gui *g, struct rect r)
             {150, 150, 150, 255}, {255, 210, 40, 255}, {90, 220, 120, 255}};
         const char *name = tpm_cc_name(tv.cc);
         int x = text(g, r.x + 4, y, COL_TEXT, 12, "%-10.10s", session_guest_name(s, gi));
-        x = text(g, x, y, state_col[tv.state], 9, "%-8s", tv.cc ? states[tv.state] : "-");
+        char where[16];
+        snprintf(where, sizeof where, tv.state == VMM_TPM_WAITING ? "%s %u" : "%s",
+                 tv.cc ? states[tv.state] : "-", tv.queue_pos);
+        x = text(g, x, y, state_col[tv.state], 11, "%-10s", where);
         text(g, x, y, COL_DIM, cols - 20, "%s%s", tv.cc ? (name ? name : "?") : "",
              tv.started ? "" : "  (not started)");
         y += g->ch;
@@ -747,6 +751,10 @@ static void draw_tpm(struct gui *g, struct rect r)
         text(g, r.x + 4 + 2 * g->cw, y, COL_TEXT, cols - 2, "%s", n ? line : "PCRs as at Startup");
         y += g->ch;
     }
+    struct vmm_tpm_view tv;
+    if (vmm_guest_tpm(v, 0, &tv))
+        text(g, r.x + 4, y, COL_DIM, cols, "compound (PCR 21) %02x%02x%02x%02x", tv.compound[0],
+             tv.compound[1], tv.compound[2], tv.compound[3]);
 }
 
 /* ---- the frame ------------------------------------------------------------------------------- */
@@ -790,7 +798,7 @@ void draw_frame(struct gui *g)
     /* With a TPM shared through the monitor, its panel under the real TLB. */
     struct vmm_tpm_view tv;
     bool tpm = session_is_vmm(g->s) && vmm_guest_tpm(session_vmm(g->s), 0, &tv);
-    int tpm_h = tpm ? (int)ng * 2 * ch + 2 * ch + 6 : 0;
+    int tpm_h = tpm ? (int)ng * 2 * ch + 3 * ch + 6 : 0;
     L->tlb = (struct rect){xc, top, wc, ha - (tpm ? tpm_h + gap : 0)};
     draw_tlb(g, L->tlb);
     L->tpm = tpm ? (struct rect){xc, top + ha - tpm_h, wc, tpm_h} : (struct rect){0, 0, 0, 0};

@@ -410,6 +410,9 @@ struct vmm_tpm_view {
     unsigned queue_pos;       /* 0: not queued; 1: running; 2..: waiting */
 };
 bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out);
+/* The physical TPM under the multiplexer: the guests' commands it served
+ * (its queue) and the device time it was busy. False when there is none. */
+bool vmm_tpm_physical(const vmm_t *v, uint64_t *commands, uint64_t *busy_cycles);
 /* The guest's virtual TLB (read it with tlb_read) and its kernel image
  * (symbols), both owned by the monitor. */
 const tlb_t *vmm_guest_tlb(const vmm_t *v, unsigned guest);

@@ -60,15 +60,16 @@ struct vguest {
     uint8_t pcr[NPCR][32];
     EVP_MD_CTX *seq;     /* an open event sequence, NULL none */
     uint8_t binding[32]; /* of its PCRs 0..15 as the compound holds them */
-    uint32_t last_cc; /* its last command, for the views */
+    uint32_t last_cc;    /* its last command, for the views */
     uint64_t last_start, last_done;
 };
 
 struct vtpm {
     struct vmm *v;
     tpm_backend_t *phys;
-    uint64_t busy_until; /* device cycle the physical TPM is free again */
-    uint8_t compound[32];  /* what PCR 21 was last loaded with */
+    uint64_t busy_until;            /* device cycle the physical TPM is free again */
+    uint8_t compound[32];           /* what PCR 21 was last loaded with */
+    uint64_t commands, busy_cycles; /* served from the queue, and for how long */
     struct vguest g[VMM_MAX_GUESTS];
 };
 
@@ -378,7 +379,8 @@ static uint32_t seal_unseal(struct vguest *vg, uint32_t cc, const uint8_t *cmd, 
 {
     struct vmm_tpm_stats *st = &vg->g->st.tpm;
     *latency = 0;
-    uint32_t n = tpm_vendor_execute(vg->mux->phys, vg->binding, cmd, len, resp, latency, err, errlen);
+    uint32_t n =
+        tpm_vendor_execute(vg->mux->phys, vg->binding, cmd, len, resp, latency, err, errlen);
     bool granted = n >= 10 && get32(resp + 6) == RC_SUCCESS;
     if (cc == TPM_CC_TV_SEAL)
         granted ? st->seals++ : st->seals_refused++;
@@ -450,6 +452,8 @@ static uint32_t vtpm_run(void *opaque, unsigned locality, const uint8_t *cmd, ui
     uint32_t n = dispatch(vg, cc, cmd, len, resp, &how, &latency, err, errlen);
     *done = start + latency;
     m->busy_until = *done;
+    m->commands++;
+    m->busy_cycles += latency;
     vg->last_cc = cc;
     vg->last_start = start;
     vg->last_done = *done;
@@ -522,6 +526,16 @@ bool vmm_guest_tpm(const vmm_t *v, unsigned guest, struct vmm_tpm_view *out)
                 m->g[i].last_start < vg->last_start)
                 out->queue_pos++;
     }
+    return true;
+}
+
+bool vmm_tpm_physical(const vmm_t *v, uint64_t *commands, uint64_t *busy_cycles)
+{
+    const struct vtpm *m = vmm_module_state(v, &vtpm_module);
+    if (!m)
+        return false;
+    *commands = m->commands;
+    *busy_cycles = m->busy_cycles;
     return true;
 }
 
