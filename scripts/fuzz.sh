@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fuzz targets (fuzz/*.c), built with clang + libFuzzer + ASan/UBSan in
 # build-fuzz/, each run for SECONDS (default 30) from its corpus: the config
-# corpus is fuzz/corpus/config (kept in the tree), the ELF and the monitor's
+# and TPM corpora are fuzz/corpus/config and fuzz/corpus/tpm (kept in the
+# tree: fuzz_tpm.c says how its inputs read), the ELF and the monitor's
 # corpora come from the guests this build makes. Prints libFuzzer's figures;
 # exit 1 on any crash.
 set -euo pipefail
@@ -9,11 +10,12 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAPVISOR_SANITIZE=ON \
     -DTRAPVISOR_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_elf fuzz_monitor guests >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_elf fuzz_monitor fuzz_tpm guests >/dev/null
 work=$(mktemp -d /tmp/tv_fuzz_corpus.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/config" "$work/elf" "$work/monitor"
+mkdir -p "$work/config" "$work/elf" "$work/monitor" "$work/tpm"
 cp fuzz/corpus/config/* "$work/config/"
+cp fuzz/corpus/tpm/* "$work/tpm/"
 cp build-fuzz/guests/*.elf "$work/elf/"
 # The monitor's seeds: the code of built guests (kernel-mode instruction
 # streams), after a first word that picks the trap model (fuzz_monitor.c:
@@ -25,7 +27,7 @@ for f in build-fuzz/guests/hostile-eb.elf build-fuzz/guests/arith-eb.elf; do
 done
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in config elf monitor; do
+for t in config elf monitor tpm; do
     echo "fuzz_$t: $secs s"
     build-fuzz/fuzz_$t -max_total_time="$secs" -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$work/" "$work/$t" 2>&1 |
