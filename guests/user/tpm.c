@@ -10,6 +10,8 @@
  *   seal,NAME,DATA     TV_Seal: DATA sealed to this configuration; the blob
  *                      kept in the disk's store under NAME (fsynced)
  *   unseal,NAME        TV_Unseal of NAME's blob: the secret, or "refused"
+ *   bench,N            N times GetRandom(8) (the physical TPM) and PCR_Read
+ *                      (virtual under the monitor), for bench/bench_tpm.c
  *
  * e.g. bootargs = tpm:seal,alpha,hello,unseal,alpha. Exit 0 when every
  * command succeeded, 2 when the TPM refused one (a response code), 1 when
@@ -124,7 +126,8 @@ static int slot_io(int slot, int write_it)
 {
     if (seek(FD_DISK, (STORE_FIRST + (unsigned)slot * SLOT_SECTORS) * 512u) < 0)
         return -1;
-    int n = write_it ? write(FD_DISK, slot_buf, sizeof slot_buf) : read(FD_DISK, slot_buf, sizeof slot_buf);
+    int n = write_it ? write(FD_DISK, slot_buf, sizeof slot_buf)
+                     : read(FD_DISK, slot_buf, sizeof slot_buf);
     if (n != (int)sizeof slot_buf || (write_it && fsync(FD_DISK) != 0))
         return -1;
     return 0;
@@ -222,6 +225,24 @@ static long do_random(unsigned want)
     return rc;
 }
 
+/* A load: n GetRandom and n PCR_Read, each checked; the time it took. */
+static long do_bench(unsigned n)
+{
+    unsigned char pcr[32];
+    unsigned t0 = uptime_ms();
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = header(0x17B, 0);
+        cmd[k] = 0, cmd[k + 1] = 8;
+        long rc = run_ok(cmd, k + 2, "GetRandom");
+        if (rc == 0)
+            rc = pcr_read(9, pcr);
+        if (rc != 0)
+            return rc;
+    }
+    printf("tpm: bench: %u commands in %u ms\n", 2 * n, uptime_ms() - t0);
+    return 0;
+}
+
 static unsigned number(const char *s)
 {
     unsigned v = 0;
@@ -263,6 +284,10 @@ static int command(char **argv, int argc, long *rc)
         *rc = do_seal(argv[1], argv[2]);
         return 3;
     }
+    if (strcmp(c, "bench") == 0 && argc >= 2 && number(argv[1]) >= 1) {
+        *rc = do_bench(number(argv[1]));
+        return 2;
+    }
     if (strcmp(c, "unseal") == 0 && argc >= 2 && strlen(argv[1]) < NAME_MAX) {
         *rc = do_unseal(argv[1]);
         return 2;
@@ -287,7 +312,7 @@ static int commands(char *list)
         int used = command(argv + i, argc - i, &rc);
         if (!used) {
             printf("tpm: bad command \"%s\" (random N, pcrread P, extend P DATA, reset P, "
-                   "seal NAME DATA, unseal NAME)\n",
+                   "seal NAME DATA, unseal NAME, bench N)\n",
                    argv[i]);
             return 1;
         }
