@@ -6,8 +6,9 @@
  * any locality, whole commands poured into the FIFO, time passing. So every
  * command the fuzzer can build — malformed, truncated, oversized, the vendor
  * seal and unseal — reaches the multiplexer through the registers. The
- * oracle, besides ASan/UBSan: the other guest's virtual PCRs and the
- * compound configuration's inputs never change, and the device answers
+ * oracle, besides ASan/UBSan: the other guest's virtual PCRs never change,
+ * its own object in the physical TPM stays usable (no command of this
+ * guest's can name, flush or evict it for good), and the device answers
  * every access (never a bus error).
  *
  * Input: a list of operations, each one opcode byte then its operands:
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vmm_config cfg;
 static vmm_t *vmm;
-static struct tpm_port port;
+static struct tpm_port port, bport;
 static uint8_t other_pcr[24][32];
 static uint64_t now, scheduled;
 
@@ -79,7 +80,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (h.tpm_port(h.tpm_opaque, 0, 3, &port, err, sizeof err) != 0)
         abort();
     /* Guest b started, its PCR 16 extended: PCRs that are not all zeros. */
-    struct tpm_port bport;
     vtpm_module.guest_dev_host(vmm_module_state(vmm, &vtpm_module), vmm->guests[1], &h);
     if (h.tpm_port(h.tpm_opaque, 0, 3, &bport, err, sizeof err) != 0)
         abort();
@@ -93,6 +93,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             10 ||
         bport.run(bport.opaque, 0, event, sizeof event, resp, 0, &done, err, sizeof err) < 10 ||
         resp[9] != 0)
+        abort();
+    /* And an object of b's own: an ECC storage primary (handle 0x80000100). */
+    static const uint8_t create_primary[] = {
+        0x80, 0x02, 0,    0,    0,    67,   0,    0,    0x01, 0x31, 0x40, 0, 0,    1, 0,   0, 0,
+        9,    0x40, 0,    0,    9,    0,    0,    0,    0,    0,    0,    4, 0,    0, 0,   0, 0,
+        26,   0,    0x23, 0,    0x0B, 0,    0x03, 0x04, 0x72, 0,    0,    0, 0x06, 0, 128, 0, 0x43,
+        0,    0x10, 0,    0x03, 0,    0x10, 0,    0,    0,    0,    0,    0, 0,    0, 0,   0};
+    if (bport.run(bport.opaque, 0, create_primary, sizeof create_primary, resp, 0, &done, err,
+                  sizeof err) < 14 ||
+        resp[9] != 0 || resp[10] != 0x80 || resp[13] != 0)
         abort();
     struct vmm_tpm_view tv;
     if (!vmm_guest_tpm(vmm, 1, &tv))
@@ -179,6 +189,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vmm_tpm_view tv;
     if (!vmm_guest_tpm(vmm, 1, &tv) || memcmp(tv.pcr, other_pcr, sizeof other_pcr) != 0) {
         fprintf(stderr, "fuzz_tpm: guest a's commands changed guest b's PCRs\n");
+        abort();
+    }
+    static const uint8_t read_public[] = {0x80, 1, 0, 0, 0, 14, 0, 0, 0x01, 0x73, 0x80, 0, 1, 0};
+    uint8_t resp[TPM_BUFFER_MAX];
+    uint64_t done;
+    if (bport.run(bport.opaque, 0, read_public, sizeof read_public, resp, 0, &done, err,
+                  sizeof err) < 10 ||
+        resp[6] | resp[7] | resp[8] | resp[9]) {
+        fprintf(stderr, "fuzz_tpm: guest b's object is gone after guest a's commands\n");
         abort();
     }
     return 0;

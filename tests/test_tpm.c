@@ -435,7 +435,8 @@ static uint32_t vendor(tpm_backend_t *b, uint32_t cc, const uint8_t binding[32],
     uint32_t len = 12u + n;
     uint8_t h[12] = {0x80, 1, 0, 0, len >> 8, len, cc >> 24, cc >> 16, cc >> 8, cc, n >> 8, n};
     memcpy(cmd, h, 12);
-    memcpy(cmd + 12, p, n);
+    if (n)
+        memcpy(cmd + 12, p, n);
     uint64_t lat = 0;
     char err[512];
     uint32_t r = tpm_vendor_execute(b, binding, cmd, len, resp, &lat, err, sizeof err);
@@ -793,6 +794,214 @@ static void test_hostile_commands(void)
     unlink(state);
 }
 
+/* ---- guests' own objects through the multiplexer ---------------------------- */
+
+struct tcmd {
+    uint8_t b[TPM_BUFFER_MAX];
+    uint32_t n;
+};
+static void t8(struct tcmd *c, uint8_t v) { c->b[c->n++] = v; }
+static void t16(struct tcmd *c, uint16_t v) { t8(c, (uint8_t)(v >> 8)), t8(c, (uint8_t)v); }
+static void t32(struct tcmd *c, uint32_t v) { t16(c, (uint16_t)(v >> 16)), t16(c, (uint16_t)v); }
+static void tbytes(struct tcmd *c, const void *d, uint32_t n)
+{
+    memcpy(c->b + c->n, d, n);
+    c->n += n;
+}
+static void tbegin(struct tcmd *c, bool sessions, uint32_t cc)
+{
+    c->n = 0;
+    t16(c, sessions ? 0x8002 : 0x8001), t32(c, 0), t32(c, cc);
+}
+static void tauth(struct tcmd *c, uint32_t session)
+{
+    t32(c, 9), t32(c, session), t16(c, 0), t8(c, 1), t16(c, 0);
+}
+
+/* Run c through a guest's port: the response code; the response in resp. */
+static uint32_t trun(struct tpm_port *p, struct tcmd *c, uint8_t *resp, uint32_t *rlen)
+{
+    c->b[2] = (uint8_t)(c->n >> 24), c->b[3] = (uint8_t)(c->n >> 16);
+    c->b[4] = (uint8_t)(c->n >> 8), c->b[5] = (uint8_t)c->n;
+    char err[256];
+    uint64_t done;
+    uint32_t n = p->run(p->opaque, 0, c->b, c->n, resp, 0, &done, err, sizeof err);
+    CU_ASSERT(n >= 10 && get32(resp + 2) == n);
+    if (rlen)
+        *rlen = n;
+    return n >= 10 ? get32(resp + 6) : 0xFFFFFFFF;
+}
+
+/* CreatePrimary (owner, ECC P-256 storage key): the handle; its public
+ * key's x coordinate into x[32]. */
+static uint32_t primary(struct tpm_port *p, uint8_t x[32])
+{
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, true, 0x131);
+    t32(&c, 0x40000001), tauth(&c, 0x40000009);
+    t16(&c, 4), t16(&c, 0), t16(&c, 0);
+    t16(&c, 26), t16(&c, 0x0023), t16(&c, 0x000B), t32(&c, 0x00030472), t16(&c, 0);
+    t16(&c, 0x0006), t16(&c, 128), t16(&c, 0x0043), t16(&c, 0x0010), t16(&c, 0x0003);
+    t16(&c, 0x0010), t16(&c, 0), t16(&c, 0), t16(&c, 0), t32(&c, 0);
+    CU_ASSERT_EQUAL_FATAL(trun(p, &c, resp, NULL), 0);
+    /* handle, parameterSize, outPublic: size, type, nameAlg, attrs, policy, ECC parms (12) */
+    uint32_t at = 10 + 4 + 4 + 2 + 2 + 2 + 4 + 2 + 12;
+    CU_ASSERT_EQUAL(resp[at] << 8 | resp[at + 1], 32);
+    memcpy(x, resp + at + 2, 32);
+    return get32(resp + 10);
+}
+
+/* Create a sealed object (userWithAuth, empty auth) under parent: its blob. */
+static uint32_t seal_object(struct tpm_port *p, uint32_t parent, const char *data, uint8_t *blob)
+{
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    uint32_t n = (uint32_t)strlen(data), rlen;
+    tbegin(&c, true, 0x153);
+    t32(&c, parent), tauth(&c, 0x40000009);
+    t16(&c, (uint16_t)(4 + n)), t16(&c, 0), t16(&c, (uint16_t)n), tbytes(&c, data, n);
+    t16(&c, 14), t16(&c, 0x0008), t16(&c, 0x000B), t32(&c, 0x00000452), t16(&c, 0);
+    t16(&c, 0x0010), t16(&c, 0), t16(&c, 0), t32(&c, 0);
+    CU_ASSERT_EQUAL_FATAL(trun(p, &c, resp, &rlen), 0);
+    uint32_t priv = 2u + (resp[14] << 8 | resp[15]);
+    uint32_t pub = 2u + (resp[14 + priv] << 8 | resp[15 + priv]);
+    memcpy(blob, resp + 14, priv + pub);
+    return priv + pub;
+}
+
+static uint32_t load(struct tpm_port *p, uint32_t parent, const uint8_t *blob, uint32_t n,
+                     uint32_t *handle)
+{
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, true, 0x157);
+    t32(&c, parent), tauth(&c, 0x40000009), tbytes(&c, blob, n);
+    uint32_t rc = trun(p, &c, resp, NULL);
+    *handle = rc == 0 ? get32(resp + 10) : 0;
+    return rc;
+}
+
+static uint32_t unseal_object(struct tpm_port *p, uint32_t h, char *out)
+{
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, true, 0x15E);
+    t32(&c, h), tauth(&c, 0x40000009);
+    uint32_t rc = trun(p, &c, resp, NULL);
+    if (rc == 0) {
+        unsigned n = resp[14] << 8 | resp[15];
+        memcpy(out, resp + 16, n);
+        out[n] = 0;
+    }
+    return rc;
+}
+
+static uint32_t one_handle(struct tpm_port *p, uint32_t cc, uint32_t h, bool as_parameter)
+{
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, false, cc);
+    t32(&c, h);
+    (void)as_parameter; /* FlushContext's handle is a parameter; the bytes are the same */
+    return trun(p, &c, resp, NULL);
+}
+
+static void test_guest_objects(void)
+{
+    /* Guests create, load, use and flush their own objects and sessions in
+     * the one physical TPM: each names only its own (another's handle is
+     * TPM_RC_HANDLE), each has its own primary keys (one guest's blob does
+     * not load under another's primary), more objects than libtpms keeps
+     * loaded are swapped in and out, sealing still has room, a reset
+     * guest's objects are gone. */
+    fresh_state();
+    char ini[96], err[512];
+    snprintf(ini, sizeof ini, "%s.ini", state);
+    FILE *f = fopen(ini, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
+            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
+            "[bus0.slot3]\ntype = tpm\nstate = %s\n[guest0]\nname = a\nram = 8M\n"
+            "buses = none\n[guest1]\nname = b\nram = 8M\nbuses = none\n",
+            state);
+    fclose(f);
+    struct vmm_config cfg = {0};
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&cfg, ini, err, sizeof err), 0);
+    vmm_t *v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct tpm_port pa, pb;
+    struct dev_host h = {0};
+    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &h);
+    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &pa, err, sizeof err), 0);
+    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[1], &h);
+    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &pb, err, sizeof err), 0);
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, false, 0x144), t16(&c, 0);
+    CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
+    CU_ASSERT_EQUAL(trun(&pb, &c, resp, NULL), 0);
+
+    uint8_t xa[32], xb[32], blob[TPM_BUFFER_MAX];
+    char got[256] = "";
+    uint32_t ka = primary(&pa, xa), kb = primary(&pb, xb), oa, ob;
+    CU_ASSERT_EQUAL(ka, 0x80000100u); /* virtual handles, each guest's own */
+    CU_ASSERT_EQUAL(kb, 0x80000100u);
+    CU_ASSERT_NOT_EQUAL(memcmp(xa, xb, 32), 0); /* the same template, each guest its own key */
+    uint32_t n = seal_object(&pa, ka, "a's secret", blob);
+    CU_ASSERT_EQUAL(load(&pa, ka, blob, n, &oa), 0);
+    CU_ASSERT_EQUAL(oa, 0x80000101u);
+    CU_ASSERT_EQUAL(unseal_object(&pa, oa, got), 0);
+    CU_ASSERT_STRING_EQUAL(got, "a's secret");
+    /* b: a's blob does not load under b's primary; a's handle is not b's. */
+    CU_ASSERT_NOT_EQUAL(load(&pb, kb, blob, n, &ob), 0);
+    CU_ASSERT_EQUAL(unseal_object(&pb, oa, got), 0x18B);      /* TPM_RC_HANDLE, handle 1 */
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x165, oa, true), 0x1CB); /* FlushContext: parameter 1 */
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x173, 0x80FFFFFFu, false), 0x18B); /* ReadPublic */
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x173, 0x81000001u, false), 0x18B); /* persistent: not ours */
+    /* Pressure: b makes three more primaries (six objects in all, three loaded at most). */
+    uint8_t x[32];
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(primary(&pb, x), 0x80000101u + (uint32_t)i);
+    got[0] = 0;
+    CU_ASSERT_EQUAL(unseal_object(&pa, oa, got), 0); /* swapped back in */
+    CU_ASSERT_STRING_EQUAL(got, "a's secret");
+    for (uint32_t hb = 0x80000100u; hb <= 0x80000103u; hb++)
+        CU_ASSERT_EQUAL(one_handle(&pb, 0x173, hb, false), 0);
+    CU_ASSERT_EQUAL(one_handle(&pa, 0x173, ka, false), 0);
+    /* A policy session of a's: usable by a only; b's session handles are its own. */
+    tbegin(&c, false, 0x176);
+    t32(&c, 0x40000007), t32(&c, 0x40000007), t16(&c, 16);
+    for (int i = 0; i < 16; i++)
+        t8(&c, 0);
+    t16(&c, 0), t8(&c, 1), t16(&c, 0x0010), t16(&c, 0x000B);
+    CU_ASSERT_EQUAL_FATAL(trun(&pa, &c, resp, NULL), 0);
+    uint32_t sa = get32(resp + 10);
+    CU_ASSERT_EQUAL(sa >> 24, 0x03);
+    CU_ASSERT_EQUAL(one_handle(&pa, 0x189, sa, false), 0); /* PolicyGetDigest */
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x189, sa, false), 0x18B);
+    /* Sealing (the vendor commands) still finds room. */
+    tbegin(&c, false, TPM_CC_TV_SEAL), t16(&c, 2), t8(&c, 'h'), t8(&c, 'i');
+    CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
+    CU_ASSERT_EQUAL(one_handle(&pa, 0x189, sa, false), 0); /* the session survived it */
+    /* Flushed: gone for a; b's unaffected. */
+    CU_ASSERT_EQUAL(one_handle(&pa, 0x165, oa, true), 0);
+    CU_ASSERT_EQUAL(unseal_object(&pa, oa, got), 0x18B);
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x173, 0x80000101u, false), 0);
+    /* A reset guest (its next Startup) has no objects left. */
+    pa.reset(pa.opaque);
+    tbegin(&c, false, 0x144), t16(&c, 0);
+    CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
+    CU_ASSERT_EQUAL(one_handle(&pa, 0x173, ka, false), 0x18B);
+    CU_ASSERT_EQUAL(one_handle(&pb, 0x173, kb, false), 0);
+    vmm_free(v);
+    vmm_config_free(&cfg);
+    unlink(ini);
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
@@ -805,6 +1014,7 @@ static const struct test_case tests[] = {
     {"the teaching kernel's driver and tpm tool, natively", test_teaching_kernel_tool},
     {"two guests through the multiplexer: own PCRs, one queue", test_multiplexed},
     {"hostile commands to the multiplexer: always a response", test_hostile_commands},
+    {"guests' own objects and sessions: apart, swapped, reset", test_guest_objects},
 };
 
 CUNIT_MAIN("tpm", tests)

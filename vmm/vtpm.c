@@ -24,9 +24,10 @@
  *   that guest, in that configuration, under this monitor, unseals.
  * - Commands that hold no object or session of their own (GetRandom,
  *   GetCapability, SelfTest, GetTestResult, Hash, TestParms) go to the
- *   physical TPM at locality 0. Every other command is refused with
- *   TPM_RC_COMMAND_CODE: guests get no objects or sessions of their own in
- *   the physical TPM, so none can name, use or flush another's.
+ *   physical TPM at locality 0; commands on a guest's own objects and
+ *   sessions run there under translated handles (vtpm_objects.c). Every
+ *   other command (NV, hierarchies, quotes, PolicyPCR: state all guests
+ *   share, or the physical PCRs) is refused with TPM_RC_COMMAND_CODE.
  */
 #include "vmm/vtpm.h"
 
@@ -39,53 +40,9 @@
 #include "dev/tpm_vendor.h"
 #include "util/fileio.h"
 #include "vmm/vmm_priv.h"
-
-#define NPCR        24
-#define SEQ_HANDLE  0x80FFFF00u /* a guest's event sequence (one at a time) */
-#define RC_SUCCESS  0x000u
-#define RC_INIT     0x100u /* TPM_RC_INITIALIZE: Startup twice, or a command before it */
-#define RC_FAILURE  0x101u
-#define RC_CC       0x143u /* TPM_RC_COMMAND_CODE */
-#define RC_SIZE     0x095u /* TPM_RC_SIZE (format 1, parameter 1 not given) */
-#define RC_HANDLE1  0x18Bu /* TPM_RC_HANDLE, handle 1 */
-#define RC_HANDLE2  0x28Bu
-#define RC_LOCALITY 0x907u
-#define RC_OBJ_MEM  0x902u
-#define RC_HASH     0x083u
-
-struct vguest {
-    struct vtpm *mux;
-    struct guest *g;
-    bool started;
-    uint8_t pcr[NPCR][32];
-    EVP_MD_CTX *seq;     /* an open event sequence, NULL none */
-    uint8_t binding[32]; /* of its PCRs 0..15 as the compound holds them */
-    uint32_t last_cc;    /* its last command, for the views */
-    uint64_t last_start, last_done;
-};
-
-struct vtpm {
-    struct vmm *v;
-    tpm_backend_t *phys;
-    uint64_t busy_until;            /* device cycle the physical TPM is free again */
-    uint8_t compound[32];           /* what PCR 21 was last loaded with */
-    uint64_t commands, busy_cycles; /* served from the queue, and for how long */
-    struct vguest g[VMM_MAX_GUESTS];
-};
+#include "vmm/vtpm_priv.h"
 
 /* ---- encoding ------------------------------------------------------------------ */
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
 
 /* A response with no parameters (header only). */
 static uint32_t reply_rc(uint8_t *resp, uint32_t rc)
@@ -379,6 +336,8 @@ static uint32_t seal_unseal(struct vguest *vg, uint32_t cc, const uint8_t *cmd, 
 {
     struct vmm_tpm_stats *st = &vg->g->st.tpm;
     *latency = 0;
+    if (vobj_save_all(vg->mux, latency, err, errlen) != 0) /* room for the sealing's own */
+        return 0;
     uint32_t n =
         tpm_vendor_execute(vg->mux->phys, vg->binding, cmd, len, resp, latency, err, errlen);
     bool granted = n >= 10 && get32(resp + 6) == RC_SUCCESS;
@@ -410,6 +369,7 @@ static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uin
         if (vg->started) {
             n = reply_rc(resp, RC_INIT);
         } else {
+            vobj_forget(vg); /* TPM2_Startup(CLEAR): no transient objects, no sessions */
             startup(vg);
             n = reply_rc(resp, RC_SUCCESS);
         }
@@ -424,6 +384,11 @@ static uint32_t dispatch(struct vguest *vg, uint32_t cc, const uint8_t *cmd, uin
     case TPM_CC_TV_SEAL:
     case TPM_CC_TV_UNSEAL: return seal_unseal(vg, cc, cmd, len, resp, how, latency, err, errlen);
     default:
+        if (vobj_command(cc)) { /* on its own objects and sessions */
+            st->passed++;
+            *how = "physical, own objects";
+            return vobj_run(vg, cmd, len, resp, latency, err, errlen);
+        }
         if (!stateless(cc)) {
             st->refused++;
             return reply_rc(resp, RC_CC);
@@ -476,6 +441,7 @@ static void vtpm_reset(void *opaque)
 {
     struct vguest *vg = opaque;
     vg->started = false; /* its PCRs go at its next Startup */
+    vobj_forget(vg);
     if (vg->seq) {
         EVP_MD_CTX_free(vg->seq);
         vg->seq = NULL;
