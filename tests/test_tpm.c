@@ -9,13 +9,18 @@
  * interrupt, both byte orders; the state file (created, reused, atomic,
  * refused when corrupt, atomic under SIGKILL) and one TPM per process;
  * the seed; the boot ROM's measurement of the kernel into PCR 9 and the
- * teaching kernel's driver and tpm program, natively.
+ * teaching kernel's driver and tpm program, natively; the vendor seal and
+ * unseal on the TPM itself; the multiplexer: two guests' own PCRs and one
+ * queue, hostile commands, guests' own objects and sessions kept apart and
+ * swapped, the monitor's launch in PCR 17 and the compound in PCR 21
+ * against the documented formulas.
  */
 #include "cunit_main.h"
 #include "runcli.h"
 
 #include <cjson/cJSON.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,7 @@
 
 #include "dev/tpm.h"
 #include "dev/tpm_vendor.h"
+#include "machine/board.h"
 #include "mmu/phys.h"
 #include "dev/devclass.h"
 #include "vmm/vmm_priv.h"
@@ -1002,6 +1008,100 @@ static void test_guest_objects(void)
     unlink(state);
 }
 
+static void test_launch_and_compound(void)
+{
+    /* The monitor's launch: PCR 17 = SHA-256(0^32 || SHA-256(its executable
+     * || its [vmm] text)) — this test program is the monitor's process —
+     * before any guest ran; PCR 21 = SHA-256(0^32 || compound), compound =
+     * SHA-256("trapvisor compound v1" NUL || binding(a) || binding(b)),
+     * following a guest's extend of PCR 10; the view shows the same. */
+    fresh_state();
+    char ini[96], err[512];
+    snprintf(ini, sizeof ini, "%s.ini", state);
+    FILE *f = fopen(ini, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
+            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
+            "[bus0.slot3]\ntype = tpm\nstate = %s\n[vmm]\nquantum = 70000\n[guest0]\nname = a\n"
+            "ram = 8M\nbuses = none\n[guest1]\nname = b\nram = 8M\nbuses = none\n",
+            state);
+    fclose(f);
+    struct vmm_config cfg = {0};
+    CU_ASSERT_FATAL(vmm_config_default(&cfg));
+    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&cfg, ini, err, sizeof err), 0);
+    vmm_t *v = vmm_new(&cfg, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    tpm_backend_t *b = tpm_backend_of(board_tpm(vmm_board(v)));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    /* PCR 17, recomputed. */
+    FILE *exe = fopen("/proc/self/exe", "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(exe);
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    CU_ASSERT_FATAL(h && EVP_DigestInit_ex(h, EVP_sha256(), NULL) == 1);
+    static uint8_t buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, exe)) > 0)
+        EVP_DigestUpdate(h, buf, n);
+    fclose(exe);
+    char conf[256];
+    snprintf(conf, sizeof conf,
+             "quantum=70000 policy=%s fix=0 real_epc=0 traps=0 relocation=0 seed=%llu "
+             "reloc_period=%llu",
+             cfg.policy, (unsigned long long)cfg.seed, (unsigned long long)cfg.reloc_period);
+    EVP_DigestUpdate(h, conf, strlen(conf));
+    uint8_t in[64] = {0}, want17[32], pcr[1][32];
+    unsigned hn = 32;
+    EVP_DigestFinal_ex(h, in + 32, &hn);
+    EVP_MD_CTX_free(h);
+    SHA256(in, sizeof in, want17);
+    uint64_t lat = 0;
+    CU_ASSERT_EQUAL(tpm_pcr_read(b, 17, 1, pcr, &lat, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(memcmp(pcr[0], want17, 32), 0);
+    /* Both started, a extends PCR 10. */
+    struct tpm_port pa, pb;
+    struct dev_host dh = {0};
+    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &dh);
+    CU_ASSERT_EQUAL_FATAL(dh.tpm_port(dh.tpm_opaque, 0, 3, &pa, err, sizeof err), 0);
+    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[1], &dh);
+    CU_ASSERT_EQUAL_FATAL(dh.tpm_port(dh.tpm_opaque, 0, 3, &pb, err, sizeof err), 0);
+    struct tcmd c;
+    uint8_t resp[TPM_BUFFER_MAX];
+    tbegin(&c, false, 0x144), t16(&c, 0);
+    CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
+    CU_ASSERT_EQUAL(trun(&pb, &c, resp, NULL), 0);
+    uint8_t d[32];
+    memset(d, 0x5A, sizeof d);
+    tbegin(&c, true, 0x182), t32(&c, 10), tauth(&c, 0x40000009), t32(&c, 1), t16(&c, 0x000B);
+    tbytes(&c, d, 32);
+    CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
+    /* The bindings and the compound, recomputed from the documented formulas. */
+    struct vmm_tpm_view va, vb;
+    CU_ASSERT_FATAL(vmm_guest_tpm(v, 0, &va) && vmm_guest_tpm(v, 1, &vb));
+    uint8_t pcrs_a[16][32] = {{0}}, pcrs_b[16][32] = {{0}}, ba[32], bb[32];
+    uint8_t ext[64] = {0};
+    memcpy(ext + 32, d, 32);
+    SHA256(ext, sizeof ext, pcrs_a[10]);
+    tpm_binding("a", pcrs_a, ba);
+    tpm_binding("b", pcrs_b, bb);
+    CU_ASSERT_EQUAL(memcmp(va.binding, ba, 32), 0);
+    CU_ASSERT_EQUAL(memcmp(vb.binding, bb, 32), 0);
+    uint8_t cin[22 + 64], compound[32], want21[32], in21[64] = {0};
+    memcpy(cin, "trapvisor compound v1", 22);
+    memcpy(cin + 22, ba, 32);
+    memcpy(cin + 54, bb, 32);
+    SHA256(cin, sizeof cin, compound);
+    CU_ASSERT_EQUAL(memcmp(va.compound, compound, 32), 0);
+    memcpy(in21 + 32, compound, 32);
+    SHA256(in21, sizeof in21, want21);
+    CU_ASSERT_EQUAL(tpm_pcr_read(b, 21, 1, pcr, &lat, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(memcmp(pcr[0], want21, 32), 0);
+    vmm_free(v);
+    vmm_config_free(&cfg);
+    unlink(ini);
+    unlink(state);
+}
+
 static const struct test_case tests[] = {
     {"identification registers, localities", test_identity_and_localities},
     {"Startup, GetRandom, PCR_Extend/PCR_Read byte-exact", test_startup_random_pcrs},
@@ -1015,6 +1115,7 @@ static const struct test_case tests[] = {
     {"two guests through the multiplexer: own PCRs, one queue", test_multiplexed},
     {"hostile commands to the multiplexer: always a response", test_hostile_commands},
     {"guests' own objects and sessions: apart, swapped, reset", test_guest_objects},
+    {"the monitor's launch in PCR 17, the compound in PCR 21", test_launch_and_compound},
 };
 
 CUNIT_MAIN("tpm", tests)
