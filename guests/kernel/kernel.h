@@ -51,9 +51,9 @@ struct proc {
     int pid;
     char name[16];
     char args[ARGS_MAX]; /* after the ':' of the spawn name, "" none */
-    uint8_t asid;    /* TLB address-space id: 1 + slot index, unique among live processes */
-    uint32_t *pgd;   /* page directory (kseg0) */
-    uint8_t *kstack; /* one page (kseg0) */
+    uint8_t asid;        /* TLB address-space id: 1 + slot index, unique among live processes */
+    uint32_t *pgd;       /* page directory (kseg0) */
+    uint8_t *kstack;     /* one page (kseg0) */
     struct context ctx;
     struct trapframe *tf; /* saved user registers, at the top of kstack */
     uint32_t wake_ms;     /* P_SLEEPING: wake at this uptime */
