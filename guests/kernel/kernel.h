@@ -133,6 +133,7 @@ extern struct proc procs[NPROC];
 extern struct proc *current;
 void scheduler(void) __attribute__((noreturn));
 int proc_spawn(const char *name, int parent);
+uint32_t tlb_entries(void); /* vm.c: from Config1 and Config4 */
 void proc_exit(int status) __attribute__((noreturn));
 void proc_yield(void);
 void proc_block(enum proc_state why); /* until something makes it runnable */

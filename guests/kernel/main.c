@@ -56,11 +56,10 @@ void kmain(const void *fdt, const void *bootinfo)
 {
     (void)bootinfo;
     find_console();
-    uint32_t prid = mfc0(C0_PRID), config1;
-    __asm__ volatile("mfc0 %0, $16, 1" : "=r"(config1));
+    uint32_t prid = mfc0(C0_PRID);
     uint32_t ram = fdt_memory_size(fdt);
     kprintf("trapvisor teaching kernel: PRId %08x, %u TLB entries, %u KiB RAM, %s-endian\n", prid,
-            ((config1 >> 25) & 0x3F) + 1, ram / 1024,
+            tlb_entries(), ram / 1024,
 #ifdef __MIPSEL__
             "little"
 #else

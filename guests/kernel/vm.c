@@ -150,14 +150,31 @@ int copy_to_user(struct proc *p, uint32_t uva, const void *src, uint32_t n)
     return 0;
 }
 
+/* The TLB's size: Config1.MMUSize-1 (6 bits), extended by Config4's
+ * MMUSizeExt when Config4 exists (the M bits of Config1..3) and its
+ * MMUExtDef says so (MIPS32 Release 2: up to 256 entries and beyond). */
+uint32_t tlb_entries(void)
+{
+    uint32_t c1, c2 = 0, c3 = 0, c4 = 0;
+    __asm__ volatile("mfc0 %0, $16, 1" : "=r"(c1));
+    if (c1 >> 31)
+        __asm__ volatile("mfc0 %0, $16, 2" : "=r"(c2));
+    if (c2 >> 31)
+        __asm__ volatile("mfc0 %0, $16, 3" : "=r"(c3));
+    if (c3 >> 31)
+        __asm__ volatile("mfc0 %0, $16, 4" : "=r"(c4));
+    uint32_t n = (c1 >> 25) & 0x3F;
+    if (((c4 >> 14) & 3) == 1)
+        n |= (c4 & 0xFF) << 6;
+    return n + 1;
+}
+
 /* Drop every TLB entry of an address space (its process is gone, and the
  * ASID will be given to another). Entries are rewritten invalid with a
  * distinct kseg0 VPN2 each, which can never match a user address. */
 void tlb_flush_asid(uint8_t asid)
 {
-    uint32_t config1;
-    __asm__ volatile("mfc0 %0, $16, 1" : "=r"(config1));
-    uint32_t n = ((config1 >> 25) & 0x3F) + 1;
+    uint32_t n = tlb_entries();
     uint32_t saved = mfc0(C0_ENTRYHI);
     for (uint32_t i = 0; i < n; i++) {
         mtc0(C0_INDEX, i);
