@@ -4,16 +4,20 @@
  */
 #include <cjson/cJSON.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/board_args.h"
 #include "cli/cli.h"
 #include "machine/board.h"
 #include "util/fileio.h"
 #include "util/parse.h"
+#include "util/storm.h"
 #include "vmm/reloc_policy.h"
 #include "vmm/vmm.h"
 
@@ -23,6 +27,10 @@
 #define EXIT_HUNG          125
 #define EXIT_OUTPUT        74  /* an output could not be written (EX_IOERR) */
 #define EXIT_MACHINE_CHECK 123 /* an exception vector could not be fetched */
+#define EXIT_STORM         122 /* an exception storm (util/storm.h) */
+#define EXIT_SIGNAL        128 /* + the signal: SIGINT or SIGTERM ended the run */
+/* The budget when --max-insns is not given (0 there: none). */
+#define DEFAULT_MAX_INSNS 10000000000ull
 
 enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
 
@@ -33,7 +41,7 @@ static void run_usage(FILE *f)
             "  --native            boot the board directly (no monitor; the default)\n"
             "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
             "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
-            "  --max-insns N       stop after N instructions (exit 124)\n"
+            "  --max-insns N       stop after N instructions (exit 124; default 1e10, 0: none)\n"
             "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
             "                      \"guests\" array, and the monitor times its traps)\n"
             "  --trace LIST        exceptions,tlb,io,insns,gotcha,tpm (and vmm, reloc with --vmm)\n"
@@ -52,6 +60,50 @@ static void add_u64(cJSON *o, const char *name, uint64_t v)
 }
 
 /* The board's counters (both modes). */
+/* SIGINT and SIGTERM end a run cleanly: the machine stops at its next
+ * check, the console is flushed, --stats is written ("stop":
+ * "interrupted"), the exit status is 128 + the signal. */
+static volatile sig_atomic_t interrupted;
+static board_t *sig_board;
+static vmm_t *sig_vmm;
+
+static void on_signal(int signo)
+{
+    interrupted = signo;
+    if (sig_vmm)
+        vmm_request_stop(sig_vmm);
+    else if (sig_board)
+        board_request_stop(sig_board);
+}
+
+static void catch_signals(board_t *b, vmm_t *v)
+{
+    sig_board = b, sig_vmm = v;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = b || v ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int interrupted_status(void)
+{
+    fprintf(stderr, "trapvisor run: interrupted (%s): the run ends here\n",
+            interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+    return EXIT_SIGNAL + interrupted;
+}
+
+/* Console and trace in the order they happened when both go to one file or
+ * pipe: then the console is not buffered. */
+static void order_outputs(void)
+{
+    struct stat o, e;
+    if (fstat(STDOUT_FILENO, &o) == 0 && fstat(STDERR_FILENO, &e) == 0 && o.st_dev == e.st_dev &&
+        o.st_ino == e.st_ino)
+        setvbuf(stdout, NULL, _IONBF, 0);
+}
+
 /* TPM commands by code (tpm_cc_slot), named where the code is a common one. */
 static void add_by_cc(cJSON *by, const uint64_t *by_cc)
 {
@@ -122,7 +174,7 @@ static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "mode", "native");
-    cJSON_AddStringToObject(o, "stop", board_stop_name(stop));
+    cJSON_AddStringToObject(o, "stop", interrupted ? "interrupted" : board_stop_name(stop));
     char unsafe[64];
     cJSON_AddStringToObject(o, "unsafe",
                             config_unsafe_name(board_config_of(b)->unsafe, unsafe, sizeof unsafe));
@@ -277,7 +329,7 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "mode", "vmm");
-    cJSON_AddStringToObject(o, "stop", vmm_stop_name(stop));
+    cJSON_AddStringToObject(o, "stop", interrupted ? "interrupted" : vmm_stop_name(stop));
     if (stop == VMM_ALL_OFF)
         cJSON_AddNumberToObject(o, "exit_code", vmm_exit_code(v));
     board_json(o, vmm_board(v), host_s);
@@ -385,8 +437,36 @@ static int finish_stats(const char *path, cJSON *o, int rc)
     return rc;
 }
 
-static int run_native(const struct board_config *cfg, uint64_t max_insns, unsigned trace,
-                      const char *stats_path)
+/* "TLBS at pc 800001ac (trap_entry+0x2c), badvaddr ffffffd4" */
+static void storm_report(const char *who, unsigned code, uint32_t pc, uint32_t badva,
+                         const elfimg_t *kernel)
+{
+    uint32_t off = 0;
+    const char *sym = kernel ? elfimg_symbol_at(kernel, pc, &off) : NULL;
+    char where[160] = "";
+    if (sym)
+        snprintf(where, sizeof where, " (%s+0x%x)", sym, off);
+    fprintf(stderr,
+            "trapvisor run: exception storm%s: %s at pc %08x%s, badvaddr %08x, %u times over "
+            "without progress (the handler returns to the fault, or faults itself): the run "
+            "ends\n",
+            who, cpu_exc_name(code), pc, where, badva, STORM_REPEATS);
+}
+
+static void limit_report(uint64_t max_insns, bool given, const char *at)
+{
+    if (given)
+        fprintf(stderr, "trapvisor run: instruction budget spent%s (--max-insns %llu)\n", at,
+                (unsigned long long)max_insns);
+    else
+        fprintf(stderr,
+                "trapvisor run: instruction budget spent%s (the default, %llu instructions: "
+                "--max-insns N for another, 0 for none)\n",
+                at, (unsigned long long)max_insns);
+}
+
+static int run_native(const struct board_config *cfg, uint64_t max_insns, bool budget_given,
+                      unsigned trace, const char *stats_path)
 {
     char err[2048];
     board_t *b = board_new(cfg, err, sizeof err);
@@ -398,17 +478,31 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
         board_set_trace(b, trace, stderr);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum board_stop stop = board_run(b, max_insns);
+    catch_signals(b, NULL);
+    /* The default budget bounds instructions only: idle time (a console
+     * waiting for a person) is not a runaway. */
+    enum board_stop stop = board_run_limits(b, max_insns, budget_given ? max_insns : UINT64_MAX);
+    catch_signals(NULL, NULL);
     double host_s = seconds_since(&t0);
     fflush(stdout);
     int rc = 0;
     switch (stop) {
     case BOARD_POWEROFF: rc = (int)board_exit_code(b); break;
-    case BOARD_LIMIT:
-        fprintf(stderr, "trapvisor run: instruction budget spent at pc %08x\n",
-                cpu_pc(board_cpu(b)));
+    case BOARD_LIMIT: {
+        char at[32];
+        snprintf(at, sizeof at, " at pc %08x", cpu_pc(board_cpu(b)));
+        limit_report(max_insns, budget_given, at);
         rc = EXIT_LIMIT;
         break;
+    }
+    case BOARD_STORM: {
+        unsigned code;
+        uint32_t pc, badva;
+        board_storm(b, &code, &pc, &badva);
+        storm_report("", code, pc, badva, board_kernel(b));
+        rc = EXIT_STORM;
+        break;
+    }
     case BOARD_HUNG:
         fprintf(stderr,
                 "trapvisor run: the machine hung: WAIT at pc %08x, and no interrupt it lets "
@@ -417,7 +511,7 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
                 cpu_pc(board_cpu(b)));
         rc = EXIT_HUNG;
         break;
-    case BOARD_HOST: rc = EXIT_LIMIT; break;
+    case BOARD_HOST: rc = interrupted ? interrupted_status() : EXIT_LIMIT; break;
     case BOARD_MACHINE_CHECK:
         fprintf(stderr,
                 "trapvisor run: machine check: the exception vector at %08x cannot be fetched "
@@ -436,8 +530,8 @@ static int run_native(const struct board_config *cfg, uint64_t max_insns, unsign
     return output_status(rc);
 }
 
-static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned trace,
-                   unsigned vtrace, const char *stats_path)
+static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, bool budget_given,
+                   unsigned trace, unsigned vtrace, const char *stats_path)
 {
     char err[2048];
     vmm_t *v = vmm_new(cfg, err, sizeof err);
@@ -459,7 +553,9 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
         vmm_set_timing(v, true);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum vmm_stop stop = vmm_run(v, max_insns);
+    catch_signals(NULL, v);
+    enum vmm_stop stop = vmm_run_limits(v, max_insns, budget_given ? max_insns : UINT64_MAX);
+    catch_signals(NULL, NULL);
     double host_s = seconds_since(&t0);
     fflush(stdout);
     int rc = 0;
@@ -467,9 +563,23 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, unsigned tr
     case VMM_ALL_OFF: rc = (int)vmm_exit_code(v); break;
     case VMM_LIMIT:
     case VMM_HOST:
-        fprintf(stderr, "trapvisor run: instruction budget spent\n");
+        if (stop == VMM_HOST && interrupted) {
+            rc = interrupted_status();
+            break;
+        }
+        limit_report(max_insns, budget_given, "");
         rc = EXIT_LIMIT;
         break;
+    case VMM_STORM: {
+        unsigned g, code;
+        uint32_t pc, badva;
+        vmm_storm(v, &g, &code, &pc, &badva);
+        char who[64];
+        snprintf(who, sizeof who, " in guest %s", vmm_config_of(v)->guests[g].name);
+        storm_report(who, code, pc, badva, vmm_guest_kernel(v, g));
+        rc = EXIT_STORM;
+        break;
+    }
     case VMM_HUNG:
         vmm_waiting_guests(v, err, sizeof err);
         fprintf(stderr,
@@ -499,7 +609,8 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
-    uint64_t max_insns = UINT64_MAX;
+    uint64_t max_insns = DEFAULT_MAX_INSNS;
+    bool budget_given = false;
     const char *stats_path = NULL;
     unsigned trace = 0;
     bool vmm = false;
@@ -520,6 +631,9 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
                 fprintf(stderr, "trapvisor run: --max-insns: not a count: '%s'\n", optarg);
                 return EXIT_BAD_INPUT;
             }
+            budget_given = true;
+            if (max_insns == 0)
+                max_insns = UINT64_MAX; /* no budget */
             break;
         case OPT_STATS: stats_path = optarg; break;
         case OPT_TRACE:
@@ -561,9 +675,10 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
         fprintf(stderr, "trapvisor run: --stats %s\n", err);
         return EXIT_BAD_INPUT;
     }
+    order_outputs();
     if (vmm)
-        return run_vmm(cfg, max_insns, trace, vtrace, stats_path);
-    return run_native(&cfg->board, max_insns, trace, stats_path);
+        return run_vmm(cfg, max_insns, budget_given, trace, vtrace, stats_path);
+    return run_native(&cfg->board, max_insns, budget_given, trace, stats_path);
 }
 
 int cmd_run(int argc, char **argv)

@@ -102,6 +102,13 @@ static void on_cpu_event(void *opaque, const struct cpu_event *ev)
                 break;
             }
     }
+    if (ev->kind == CPU_EV_EXCEPTION &&
+        storm_exception(&b->storm, ev->code, ev->pc, ev->a, cpu_insns(b->cpu)) && !b->stormed) {
+        b->stormed = true;
+        cpu_request_stop(b->cpu);
+    } else if (ev->kind == CPU_EV_ERET) {
+        storm_eret(&b->storm, ev->a, cpu_insns(b->cpu));
+    }
     if (b->trace_mask)
         board_trace_exception(b, ev);
     if (b->observer)
@@ -417,6 +424,7 @@ void board_free(board_t *b)
 static void board_reset(struct board *b)
 {
     b->reset_pending = false;
+    b->storm = (struct storm){0}; /* a new boot: nothing repeats yet */
     cpu_reset(b->cpu);
     cpu_set_ext(b->cpu, b->cfg->unsafe);
     iobus_reset(b->io);
@@ -445,6 +453,11 @@ static bool can_wake(struct board *b)
 
 enum board_stop board_run(board_t *b, uint64_t max_insns)
 {
+    return board_run_limits(b, max_insns, max_insns);
+}
+
+enum board_stop board_run_limits(board_t *b, uint64_t max_insns, uint64_t max_idle)
+{
     struct cpu_stats st;
     cpu_get_stats(b->cpu, &st);
     uint64_t start = st.insns, idle_start = st.cycles - st.insns;
@@ -457,17 +470,19 @@ enum board_stop board_run(board_t *b, uint64_t max_insns)
             b->host_stop = false;
             return BOARD_HOST;
         }
+        if (b->stormed)
+            return BOARD_STORM;
         uint64_t now = cpu_cycles(b->cpu);
         b->deadline = iobus_tick(b->io, now);
         cpu_get_stats(b->cpu, &st);
         /* The budget bounds instructions and the idle time skipped in WAIT:
          * a run where no instruction runs ends too. */
         uint64_t done = st.insns - start, idle = st.cycles - st.insns - idle_start;
-        if (done >= max_insns || idle >= max_insns)
+        if (done >= max_insns || idle >= max_idle)
             return BOARD_LIMIT;
         if (cpu_waiting(b->cpu) && !can_wake(b))
             return BOARD_HUNG;
-        uint64_t idle_end = now + (max_insns - idle); /* no skip past the budget */
+        uint64_t idle_end = now + (max_idle - idle); /* no skip past the budget */
         if (idle_end > now && idle_end < b->deadline)
             b->deadline = idle_end;
         cpu_set_deadline(b->cpu, b->deadline);
@@ -493,6 +508,14 @@ enum board_stop board_run(board_t *b, uint64_t max_insns)
     }
 }
 
+bool board_storm(const board_t *b, unsigned *code, uint32_t *pc, uint32_t *badva)
+{
+    if (!b->stormed)
+        return false;
+    *code = b->storm.code, *pc = b->storm.epc, *badva = b->storm.badva;
+    return true;
+}
+
 void board_request_stop(board_t *b)
 {
     b->host_stop = true;
@@ -509,6 +532,7 @@ const char *board_stop_name(enum board_stop s)
     case BOARD_HUNG: return "hung";
     case BOARD_HOST: return "host";
     case BOARD_MACHINE_CHECK: return "machine-check";
+    case BOARD_STORM: return "storm";
     }
     return "?";
 }

@@ -31,6 +31,7 @@ enum board_stop {
     BOARD_HUNG,          /* the CPU waits for an interrupt that nothing can raise */
     BOARD_HOST,          /* board_request_stop() */
     BOARD_MACHINE_CHECK, /* an exception vector could not be fetched (cpu_vector_fault) */
+    BOARD_STORM,         /* an exception storm (util/storm.h): board_storm() says which */
 };
 
 /* Build the board and place firmware, FDT, boot info and kernel; the CPU sits
@@ -45,7 +46,12 @@ void board_free(board_t *b);
 
 /* Run until a stop, at most max_insns instructions. */
 enum board_stop board_run(board_t *b, uint64_t max_insns);
+/* The same with the idle time skipped in WAIT bounded apart (board_run:
+ * both by max_insns). */
+enum board_stop board_run_limits(board_t *b, uint64_t max_insns, uint64_t max_idle);
 void board_request_stop(board_t *b);
+/* After BOARD_STORM: the exception (ExcCode), its PC and BadVAddr. */
+bool board_storm(const board_t *b, unsigned *code, uint32_t *pc, uint32_t *badva);
 unsigned board_exit_code(const board_t *b);
 const char *board_stop_name(enum board_stop s);
 

@@ -2,6 +2,7 @@
 #ifndef MACHINE_BOARD_PRIV_H
 #define MACHINE_BOARD_PRIV_H
 
+#include "util/storm.h"
 #include "dev/fb.h"
 #include "machine/board.h"
 #include "dev/power.h"
@@ -35,6 +36,8 @@ struct board {
 
     uint64_t deadline; /* next device event, as given to the CPU */
     bool powered_off, reset_pending, host_stop;
+    struct storm storm; /* the guest's exceptions: a storm ends the run */
+    bool stormed;
     unsigned exit_code;
     uint64_t console_bytes;
     uint64_t interrupts_by_line[8];

@@ -199,6 +199,119 @@ static void test_every_run_ends(void)
     unlink(stats);
 }
 
+static void test_storms_end(void)
+{
+    /* A kernel whose handlers return to the fault unmended: the same TLB
+     * miss at the same PC over and over. The run ends with the exception,
+     * the PC and its symbol (exit 122), natively and as a guest — at once,
+     * not at the budget. A syscall loop (the same exception at the same PC,
+     * but each returning past it) is no storm. */
+    cli_run(&r, "run --native --console-in none --kernel guest:storm");
+    CU_ASSERT_EQUAL(r.rc, 122);
+    HAS(r.err, "exception storm: TLBL at pc 8001005c (main+0x");
+    HAS(r.err, "badvaddr 00001000, 100000 times over without progress");
+    cli_run(&r, "run --vmm --console-in none --bootargs hello --set guest1.kernel=guest:storm");
+    CU_ASSERT_EQUAL(r.rc, 122);
+    HAS(r.err, "exception storm in guest g1: TLBL at pc 8001005c (main+0x");
+    cli_run(&r, "run --native --console-in none --bootargs syscalls");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "syscalls: 50000 getpid");
+    cli_run(&r, "run --vmm --console-in none --bootargs syscalls");
+    CU_ASSERT_EQUAL(r.rc, 0);
+    HAS(r.out, "[g1] syscalls: 50000 getpid");
+}
+
+/* Start trapvisor ARGS with a pipe as its console input (kept open: the
+ * guest's cat waits for it), stdout and stderr to files; SIGINT after
+ * 300 ms; its exit status. */
+static int interrupt_run(const char *args, const char *out, const char *err)
+{
+    int in[2];
+    CU_ASSERT_FATAL(pipe(in) == 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "exec %s %s >%s 2>%s", TRAPVISOR_BIN, args, out, err);
+        dup2(in[0], 0);
+        close(in[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    usleep(300000);
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(in[1]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_interrupted_runs_end_cleanly(void)
+{
+    /* SIGINT while the guest waits for console input: exit 130, the
+     * console output so far in its file, --stats written with "stop":
+     * "interrupted" — natively and under the monitor. */
+    char out[64], err[64], stats[64], args[256];
+    snprintf(out, sizeof out, "/tmp/tv_int_%d.out", getpid());
+    snprintf(err, sizeof err, "/tmp/tv_int_%d.err", getpid());
+    snprintf(stats, sizeof stats, "/tmp/tv_int_%d.json", getpid());
+    const char *modes[] = {"--native --console-in stdin --bootargs cat",
+                           "--vmm --console-in stdin --set guest0.bootargs=cat "
+                           "--set guest1.bootargs=cat"};
+    for (int m = 0; m < 2; m++) {
+        unlink(stats);
+        snprintf(args, sizeof args, "run %s --stats %s", modes[m], stats);
+        CU_ASSERT_EQUAL(interrupt_run(args, out, err), 130);
+        cJSON *o = json_load(stats);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        const cJSON *stop = cJSON_GetObjectItem(o, "stop");
+        CU_ASSERT(cJSON_IsString(stop) && strcmp(stop->valuestring, "interrupted") == 0);
+        cJSON_Delete(o);
+        FILE *f = fopen(out, "r");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        static char text[65536];
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        fclose(f);
+        HAS(text, "trapvisor teaching kernel"); /* flushed */
+        HAS(text, "kernel: starting \"cat\"");
+        f = fopen(err, "r");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        n = fread(text, 1, sizeof text - 1, f);
+        text[n] = 0;
+        fclose(f);
+        HAS(text, "trapvisor run: interrupted (SIGINT)");
+    }
+    unlink(out), unlink(err), unlink(stats);
+}
+
+static void test_console_and_trace_in_order(void)
+{
+    /* Console and --trace to one pipe: the kernel's banner comes between
+     * the boot ROM's exceptions and the kernel's, as they happened (a
+     * buffered console used to put every trace line first). */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "%s run --native --console-in none --bootargs hello --trace exceptions 2>&1",
+             TRAPVISOR_BIN);
+    FILE *p = popen(cmd, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, p);
+    text[n] = 0;
+    CU_ASSERT_EQUAL(pclose(p), 0);
+    const char *banner = strstr(text, "trapvisor teaching kernel");
+    const char *first_exc = strstr(text, "exc ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(banner);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first_exc);
+    CU_ASSERT_PTR_NOT_NULL(strstr(banner, "exc ")); /* exceptions after the banner */
+    const char *done = strstr(text, "kernel: all processes finished");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(done);
+    CU_ASSERT(done > banner);
+    CU_ASSERT(strstr(banner, "exc ") < done); /* ... and before the end */
+}
+
 static void test_reset_loop_costs_its_share(void)
 {
     /* A 256 MiB guest resetting itself in a loop beside one running hello:
@@ -392,6 +505,9 @@ static const struct test_case tests[] = {
     {"config lines read whole, empty sections, first error", test_config_lines_read_whole},
     {"numbers are decimal unless 0x, spaces trimmed", test_numbers_and_spaces},
     {"outputs that cannot be written", test_outputs_that_fail},
+    {"exception storms end with a message; syscall loops are no storm", test_storms_end},
+    {"SIGINT: exit 130, console flushed, stats say interrupted", test_interrupted_runs_end_cleanly},
+    {"console and trace in one pipe, in the order they happened", test_console_and_trace_in_order},
 };
 
 CUNIT_MAIN("hostile-e2e", tests)

@@ -35,6 +35,7 @@ void guest_reset_cp0(struct guest *g)
     /* The identification registers are the real CPU's, with the guest's TLB size. */
     cp0_rule_reset(&g->cp0, cpu_cp0_read(g->v->cpu, C0_PRID, 0), !g->v->cfg->board.little_endian,
                    tlb_size(g->vtlb), now_cycles(g));
+    g->storm = (struct storm){0}; /* a new boot: nothing repeats yet */
 }
 
 /* ---- interrupts ---------------------------------------------------------- */
@@ -142,6 +143,10 @@ void guest_reflect(struct guest *g, unsigned code, uint32_t epc, bool bd, uint32
 {
     struct cp0_exception x = {code, epc, bd, badva, refill, ce};
     uint32_t vector = cp0_rule_exception(&g->cp0, &x);
+    if (storm_exception(&g->storm, code, epc, badva, guest_insns_now(g)) && !g->v->stormed) {
+        g->v->stormed = g->id + 1;
+        cpu_request_stop(g->v->cpu);
+    }
     gotcha_follow(g, GOTCHA_EXCEPTION, 0);
     cpu_set_pc(g->v->cpu, vector);
     g->waiting = false;
@@ -204,6 +209,7 @@ static void vtlbr(struct guest *g)
 static void veret(struct guest *g)
 {
     uint32_t target = cp0_rule_eret(&g->cp0);
+    storm_eret(&g->storm, target, guest_insns_now(g));
     gotcha_follow(g, GOTCHA_ERET, 0);
     cpu_set_pc(g->v->cpu, target);
     shadow_set_asid(g);

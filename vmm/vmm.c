@@ -317,9 +317,14 @@ uint64_t guest_insns_now(const struct guest *g)
 
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
 {
+    return vmm_run_limits(v, max_insns, max_insns);
+}
+
+enum vmm_stop vmm_run_limits(vmm_t *v, uint64_t max_insns, uint64_t max_idle)
+{
     struct cpu_stats st;
     cpu_get_stats(v->cpu, &st);
-    uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0, idle_left = max_insns;
+    uint64_t start = st.insns, t_start = vmm_host_ns(), run_ns = 0, idle_left = max_idle;
     enum vmm_stop result;
     for (;;) {
         reset_pending_guests(v);
@@ -331,6 +336,10 @@ enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns)
         if (v->host_stop) {
             v->host_stop = false;
             result = VMM_HOST;
+            break;
+        }
+        if (v->stormed) {
+            result = VMM_STORM;
             break;
         }
         uint64_t now = cpu_cycles(v->cpu);
@@ -365,6 +374,15 @@ void vmm_request_stop(vmm_t *v)
     cpu_request_stop(v->cpu);
 }
 
+bool vmm_storm(const vmm_t *v, unsigned *guest, unsigned *code, uint32_t *pc, uint32_t *badva)
+{
+    if (!v->stormed)
+        return false;
+    const struct storm *s = &v->guests[v->stormed - 1]->storm;
+    *guest = v->stormed - 1, *code = s->code, *pc = s->epc, *badva = s->badva;
+    return true;
+}
+
 size_t vmm_waiting_guests(const vmm_t *v, char *buf, size_t len)
 {
     size_t n = 0;
@@ -388,6 +406,7 @@ const char *vmm_stop_name(enum vmm_stop s)
     case VMM_LIMIT: return "limit";
     case VMM_HUNG: return "hung";
     case VMM_HOST: return "host";
+    case VMM_STORM: return "storm";
     }
     return "?";
 }

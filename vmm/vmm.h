@@ -164,14 +164,19 @@ enum vmm_stop {
     VMM_LIMIT,   /* the instruction budget is spent */
     VMM_HUNG,    /* every guest waits for an interrupt that nothing can raise */
     VMM_HOST,    /* vmm_request_stop() */
+    VMM_STORM,   /* a guest's exception storm (util/storm.h): vmm_storm() says whose */
 };
 /* Run until a stop: at most max_insns instructions, and at most max_insns
  * cycles of idle time skipped while every guest waits. HUNG as soon as no
  * waiting guest can ever be woken (also when the others are off). */
 enum vmm_stop vmm_run(vmm_t *v, uint64_t max_insns);
+/* The same with the idle time skipped bounded apart (vmm_run: both by max_insns). */
+enum vmm_stop vmm_run_limits(vmm_t *v, uint64_t max_insns, uint64_t max_idle);
 /* The guests still on, with their PCs ("g1 (pc 80010070)"), for messages. */
 size_t vmm_waiting_guests(const vmm_t *v, char *buf, size_t len);
 void vmm_request_stop(vmm_t *v);
+/* After VMM_STORM: the guest, the exception (ExcCode), its PC and BadVAddr. */
+bool vmm_storm(const vmm_t *v, unsigned *guest, unsigned *code, uint32_t *pc, uint32_t *badva);
 const char *vmm_stop_name(enum vmm_stop s);
 /* The first non-zero power-off code in guest order, else 0. */
 unsigned vmm_exit_code(const vmm_t *v);

@@ -13,6 +13,7 @@
 #include "util/bug.h"
 #include "util/elfload.h"
 #include "vmm/module.h"
+#include "util/storm.h"
 #include "vmm/vmm.h"
 
 #define VMM_MAX_REGIONS 24
@@ -29,6 +30,7 @@ enum vmm_ctx { CTX_KERNEL = 0, CTX_KERNEL_ERL, CTX_SUPERVISOR, CTX_USER, CTX_COU
 struct guest {
     struct vmm *v;
     unsigned id;
+    struct storm storm; /* its exceptions and ERETs: a storm ends the run */
     struct vmm_guest_config *cfg; /* its placed configuration (in v->gcfg) */
     /* vCPU */
     uint32_t gpr[32], pc, hi, lo;
@@ -103,6 +105,7 @@ struct vmm {
     uint8_t cur_real_asid;
     bool running; /* inside cpu_run() for cur */
     bool host_stop;
+    unsigned stormed; /* 1 + the guest whose exceptions storm, 0 none */
     FILE *trace;
     FILE *gotcha_trace;
     FILE *reloc_trace;
