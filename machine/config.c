@@ -311,26 +311,35 @@ struct load_ctx {
     struct board_config *c;
     const struct config_ext *ext;
     bool devices_cleared;
-    char *err;
-    size_t errlen;
-    int failed; /* the line our handler refused, 0 if none */
+    bool bad_section; /* its header was refused: its keys are not checked */
+    const char *path;
+    char *err; /* every bad line, "config PATH: line N: why", one per line */
+    size_t errlen, used;
+    unsigned errors, shown;
 };
 
-static void refuse(struct load_ctx *lc, const char *msg)
+/* A bad line: reported, and the reading goes on (every bad line is told). */
+static void refuse_at(struct load_ctx *lc, unsigned line, const char *msg)
 {
-    snprintf(lc->err, lc->errlen, "line %u: %s", lc->line, msg);
-    lc->failed = lc->line > 0 ? (int)lc->line : 1;
+    lc->errors++;
+    int n = snprintf(lc->err + lc->used, lc->errlen - lc->used, "%sconfig %s: line %u: %s",
+                     lc->used ? "\n  " : "", lc->path, line, msg);
+    if (n > 0 && (size_t)n < lc->errlen - lc->used) {
+        lc->used += (size_t)n;
+        lc->shown++;
+    } else {
+        lc->err[lc->used] = 0; /* it does not fit: counted below */
+    }
 }
+static void refuse(struct load_ctx *lc, const char *msg) { refuse_at(lc, lc->line ? lc->line : 1, msg); }
 
 /* A section header: a file with any [busB.slotS] describes the whole I/O
  * system, and a section counts even without keys (an empty [guest1]). */
-static bool on_section(struct load_ctx *lc, const char *line)
+static void on_section(struct load_ctx *lc, const char *line)
 {
-    while (*line == ' ' || *line == '\t')
-        line++;
     const char *close = strchr(line, ']');
-    if (*line != '[' || !close || close - line > 64)
-        return true; /* not a header (inih reports a malformed one) */
+    if (!close || close - line > 64)
+        return; /* malformed: the syntax check reported it */
     char section[65];
     memcpy(section, line + 1, (size_t)(close - line - 1));
     section[close - line - 1] = 0;
@@ -341,21 +350,32 @@ static bool on_section(struct load_ctx *lc, const char *line)
         lc->devices_cleared = true;
     }
     char msg[512];
+    lc->bad_section = false;
     if (lc->ext && lc->ext->apply(lc->ext->opaque, section, NULL, NULL, msg, sizeof msg) < 0) {
         refuse(lc, msg);
-        return false;
+        lc->bad_section = true;
     }
-    return true;
 }
 
-/* inih's reader: counts lines, sees section headers, and never lets a line
- * be split (inih's buffer is INI_MAX_LINE bytes: the rest of a longer line
- * would be parsed as a line of its own). */
+/* What inih accepts: blank, a comment, [section], name = value (or name: value). */
+static bool well_formed(const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (!*line || *line == '\n' || *line == '\r' || *line == ';' || *line == '#')
+        return true;
+    if (*line == '[')
+        return strchr(line, ']') != NULL;
+    return strpbrk(line, "=:") != NULL && *line != '=' && *line != ':';
+}
+
+/* inih's reader: counts lines, checks each, sees section headers, and never
+ * lets a line be split (inih's buffer is INI_MAX_LINE bytes: the rest of a
+ * longer line would be parsed as a line of its own). A bad line is reported
+ * and handed to inih as a blank one. */
 static char *counting_reader(char *str, int num, void *stream)
 {
     struct load_ctx *lc = stream;
-    if (lc->failed)
-        return NULL;
     char *r = fgets(str, num, lc->f);
     if (!r)
         return NULL;
@@ -365,21 +385,33 @@ static char *counting_reader(char *str, int num, void *stream)
         snprintf(msg, sizeof msg, "longer than %d characters (give a longer value with --set)",
                  num - 2);
         refuse(lc, msg);
-        return NULL;
+        int ch;
+        while ((ch = fgetc(lc->f)) != EOF && ch != '\n')
+            ; /* the rest of it */
+        strcpy(str, "\n");
+        return str;
     }
-    return on_section(lc, r) ? r : NULL;
+    if (!well_formed(r)) {
+        refuse(lc, "syntax error: not [section], name = value or a comment");
+        strcpy(str, "\n");
+        return str;
+    }
+    const char *p = r;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[')
+        on_section(lc, p);
+    return r;
 }
 
 static int on_ini_entry(void *user, const char *section, const char *name, const char *value)
 {
     struct load_ctx *lc = user;
     char msg[512];
-    if (!name) /* a section header alone (on_section saw it) */
+    if (!name || lc->bad_section) /* a header alone (on_section saw it), or a refused one's keys */
         return 1;
-    if (config_apply(lc->c, lc->ext, section, name, value, lc->line, msg, sizeof msg) != 0) {
+    if (config_apply(lc->c, lc->ext, section, name, value, lc->line, msg, sizeof msg) != 0)
         refuse(lc, msg);
-        return 0;
-    }
     return 1;
 }
 
@@ -397,21 +429,23 @@ int board_config_load_ext(struct board_config *c, const struct config_ext *ext, 
         snprintf(err, errlen, "config %s", why);
         return -1;
     }
-    char msg[600] = "";
-    struct load_ctx lc = {f, 0, c, ext, false, msg, sizeof msg, 0};
-    ini_stop_on_first_error = true; /* the first error is the one to report */
+    err[0] = 0;
+    struct load_ctx lc = {.f = f, .c = c, .ext = ext, .path = path, .err = err, .errlen = errlen};
+    ini_stop_on_first_error = false; /* every bad line is told */
     int rc = ini_parse_stream(counting_reader, &lc, on_ini_entry, &lc);
+    bool read_error = ferror(f);
     fclose(f);
-    if (rc != 0 || lc.failed) {
-        /* inih goes on after a syntax error: report whichever came first */
-        if (rc > 0 && (!lc.failed || rc < lc.failed))
-            snprintf(msg, sizeof msg, "line %d: syntax error", rc);
-        else if (rc < 0 && !lc.failed)
-            snprintf(msg, sizeof msg, "cannot read the file");
-        snprintf(err, errlen, "config %s: %s", path, msg);
+    if (rc > 0 && !lc.errors) /* a line inih refused that the check let through */
+        refuse_at(&lc, (unsigned)rc, "syntax error");
+    if (read_error || rc < 0) {
+        snprintf(err, errlen, "config %s: cannot read the file", path);
         return -1;
     }
-    return 0;
+    if (!lc.errors)
+        return 0;
+    if (lc.shown < lc.errors && lc.used + 40 < errlen)
+        snprintf(err + lc.used, errlen - lc.used, "\n  (and %u more)", lc.errors - lc.shown);
+    return -1;
 }
 
 int board_config_set(struct board_config *c, const char *assignment, char *err, size_t errlen)

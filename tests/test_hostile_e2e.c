@@ -95,10 +95,29 @@ static void test_config_lines_read_whole(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(o);
     CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(o, "guests")), 3);
     cJSON_Delete(o);
-    /* The first bad line is the one reported, with its own message. */
-    write_text(path, "[board]\nram = lots\n[board\n");
-    snprintf(args, sizeof args, "run --native --config %s", path);
-    expect_refused(args, "line 2: board.ram: 'lots'");
+    /* Every bad line is reported, each with the file, its line, the key
+     * and its own message, in order. */
+    write_text(path, "[board]\nram = lots\n[board\ntlb = 3\nfoo\n[guest0]\n[guest2]\nram = 8M\n");
+    snprintf(args, sizeof args, "run --vmm --config %s", path);
+    cli_run(&r, args);
+    CU_ASSERT_EQUAL(r.rc, 2);
+    char want[160];
+    snprintf(want, sizeof want, "config %s: line 2: board.ram: 'lots'", path);
+    HAS(r.err, want);
+    snprintf(want, sizeof want, "config %s: line 3: syntax error", path);
+    HAS(r.err, want);
+    snprintf(want, sizeof want, "config %s: line 4: board.tlb: '3'", path);
+    HAS(r.err, want);
+    snprintf(want, sizeof want, "config %s: line 5: syntax error", path);
+    HAS(r.err, want);
+    snprintf(want, sizeof want, "config %s: line 7: [guest2]: guests must be numbered", path);
+    HAS(r.err, want);
+    CU_ASSERT(strstr(r.err, "line 2:") < strstr(r.err, "line 7:"));
+    CU_ASSERT_PTR_NULL(strstr(r.err, "line 8")); /* a refused section's keys are not told */
+    /* --set never fills a gap in the guests: only the next one is new. */
+    cli_run(&r, "run --vmm --set guest3.ram=8M");
+    CU_ASSERT_EQUAL(r.rc, 2);
+    HAS(r.err, "guest3: there are 2 guests (guest0..guest1): a new one is guest2");
     unlink(path);
     unlink(stats);
 }

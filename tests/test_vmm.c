@@ -74,6 +74,11 @@ static void test_config_checks(void)
     cfg_two(&c);
     CU_ASSERT_EQUAL(vmm_config_set(&c, "guest1.ram=12M", err, sizeof err), 0);
     CU_ASSERT_EQUAL(c.guests[1].ram_size, 12u << 20);
+    /* A new guest is the next one only: guest3 of two would invent guest2. */
+    CU_ASSERT_EQUAL(vmm_config_set(&c, "guest3.ram=1M", err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "a new one is guest2"));
+    CU_ASSERT_EQUAL(c.nguests, 2);
+    CU_ASSERT_EQUAL(vmm_config_set(&c, "guest2.ram=1M", err, sizeof err), 0);
     CU_ASSERT_EQUAL(vmm_config_set(&c, "guest3.ram=1M", err, sizeof err), 0);
     CU_ASSERT_EQUAL(c.nguests, 4);
     CU_ASSERT_EQUAL(vmm_config_set(&c, "guest0.colour=red", err, sizeof err), -1);

@@ -289,11 +289,18 @@ static int apply_ext(void *opaque, const char *section, const char *key, const c
             x->guests_cleared = true;
         }
         if (i >= c->nguests) {
-            if (x->from_file && i != c->nguests) {
-                snprintf(err, errlen,
-                         "[%s]: guests must be numbered from guest0 without gaps "
-                         "(expected [guest%u])",
-                         section, c->nguests);
+            if (i != c->nguests) { /* a file's section or a --set: never a gap filled in */
+                if (x->from_file)
+                    snprintf(err, errlen,
+                             "[%s]: guests must be numbered from guest0 without gaps "
+                             "(expected [guest%u])",
+                             section, c->nguests);
+                else if (c->nguests)
+                    snprintf(err, errlen,
+                             "%s: there are %u guests (guest0..guest%u): a new one is guest%u",
+                             section, c->nguests, c->nguests - 1, c->nguests);
+                else
+                    snprintf(err, errlen, "%s: there are no guests: a new one is guest0", section);
                 return -1;
             }
             for (unsigned j = c->nguests; j <= i; j++)
