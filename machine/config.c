@@ -331,7 +331,10 @@ static void refuse_at(struct load_ctx *lc, unsigned line, const char *msg)
         lc->err[lc->used] = 0; /* it does not fit: counted below */
     }
 }
-static void refuse(struct load_ctx *lc, const char *msg) { refuse_at(lc, lc->line ? lc->line : 1, msg); }
+static void refuse(struct load_ctx *lc, const char *msg)
+{
+    refuse_at(lc, lc->line ? lc->line : 1, msg);
+}
 
 /* A section header: a file with any [busB.slotS] describes the whole I/O
  * system, and a section counts even without keys (an empty [guest1]). */

@@ -30,7 +30,7 @@ enum vmm_ctx { CTX_KERNEL = 0, CTX_KERNEL_ERL, CTX_SUPERVISOR, CTX_USER, CTX_COU
 struct guest {
     struct vmm *v;
     unsigned id;
-    struct storm storm; /* its exceptions and ERETs: a storm ends the run */
+    struct storm storm;           /* its exceptions and ERETs: a storm ends the run */
     struct vmm_guest_config *cfg; /* its placed configuration (in v->gcfg) */
     /* vCPU */
     uint32_t gpr[32], pc, hi, lo;
