@@ -18,6 +18,7 @@
 #include "util/fileio.h"
 #include "util/parse.h"
 #include "util/storm.h"
+#include "cli/run_record.h"
 #include "vmm/reloc_policy.h"
 #include "vmm/vmm.h"
 
@@ -64,6 +65,7 @@ static void add_u64(cJSON *o, const char *name, uint64_t v)
  * check, the console is flushed, --stats is written ("stop":
  * "interrupted"), the exit status is 128 + the signal. */
 static volatile sig_atomic_t interrupted;
+static struct run_record record; /* the command line and budget, for --stats */
 static board_t *sig_board;
 static vmm_t *sig_vmm;
 
@@ -180,8 +182,43 @@ static cJSON *native_json(board_t *b, enum board_stop stop, double host_s)
                             config_unsafe_name(board_config_of(b)->unsafe, unsafe, sizeof unsafe));
     if (stop == BOARD_POWEROFF)
         cJSON_AddNumberToObject(o, "exit_code", board_exit_code(b));
+    record.board = board_config_of(b);
+    record.vmm = NULL;
+    record.nkernels = 1;
+    record.kernels[0] = board_kernel(b);
+    record.kernel_of[0] = "board";
+    run_record_json(o, &record);
     board_json(o, b, host_s);
     return o;
+}
+
+/* Under the monitor the real CPU delivers (almost) nothing itself: every
+ * exception and TLB miss is a trap to the monitor. Its own counters go
+ * under real_cpu, beside the traps it took and the TLB entries the monitor
+ * wrote. */
+static void real_cpu_json(cJSON *o, vmm_t *v)
+{
+    cJSON *r = cJSON_AddObjectToObject(o, "real_cpu");
+    static const char *const own[] = {"exceptions", "exceptions_total", "tlb", "interrupts"};
+    for (unsigned i = 0; i < sizeof own / sizeof *own; i++) {
+        cJSON *item = cJSON_DetachItemFromObject(o, own[i]);
+        if (item)
+            cJSON_AddItemToObject(r, own[i], item);
+    }
+    cJSON *t = cJSON_AddObjectToObject(r, "traps_to_monitor");
+    uint64_t by[VMM_TRAP_KINDS] = {0}, total = 0, irq = 0;
+    for (unsigned g = 0; g < vmm_guest_count(v); g++) {
+        static struct vmm_guest_stats st;
+        vmm_guest_stats(v, g, &st);
+        for (unsigned k = 0; k < VMM_TRAP_KINDS; k++) /* mmio: inside the TLB kinds */
+            by[k] += st.traps[k], total += k != VMM_TRAP_MMIO ? st.traps[k] : 0;
+        irq += st.interrupts;
+    }
+    for (unsigned k = 0; k < VMM_TRAP_KINDS; k++)
+        add_u64(t, vmm_trap_kind_name((enum vmm_trap_kind)k), by[k]);
+    add_u64(t, "total", total);
+    add_u64(r, "tlb_writes_by_monitor", vmm_real_tlb_writes(v));
+    add_u64(r, "interrupts_to_guests", irq);
 }
 
 /* One path of the resident trap model: its traps by cause, their cost
@@ -332,7 +369,17 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
     cJSON_AddStringToObject(o, "stop", interrupted ? "interrupted" : vmm_stop_name(stop));
     if (stop == VMM_ALL_OFF)
         cJSON_AddNumberToObject(o, "exit_code", vmm_exit_code(v));
+    const struct vmm_config *vc = vmm_config_of(v);
+    record.board = &vc->board;
+    record.vmm = vc;
+    record.nkernels = vmm_guest_count(v);
+    for (unsigned g = 0; g < record.nkernels; g++) {
+        record.kernels[g] = vmm_guest_kernel(v, g);
+        record.kernel_of[g] = vc->guests[g].name;
+    }
+    run_record_json(o, &record);
     board_json(o, vmm_board(v), host_s);
+    real_cpu_json(o, v);
     uint64_t tpm_commands, tpm_busy;
     if (vmm_tpm_physical(v, &tpm_commands, &tpm_busy)) { /* the multiplexer's physical TPM */
         cJSON *t = cJSON_AddObjectToObject(o, "tpm");
@@ -611,6 +658,7 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
 
     uint64_t max_insns = DEFAULT_MAX_INSNS;
     bool budget_given = false;
+    record = (struct run_record){.argc = argc, .argv = argv};
     const char *stats_path = NULL;
     unsigned trace = 0;
     bool vmm = false;
@@ -676,6 +724,7 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     order_outputs();
+    record.max_insns = max_insns, record.budget_given = budget_given;
     if (vmm)
         return run_vmm(cfg, max_insns, budget_given, trace, vtrace, stats_path);
     return run_native(&cfg->board, max_insns, budget_given, trace, stats_path);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRAPVISOR_VERSION "0.1.0"
+#ifndef TRAPVISOR_VERSION /* CMake gives the project's */
+#define TRAPVISOR_VERSION "unknown"
+#endif
 
 static void usage(FILE *f)
 {

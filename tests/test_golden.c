@@ -46,11 +46,13 @@ static bool updating(void)
     return e && strcmp(e, "1") == 0;
 }
 
-/* Drop the fields that measure the host, not the machine. */
+/* Drop the fields that measure the host, not the machine, or name the
+ * build (the executable's hash, the command line's paths). */
 static void strip_timing(cJSON *o)
 {
     static const char *const host_fields[] = {"host_seconds", "guest_mips",    "monitor",
-                                              "trap_host_ns", "monitor_share", "scanner_ns"};
+                                              "trap_host_ns", "monitor_share", "scanner_ns",
+                                              "trapvisor",    "command_line"};
     if (!o)
         return;
     for (size_t i = 0; i < sizeof host_fields / sizeof *host_fields; i++)

@@ -194,6 +194,7 @@ static void load_pair(struct resident *r, struct guest *g)
     struct tlb_regs e = {rg->va, (r->code_hpa >> 12) << ENTRYLO_PFN_SHIFT | k,
                          (rg->data_hpa >> 12) << ENTRYLO_PFN_SHIFT | k | ENTRYLO_D, 0};
     cpu_tlb_write(v->cpu, RES_TLB_INDEX, &e);
+    v->real_tlb_writes++;
     cpu_cp0_write(v->cpu, C0_PRID, 1, rg->va); /* EBase */
     cpu_cp0_write(v->cpu, C0_KSCRATCH, 3, rg->va + RES_DATA);
     r->loaded = (int)g->id;

@@ -36,6 +36,7 @@ static void invalidate(struct vmm *v, unsigned i)
     /* ASID 0 is never given to a guest context: the entry matches nothing. */
     struct tlb_regs r = {KSEG0 + i * 0x2000u, 0, 0, 0};
     cpu_tlb_write(v->cpu, i, &r);
+    v->real_tlb_writes++;
     v->shadow[i].guest = -1;
 }
 
@@ -220,6 +221,7 @@ static int install(struct guest *g, uint32_t base_va, uint32_t size, const uint3
         idx = (int)(v->tlb_first + v->victim++ % (tlb_size(v->tlb) - v->tlb_first));
     BUG_ON((unsigned)idx < v->tlb_first); /* the trap model's: va_page_limit keeps fills off */
     cpu_tlb_write(v->cpu, (unsigned)idx, &r);
+    v->real_tlb_writes++;
     struct shadow_info *s = &v->shadow[idx];
     s->guest = (int)g->id;
     s->vtlb_index = vtlb_index;
@@ -389,6 +391,7 @@ static bool write_fault(struct guest *g, const struct cpu_trap *t, const struct 
     guest_mark_written(g, ((*lo & ENTRYLO_PFN_MASK) >> ENTRYLO_PFN_SHIFT) << 12,
                        ((e.pagemask | 0x1FFFu) + 1) >> 1);
     cpu_tlb_write(v->cpu, (unsigned)idx, &e);
+    v->real_tlb_writes++;
     vmm_tracef(v, "vmm %s write to %08x let through: page now writable", g->cfg->name, va);
     *o = vmm_outcome_of(VMM_TRAP_TLB_MOD);
     o->tlb_index = idx;

@@ -450,6 +450,8 @@ void vmm_guest_stats(const vmm_t *v, unsigned i, struct vmm_guest_stats *out)
     out->buses = g->cfg->buses;
 }
 
+uint64_t vmm_real_tlb_writes(const vmm_t *v) { return v->real_tlb_writes; }
+
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns)
 {
     uint64_t traps = 0;

@@ -321,6 +321,9 @@ const char *vmm_emul_op_name(enum vmm_emul_op op);
 const char *vmm_reloc_cause_name(enum vmm_reloc_cause c);
 /* Host nanoseconds spent running (cpu) and inside the monitor (traps, scheduling). */
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns);
+/* Entries the monitor wrote into the real TLB (fills, invalidations, the
+ * resident pair). */
+uint64_t vmm_real_tlb_writes(const vmm_t *v);
 
 /* ---- for front ends (the GUI): what happens, as it happens ---------------
  *

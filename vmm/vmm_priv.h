@@ -123,6 +123,7 @@ struct vmm {
     void *tm_state;
     bool timing;
     uint64_t run_ns, monitor_ns;
+    uint64_t real_tlb_writes; /* entries the monitor wrote into the real TLB */
     /* front ends (vmm.h) */
     vmm_event_fn observer;
     void *observer_opaque;
