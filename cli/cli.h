@@ -8,6 +8,7 @@
 /* Each returns the process exit code. argv[0] is the subcommand name. */
 int cmd_exec(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_dtb(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_gui(int argc, char **argv);

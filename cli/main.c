@@ -17,6 +17,7 @@ static void usage(FILE *f)
                "commands:\n"
                "  run --native    boot the board: firmware, the teaching kernel, its programs\n"
                "  run --vmm       boot the monitor with partitioned guests (docs/vmm.md)\n"
+               "  sweep           run the product of settings, one record per run (docs/sweep.md)\n"
                "  lab gotcha      the virtualizability lab: one kernel on seven machines\n"
                "  gui             the SDL2 window: watch and step the machine and the monitor\n"
                "  dtb             write the board's device tree blob to stdout\n"
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "lab") == 0)
         return cmd_lab(argc - 1, argv + 1);
     if (strcmp(cmd, "gui") == 0)
