@@ -19,6 +19,7 @@ enum {
     OPT_CONSOLE_OUT,
     OPT_UNSAFE,
     OPT_FIX,
+    OPT_POLICY_LIB,
 };
 
 const struct option board_args_options[] = {
@@ -34,6 +35,7 @@ const struct option board_args_options[] = {
     {"console-out", required_argument, 0, OPT_CONSOLE_OUT},
     {"unsafe", required_argument, 0, OPT_UNSAFE},
     {"fix", required_argument, 0, OPT_FIX},
+    {"policy-lib", required_argument, 0, OPT_POLICY_LIB},
     {0, 0, 0, 0},
 };
 
@@ -73,7 +75,9 @@ void board_args_usage(FILE *f)
                "                      without trapping: eret,mfc0,diei, all or none\n"
                "                      (the [cpu] section; docs/labs/virtualizability.md)\n"
                "  --fix none|scan     under the monitor: scan code pages and patch those\n"
-               "                      instructions with HYPCALL (vmm.fix)\n");
+               "                      instructions with HYPCALL (vmm.fix)\n"
+               "  --policy-lib FILE.so  under the monitor: the TLB policy of a shared object\n"
+               "                      (vmm.policy_lib; docs/policies.md)\n");
 }
 
 static int set(struct vmm_config *c, const char *cmd, const char *fmt, const char *arg)
@@ -133,6 +137,7 @@ int board_args_handle(struct vmm_config *c, int ch, const char *arg, const char 
     case OPT_CONSOLE_IN: return set_uart(c, cmd, "input", arg);
     case OPT_CONSOLE_OUT: return set_uart(c, cmd, "output", arg);
     case OPT_FIX: return set(c, cmd, "vmm.fix=%s", arg);
+    case OPT_POLICY_LIB: return set(c, cmd, "vmm.policy_lib=%s", arg);
     case OPT_UNSAFE: {
         uint32_t mask;
         if (!config_unsafe_parse(arg, &mask)) {

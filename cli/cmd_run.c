@@ -397,6 +397,15 @@ static cJSON *vmm_json(vmm_t *v, enum vmm_stop stop, double host_s)
         cJSON_AddStringToObject(o, "relocation", vmm_relocation_name(cfg->relocation));
         add_u64(o, "seed", cfg->seed);
     }
+    cJSON *pol = cJSON_AddObjectToObject(o, "policy");
+    cJSON_AddStringToObject(pol, "name", vmm_policy_name(v));
+    cJSON_AddStringToObject(pol, "from", vc->policy_lib[0] ? vc->policy_lib : "built in");
+    const char *const *names;
+    const uint64_t *values;
+    unsigned nc = vmm_policy_counters(v, &names, &values);
+    cJSON *counters = cJSON_AddObjectToObject(pol, "counters");
+    for (unsigned i = 0; i < nc && i < 64; i++)
+        add_u64(counters, names[i], values[i]);
     uint64_t total_ns, monitor_ns;
     vmm_host_time(v, &total_ns, &monitor_ns);
     cJSON *m = cJSON_AddObjectToObject(o, "monitor");
@@ -602,6 +611,7 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, bool budget
     clock_gettime(CLOCK_MONOTONIC, &t0);
     catch_signals(NULL, v);
     enum vmm_stop stop = vmm_run_limits(v, max_insns, budget_given ? max_insns : UINT64_MAX);
+    vmm_policy_end(v); /* a loaded policy's end-of-run hook, before its counters are read */
     catch_signals(NULL, NULL);
     double host_s = seconds_since(&t0);
     fflush(stdout);

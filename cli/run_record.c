@@ -88,6 +88,8 @@ static void add_monitor(cJSON *o, const struct vmm_config *c)
     cJSON *j = cJSON_AddObjectToObject(o, "vmm");
     add_u64(j, "quantum", c->quantum);
     cJSON_AddStringToObject(j, "policy", c->policy);
+    cJSON_AddStringToObject(j, "policy_lib", c->policy_lib);
+    cJSON_AddStringToObject(j, "policy_args", c->policy_args);
     cJSON_AddStringToObject(j, "fix", c->fix == VMM_FIX_SCAN ? "scan" : "none");
     cJSON_AddStringToObject(j, "real_epc", c->real_epc == VMM_EPC_RESUME ? "resume" : "guest");
     cJSON_AddStringToObject(j, "traps", c->traps == VMM_TRAPS_RESIDENT ? "resident" : "direct");

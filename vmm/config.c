@@ -226,11 +226,22 @@ static int apply_vmm(struct vmm_config *c, const char *key, const char *v, char 
         c->quantum = n;
     } else if (strcmp(key, "policy") == 0) {
         if (!vmm_policy_find(v)) {
-            snprintf(err, errlen, "vmm.policy: unknown policy '%s' (known: %s)", v,
-                     vmm_policy_names());
+            snprintf(err, errlen,
+                     "vmm.policy: unknown policy '%s' (built in: %s; a policy of your own: "
+                     "vmm.policy_lib = FILE.so, docs/policies.md)",
+                     v, vmm_policy_names());
             return -1;
         }
         snprintf(c->policy, sizeof c->policy, "%s", v);
+    } else if (strcmp(key, "policy_lib") == 0) {
+        return parse_path(c->policy_lib, sizeof c->policy_lib, v, "vmm.policy_lib", err, errlen);
+    } else if (strcmp(key, "policy_args") == 0) {
+        if (strlen(v) >= sizeof c->policy_args) {
+            snprintf(err, errlen, "vmm.policy_args: longer than %zu characters",
+                     sizeof c->policy_args - 1);
+            return -1;
+        }
+        snprintf(c->policy_args, sizeof c->policy_args, "%s", v);
     } else if (strcmp(key, "fix") == 0) {
         if (pick(key, v, fixes, 2, &k, err, errlen) != 0)
             return -1;
@@ -261,8 +272,8 @@ static int apply_vmm(struct vmm_config *c, const char *key, const char *v, char 
         c->reloc_period = n;
     } else {
         snprintf(err, errlen,
-                 "vmm: unknown key '%s' (quantum policy fix real_epc traps relocation seed "
-                 "reloc_period)",
+                 "vmm: unknown key '%s' (quantum policy policy_lib policy_args fix real_epc "
+                 "traps relocation seed reloc_period)",
                  key);
         return -1;
     }

@@ -74,6 +74,11 @@ vmm_t *vmm_new(const struct vmm_config *cfg, char *err, size_t errlen)
                  vmm_policy_names());
         goto fail;
     }
+    if (cfg->policy_lib[0]) { /* a policy of its own: it wins over vmm.policy */
+        if (vmm_policy_lib_open(v, cfg->policy_lib, cfg->policy_args, err, errlen) != 0)
+            goto fail;
+        v->policy = &v->plugin_policy;
+    }
     if (!(v->board = board_new_hosted(&v->cfg->board, err, errlen)))
         goto fail;
     v->pool_pages = vmm_buffer_pages(cfg);
@@ -144,6 +149,7 @@ void vmm_free(vmm_t *v)
     free(v->shadow);
     modules_destroy(v);
     board_free(v->board);
+    vmm_policy_lib_close(v);
     free(v);
 }
 
@@ -421,7 +427,7 @@ unsigned vmm_exit_code(const vmm_t *v)
 
 void vmm_set_policy(vmm_t *v, const struct vmm_policy *p)
 {
-    v->policy = p ? p : vmm_policy_find(v->cfg->policy);
+    v->policy = p ? p : v->plugin ? &v->plugin_policy : vmm_policy_find(v->cfg->policy);
     shadow_flush_guest(v, -1); /* decisions of the old policy go */
 }
 

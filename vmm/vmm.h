@@ -84,8 +84,10 @@ struct vmm_config {
     struct board_config board;
     unsigned nguests;
     struct vmm_guest_config guests[VMM_MAX_GUESTS];
-    uint64_t quantum; /* time slice in cycles */
-    char policy[32];  /* vmm_policy_find() name */
+    uint64_t quantum;                 /* time slice in cycles */
+    char policy[32];                  /* vmm_policy_find() name */
+    char policy_lib[CONFIG_PATH_MAX]; /* a policy in a shared object ("" none): it wins */
+    char policy_args[256];            /* given to its create hook */
     enum vmm_fix fix;
     enum vmm_real_epc real_epc;
     enum vmm_traps traps;
@@ -181,6 +183,12 @@ const char *vmm_stop_name(enum vmm_stop s);
 /* The first non-zero power-off code in guest order, else 0. */
 unsigned vmm_exit_code(const vmm_t *v);
 
+/* The policy of the run (a built-in, or vmm.policy_lib's): its name; the
+ * end of the run told to a loaded one (before --stats); its counters
+ * (names and values, n of each: the policy's arrays; 0 for the built-ins). */
+const char *vmm_policy_name(const vmm_t *v);
+void vmm_policy_end(vmm_t *v);
+unsigned vmm_policy_counters(const vmm_t *v, const char *const **names, const uint64_t **values);
 /* Replace the TLB policy (NULL restores the configured one). */
 void vmm_set_policy(vmm_t *v, const struct vmm_policy *p);
 /* Trace every trap and decision to out (NULL: off). */

@@ -97,6 +97,11 @@ struct vmm {
     uint64_t slice_end;
     uint64_t deadline; /* what the CPU was told */
     const struct vmm_policy *policy;
+    /* A policy from a shared object (vmm.policy_lib): vmm/policy_lib.c. */
+    void *policy_dl;
+    const struct trapvisor_policy_plugin *plugin;
+    void *plugin_state;
+    struct vmm_policy plugin_policy;
     struct shadow_info *shadow;
     unsigned victim;
     unsigned tlb_first; /* real TLB entries below it are the trap model's (wired) */
@@ -179,6 +184,10 @@ struct vmm_outcome guest_privileged(struct guest *g, const struct cpu_trap *t);
 
 /* Instructions g has run, up to now (also in the middle of its slice). */
 uint64_t guest_insns_now(const struct guest *g);
+/* vmm/policy_lib.c */
+int vmm_policy_lib_open(struct vmm *v, const char *path, const char *args, char *err,
+                        size_t errlen);
+void vmm_policy_lib_close(struct vmm *v);
 
 /* The monitor's pool below VMM_RESERVED (vmm_buffer_pages): the host-physical
  * address of `pages` pages of it, 0 when it is spent. */
