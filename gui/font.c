@@ -47,23 +47,31 @@ font_t *font_open(SDL_Renderer *ren, const char *path, int ptsize, char *err, si
         goto fail;
     f->ren = ren;
     f->w = adv;
-    f->h = TTF_FontLineSkip(ttf);
-    sheet = SDL_CreateRGBSurfaceWithFormat(0, f->w * NCHARS, f->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!sheet)
-        goto fail;
-    SDL_FillRect(sheet, NULL, 0);
+    /* The cell is as tall as the tallest rendered glyph: at some sizes a
+     * glyph's surface (the underscore's row below the descent) is taller
+     * than the line skip, and a cell of the line skip would cut it off. */
+    SDL_Surface *glyph[NCHARS] = {0};
     SDL_Color white = {255, 255, 255, 255};
-    for (int c = FIRST_CHAR; c <= LAST_CHAR; c++) {
-        SDL_Surface *g = TTF_RenderGlyph_Blended(ttf, (Uint16)c, white);
-        if (!g)
-            continue;
-        SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
-        SDL_Rect dst = {(c - FIRST_CHAR) * f->w, 0, g->w < f->w ? g->w : f->w,
-                        g->h < f->h ? g->h : f->h};
-        SDL_Rect src = {0, 0, dst.w, dst.h};
-        SDL_BlitSurface(g, &src, sheet, &dst);
+    f->h = TTF_FontLineSkip(ttf);
+    for (int c = FIRST_CHAR; c <= LAST_CHAR; c++)
+        if ((glyph[c - FIRST_CHAR] = TTF_RenderGlyph_Blended(ttf, (Uint16)c, white)) &&
+            glyph[c - FIRST_CHAR]->h > f->h)
+            f->h = glyph[c - FIRST_CHAR]->h;
+    sheet = SDL_CreateRGBSurfaceWithFormat(0, f->w * NCHARS, f->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (sheet)
+        SDL_FillRect(sheet, NULL, 0);
+    for (int i = 0; i < NCHARS; i++) {
+        SDL_Surface *g = glyph[i];
+        if (g && sheet) {
+            SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_NONE);
+            SDL_Rect dst = {i * f->w, 0, g->w < f->w ? g->w : f->w, g->h};
+            SDL_Rect src = {0, 0, dst.w, dst.h};
+            SDL_BlitSurface(g, &src, sheet, &dst);
+        }
         SDL_FreeSurface(g);
     }
+    if (!sheet)
+        goto fail;
     f->atlas = SDL_CreateTextureFromSurface(ren, sheet);
     if (!f->atlas)
         goto fail;

@@ -10,7 +10,7 @@
 #include "gui/session.h"
 
 /* Colours the tests look for (tests/test_gui_e2e.c). */
-#define GUI_FONT_PT 11 /* points, DejaVu Sans Mono: 7x13 pixel cells */
+#define GUI_FONT_PT 11 /* points, DejaVu Sans Mono: 7x14 pixel cells (the underscore needs 14) */
 
 #define COL_BG      ((SDL_Color){22, 24, 28, 255})
 #define COL_PANEL   ((SDL_Color){34, 37, 43, 255})

@@ -13,6 +13,7 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <SDL_ttf.h>
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -511,7 +512,64 @@ static void test_paused_window_idles(void)
     CU_ASSERT(user + sys < 1.5); /* start-up only; a busy loop would be about 3 s */
 }
 
+/* Pixels of glyph c with alpha or brightness over half: as the atlas draws it
+ * (font_draw on a black cell) and as SDL_ttf renders it alone. */
+static int atlas_ink(char c)
+{
+    char err[256], text[2] = {c, 0};
+    SDL_Surface *ref = SDL_CreateRGBSurfaceWithFormat(0, 64, 64, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *ren = ref ? SDL_CreateSoftwareRenderer(ref) : NULL;
+    font_t *f = ren ? font_open(ren, FONT_DEFAULT_PATH, GUI_FONT_PT, err, sizeof err) : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    SDL_SetRenderDrawColor(ren, 0, 0, 0, 255);
+    SDL_RenderClear(ren);
+    font_draw(f, 0, 0, (SDL_Color){255, 255, 255, 255}, text, -1);
+    int ink = 0;
+    for (int y = 0; y < 64; y++)
+        for (int x = 0; x < 64; x++)
+            ink += pixel(ref, x, y).r > 128;
+    font_free(f);
+    SDL_DestroyRenderer(ren);
+    SDL_FreeSurface(ref);
+    return ink;
+}
+
+static int ttf_ink(char c)
+{
+    TTF_Font *t = TTF_OpenFont(FONT_DEFAULT_PATH, GUI_FONT_PT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    SDL_Surface *g = TTF_RenderGlyph_Blended(t, (Uint16)c, (SDL_Color){255, 255, 255, 255});
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    SDL_Surface *argb = SDL_ConvertSurfaceFormat(g, SDL_PIXELFORMAT_ARGB8888, 0);
+    int ink = 0;
+    for (int y = 0; y < argb->h; y++)
+        for (int x = 0; x < argb->w; x++)
+            ink += (((Uint32 *)((char *)argb->pixels + y * argb->pitch))[x] >> 24) > 128;
+    SDL_FreeSurface(argb);
+    SDL_FreeSurface(g);
+    TTF_CloseFont(t);
+    return ink;
+}
+
+static void test_every_glyph_whole(void)
+{
+    /* The window's font cells hold every glyph whole: '_' (below the
+     * descent at 11 points: it used to be cut off, so trap_entry read
+     * "trap entry"), the descenders of g and y, the bar. */
+    if (!TTF_WasInit())
+        CU_ASSERT_EQUAL_FATAL(TTF_Init(), 0);
+    static const char glyphs[] = "_gy|Mj";
+    for (const char *c = glyphs; *c; c++) {
+        int want = ttf_ink(*c), got = atlas_ink(*c);
+        if (got != want)
+            printf("\n  '%c': %d of %d pixels drawn\n", *c, got, want);
+        CU_ASSERT(want > 0);
+        CU_ASSERT_EQUAL(got, want);
+    }
+}
+
 static const struct test_case tests[] = {
+    {"every glyph drawn whole: _ g y |", test_every_glyph_whole},
     {"TLB row lit, timeline row says the trap", test_tlb_row_lit_and_timeline},
     {"each console shows its guest's text", test_console_shows_guest_text},
     {"the gotcha's divergence is marked", test_gotcha_divergence_marked},
