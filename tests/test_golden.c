@@ -47,12 +47,13 @@ static bool updating(void)
 }
 
 /* Drop the fields that measure the host, not the machine, or name the
- * build (the executable's hash, the command line's paths). */
+ * build (the executable's hash, the command line's paths, the kernel
+ * files' hashes: their debug information holds the build directory). */
 static void strip_timing(cJSON *o)
 {
     static const char *const host_fields[] = {"host_seconds", "guest_mips",    "monitor",
                                               "trap_host_ns", "monitor_share", "scanner_ns",
-                                              "trapvisor",    "command_line"};
+                                              "trapvisor",    "command_line",  "kernels"};
     if (!o)
         return;
     for (size_t i = 0; i < sizeof host_fields / sizeof *host_fields; i++)
