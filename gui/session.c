@@ -438,6 +438,14 @@ enum sess_why session_advance(session_t *s, enum sess_mode_run mode, struct sess
             snprintf(s->end_text, sizeof s->end_text,
                      "hung: every guest waits for an interrupt nothing can raise");
             ended = true;
+        } else if (r == VMM_STORM) {
+            unsigned g, code;
+            uint32_t pc, badva;
+            vmm_storm(s->vmm, &g, &code, &pc, &badva);
+            snprintf(s->end_text, sizeof s->end_text,
+                     "exception storm in %s: %s at %08x over and over", session_guest_name(s, g),
+                     cpu_exc_name(code), pc);
+            ended = true;
         }
     } else {
         enum board_stop r = board_run(s->board, budget);
@@ -447,6 +455,13 @@ enum sess_why session_advance(session_t *s, enum sess_mode_run mode, struct sess
             ended = true;
         } else if (r == BOARD_HUNG) {
             snprintf(s->end_text, sizeof s->end_text, "hung: WAIT with no interrupt source");
+            ended = true;
+        } else if (r == BOARD_STORM) {
+            unsigned code;
+            uint32_t pc, badva;
+            board_storm(s->board, &code, &pc, &badva);
+            snprintf(s->end_text, sizeof s->end_text, "exception storm: %s at %08x over and over",
+                     cpu_exc_name(code), pc);
             ended = true;
         } else if (r == BOARD_MACHINE_CHECK) {
             snprintf(s->end_text, sizeof s->end_text,

@@ -403,7 +403,29 @@ static void test_reset_frees_first(void)
     unlink(path);
 }
 
+static void test_storm_ends_the_session(void)
+{
+    /* An exception storm ends the session with a message, natively and
+     * under the monitor, instead of an advance that never progresses. */
+    for (int vmm = 0; vmm < 2; vmm++) {
+        struct vmm_config c;
+        cfg_native(&c);
+        CU_ASSERT_EQUAL(
+            vmm_config_set(&c, vmm ? "guest1.kernel=guest:storm" : "board.kernel=guest:storm", err,
+                           sizeof err),
+            0);
+        session_t *s = session_new(&c, vmm, err, sizeof err);
+        vmm_config_free(&c);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+        CU_ASSERT_EQUAL(session_advance(s, SESS_RUN, ANY, 400000000), SESS_ENDED);
+        CU_ASSERT_PTR_NOT_NULL(strstr(session_end_text(s), "exception storm"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(session_end_text(s), "TLBL at 8001005c"));
+        session_free(s);
+    }
+}
+
 static const struct test_case tests[] = {
+    {"an exception storm ends the session", test_storm_ends_the_session},
     {"break on a symbol stops before it", test_break_on_symbol_stops_before_it},
     {"resuming from a breakpoint runs it", test_resume_from_breakpoint_runs_it},
     {"step to the next trap (native)", test_step_to_next_trap_native},
