@@ -18,6 +18,7 @@
 #include "util/fileio.h"
 #include "util/parse.h"
 #include "util/storm.h"
+#include "cli/gdbstub.h"
 #include "cli/run_record.h"
 #include "vmm/reloc_policy.h"
 #include "vmm/vmm.h"
@@ -33,22 +34,24 @@
 /* The budget when --max-insns is not given (0 there: none). */
 #define DEFAULT_MAX_INSNS 10000000000ull
 
-enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP };
+enum { OPT_NATIVE = 1, OPT_VMM, OPT_MAX, OPT_STATS, OPT_TRACE, OPT_HELP, OPT_GDB };
 
 static void run_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: trapvisor run --native|--vmm [options]\n"
-            "  --native            boot the board directly (no monitor; the default)\n"
-            "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
-            "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
-            "  --max-insns N       stop after N instructions (exit 124; default 1e10, 0: none)\n"
-            "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
-            "                      \"guests\" array, and the monitor times its traps)\n"
-            "  --trace LIST        exceptions,tlb,io,insns,gotcha,tpm (and vmm, reloc with --vmm)\n"
-            "                      to stderr; gotcha: sensitive instructions that ran without\n"
-            "                      trapping and, under --vmm, each divergence and patch;\n"
-            "                      reloc: each move of the monitor's resident portion\n");
+    fprintf(
+        f,
+        "usage: trapvisor run --native|--vmm [options]\n"
+        "  --native            boot the board directly (no monitor; the default)\n"
+        "  --vmm               boot the monitor with partitioned guests ([vmm] and\n"
+        "                      [guestN] of --config; default: two guests, docs/vmm.md)\n"
+        "  --max-insns N       stop after N instructions (exit 124; default 1e10, 0: none)\n"
+        "  --gdb PORT          wait for gdb on 127.0.0.1:PORT; it runs the machine (docs/gdb.md)\n"
+        "  --stats FILE.json   write counters as JSON at the end (with --vmm: a\n"
+        "                      \"guests\" array, and the monitor times its traps)\n"
+        "  --trace LIST        exceptions,tlb,io,insns,gotcha,tpm (and vmm, reloc with --vmm)\n"
+        "                      to stderr; gotcha: sensitive instructions that ran without\n"
+        "                      trapping and, under --vmm, each divergence and patch;\n"
+        "                      reloc: each move of the monitor's resident portion\n");
     board_args_usage(f);
     fprintf(f, "exit status: the guest's power-off code (--vmm: the first non-zero one of the "
                "guests); 124 budget spent; 125 the machine hung (waits with no interrupt "
@@ -656,17 +659,37 @@ static int run_vmm(const struct vmm_config *cfg, uint64_t max_insns, bool budget
     return output_status(rc);
 }
 
+/* Under a debugger (cli/gdbstub.c): the machine runs when gdb says. */
+static int run_gdb(const struct vmm_config *cfg, bool vmm, unsigned port)
+{
+    char err[2048];
+    session_t *s = session_new(cfg, vmm, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "trapvisor run: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    int rc = gdb_serve(s, port, stderr) == 0 ? 0 : EXIT_BAD_INPUT;
+    if (rc == 0 && session_ended(s))
+        fprintf(stderr, "trapvisor run: the machine ended: %s\n", session_end_text(s));
+    else if (rc == 0)
+        fprintf(stderr, "trapvisor run: the debugger left; the machine stops here\n");
+    session_free(s);
+    return rc;
+}
+
 static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
 {
     static const struct option own[] = {
         {"native", no_argument, 0, OPT_NATIVE},       {"vmm", no_argument, 0, OPT_VMM},
         {"max-insns", required_argument, 0, OPT_MAX}, {"stats", required_argument, 0, OPT_STATS},
         {"trace", required_argument, 0, OPT_TRACE},   {"help", no_argument, 0, OPT_HELP},
+        {"gdb", required_argument, 0, OPT_GDB},
     };
     struct option longopts[BOARD_ARGS_MAX_OPTIONS];
     board_args_longopts(longopts, own, sizeof own / sizeof own[0]);
 
     uint64_t max_insns = DEFAULT_MAX_INSNS;
+    uint32_t gdb_port = 0;
     bool budget_given = false;
     record = (struct run_record){.argc = argc, .argv = argv};
     const char *stats_path = NULL;
@@ -694,6 +717,12 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
                 max_insns = UINT64_MAX; /* no budget */
             break;
         case OPT_STATS: stats_path = optarg; break;
+        case OPT_GDB:
+            if (!parse_u32(optarg, &gdb_port) || gdb_port == 0 || gdb_port > 65535) {
+                fprintf(stderr, "trapvisor run: --gdb: a TCP port, not '%s'\n", optarg);
+                return EXIT_BAD_INPUT;
+            }
+            break;
         case OPT_TRACE:
             if (!parse_trace(optarg, &trace, &vtrace)) {
                 fprintf(stderr,
@@ -734,6 +763,8 @@ static int run_cmd(struct vmm_config *cfg, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     order_outputs();
+    if (gdb_port)
+        return run_gdb(cfg, vmm, gdb_port);
     record.max_insns = max_insns, record.budget_given = budget_given;
     if (vmm)
         return run_vmm(cfg, max_insns, budget_given, trace, vtrace, stats_path);

@@ -9,7 +9,7 @@ PACKAGES=(
   gcc-mips-linux-gnu binutils-mips-linux-gnu
   libfdt-dev device-tree-compiler libinih-dev libtpms-dev libssl-dev
   libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core xvfb xauth
-  python3-matplotlib
+  python3-matplotlib gdb-multiarch
 )
 
 missing=()

@@ -456,6 +456,24 @@ void vmm_guest_stats(const vmm_t *v, unsigned i, struct vmm_guest_stats *out)
     out->buses = g->cfg->buses;
 }
 
+bool vmm_guest_set_reg(vmm_t *v, unsigned guest, unsigned reg, uint32_t value)
+{
+    if (guest >= v->n || reg == 0 || reg > VMM_REG_LO || v->running)
+        return false;
+    struct guest *g = v->guests[guest];
+    if (reg < 32)
+        g->gpr[reg] = value;
+    else if (reg == VMM_REG_PC)
+        g->pc = value;
+    else if (reg == VMM_REG_HI)
+        g->hi = value;
+    else
+        g->lo = value;
+    if (g == v->cur) /* its registers are on the CPU as well */
+        load_vcpu(v, g);
+    return true;
+}
+
 uint64_t vmm_real_tlb_writes(const vmm_t *v) { return v->real_tlb_writes; }
 
 void vmm_host_time(const vmm_t *v, uint64_t *total_ns, uint64_t *monitor_ns)

@@ -385,6 +385,10 @@ struct vmm_vcpu_view {
     bool diverged, waiting, halted, running;
 };
 bool vmm_guest_vcpu(vmm_t *v, unsigned guest, struct vmm_vcpu_view *out);
+/* Set one of a guest's vCPU registers between runs (a debugger's): GPR
+ * 1..31, or one of these. False for a guest or register there is not. */
+enum { VMM_REG_PC = 32, VMM_REG_HI, VMM_REG_LO };
+bool vmm_guest_set_reg(vmm_t *v, unsigned guest, unsigned reg, uint32_t value);
 /* The guest on the CPU (-1 before the first slice). */
 int vmm_current_guest(const vmm_t *v);
 
