@@ -70,6 +70,29 @@ static void test_loaded_policy(void)
     HAS(r.err, "policy pagecount refused to start: args: 'max_page=BYTES'");
 }
 
+static void test_policy_is_part_of_the_monitor(void)
+{
+    /* A loaded policy is measured with the monitor (PCR 17): a secret
+     * sealed without it does not unseal with it. */
+    build_example();
+    char args[1024], common[512];
+    snprintf(common, sizeof common,
+             "run --vmm --console-in none --config %s/configs/labs/vtpm.ini "
+             "--set bus0.slot3.state=%s/t.state --set bus1.slot0.image=%s/a.img "
+             "--set bus2.slot0.image=%s/m.img --set guest1.bootargs=hello",
+             SOURCE_DIR, dir, dir, dir);
+    snprintf(args, sizeof args, "%s --set guest0.bootargs=tpm:seal,k,v,unseal,k", common);
+    cli_run(&r, args);
+    HAS(r.out, "[alice] tpm: unsealed k: \"v\"");
+    snprintf(args, sizeof args,
+             "%s --set guest0.bootargs=tpm:unseal,k --policy-lib %s/pagecount.so", common, dir);
+    cli_run(&r, args);
+    HAS(r.out, "[alice] tpm: unseal k: refused (response code 99d)");
+    snprintf(args, sizeof args, "%s --set guest0.bootargs=tpm:unseal,k", common);
+    cli_run(&r, args);
+    HAS(r.out, "[alice] tpm: unsealed k: \"v\"");
+}
+
 static void test_not_a_policy(void)
 {
     cli_run(&r, "run --vmm --console-in none --policy-lib /nonexistent/p.so");
@@ -97,6 +120,7 @@ static void test_not_a_policy(void)
 
 static const struct test_case tests[] = {
     {"an out-of-tree policy: built, loaded, its counters in --stats", test_loaded_policy},
+    {"a loaded policy is measured with the monitor", test_policy_is_part_of_the_monitor},
     {"not a policy, a missing one, an unknown name: clear errors", test_not_a_policy},
 };
 

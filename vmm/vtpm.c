@@ -532,10 +532,19 @@ static int measure_monitor(const struct vmm *v, tpm_backend_t *phys, char *err, 
                      (unsigned long long)c->quantum, c->policy, (int)c->fix, (int)c->real_epc,
                      (int)c->traps, (int)c->relocation, (unsigned long long)c->seed,
                      (unsigned long long)c->reloc_period);
-    const void *parts[] = {exe, conf};
-    size_t sizes[] = {exe_len, (size_t)n};
-    int rc = tpm_backend_launch(phys, parts, sizes, 2, err, errlen);
+    /* A policy from a shared object is part of the monitor: its file and args too. */
+    unsigned char *lib = NULL;
+    size_t lib_len = 0;
+    if (c->policy_lib[0] &&
+        file_read_all(c->policy_lib, (size_t)1 << 30, &lib, &lib_len, err, errlen) != 0) {
+        free(exe);
+        return -1;
+    }
+    const void *parts[] = {exe, conf, lib, c->policy_args};
+    size_t sizes[] = {exe_len, (size_t)n, lib_len, lib ? strlen(c->policy_args) : 0};
+    int rc = tpm_backend_launch(phys, parts, sizes, lib ? 4 : 2, err, errlen);
     free(exe);
+    free(lib);
     return rc;
 }
 
