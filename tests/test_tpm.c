@@ -732,34 +732,60 @@ static void test_multiplexed(void)
     unlink(state);
 }
 
+/* A monitor of `guests` guests (a, b) sharing the board's TPM, with the
+ * [vmm] lines given, and each guest's port as its device got it. */
+struct mux {
+    char ini[96];
+    struct vmm_config cfg;
+    vmm_t *v;
+    struct tpm_port port[2];
+};
+
+static void mux_open(struct mux *m, unsigned guests, const char *vmm_lines)
+{
+    char err[512];
+    fresh_state();
+    snprintf(m->ini, sizeof m->ini, "%s.ini", state);
+    FILE *f = fopen(m->ini, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f,
+            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
+            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
+            "[bus0.slot3]\ntype = tpm\nstate = %s\n%s",
+            state, vmm_lines);
+    for (unsigned g = 0; g < guests; g++)
+        fprintf(f, "[guest%u]\nname = %c\nram = 8M\nbuses = none\n", g, 'a' + g);
+    fclose(f);
+    memset(&m->cfg, 0, sizeof m->cfg);
+    CU_ASSERT_FATAL(vmm_config_default(&m->cfg));
+    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&m->cfg, m->ini, err, sizeof err), 0);
+    m->v = vmm_new(&m->cfg, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m->v);
+    for (unsigned g = 0; g < guests; g++) {
+        struct dev_host h = {0};
+        vtpm_module.guest_dev_host(vmm_module_state(m->v, &vtpm_module), m->v->guests[g], &h);
+        CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &m->port[g], err, sizeof err), 0);
+    }
+}
+
+static void mux_close(struct mux *m)
+{
+    vmm_free(m->v);
+    vmm_config_free(&m->cfg);
+    unlink(m->ini);
+    unlink(state);
+}
+
 static void test_hostile_commands(void)
 {
     /* A guest's TPM commands are the guest's bytes: every mutation of the
      * commands the multiplexer parses itself (truncated, sizes lying,
      * handles and counts wrong) gets a well-formed TPM response — never a
      * crash, never more bytes than the buffer. (ASan checks the rest.) */
-    fresh_state();
-    char ini[96], err[512];
-    snprintf(ini, sizeof ini, "%s.ini", state);
-    FILE *f = fopen(ini, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fprintf(f,
-            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
-            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
-            "[bus0.slot3]\ntype = tpm\nstate = %s\n[guest0]\nname = a\nram = 8M\n"
-            "buses = none\n",
-            state);
-    fclose(f);
-    struct vmm_config c = {0};
-    CU_ASSERT_FATAL(vmm_config_default(&c));
-    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&c, ini, err, sizeof err), 0);
-    vmm_t *v = vmm_new(&c, err, sizeof err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    /* The guest's port, as its device got it. */
-    struct dev_host h = {0};
-    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &h);
-    struct tpm_port port;
-    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &port, err, sizeof err), 0);
+    struct mux m;
+    mux_open(&m, 1, "");
+    struct tpm_port port = m.port[0];
+    char err[512];
     static const uint8_t seeds[][48] = {
         {0x80, 0x01, 0, 0, 0, 12, 0, 0, 0x01, 0x44, 0, 0},
         {0x80, 0x01, 0, 0, 0, 20, 0, 0, 0x01, 0x7E, 0, 0, 0, 1, 0, 0x0B, 3, 0xFF, 0xFF, 0xFF},
@@ -794,10 +820,7 @@ static void test_hostile_commands(void)
                ((uint32_t)resp[2] << 24 | resp[3] << 16 | resp[4] << 8 | resp[5]) != n;
     }
     CU_ASSERT_EQUAL(bad, 0);
-    vmm_free(v);
-    vmm_config_free(&c);
-    unlink(ini);
-    unlink(state);
+    mux_close(&m);
 }
 
 /* ---- guests' own objects through the multiplexer ---------------------------- */
@@ -921,29 +944,9 @@ static void test_guest_objects(void)
      * not load under another's primary), more objects than libtpms keeps
      * loaded are swapped in and out, sealing still has room, a reset
      * guest's objects are gone. */
-    fresh_state();
-    char ini[96], err[512];
-    snprintf(ini, sizeof ini, "%s.ini", state);
-    FILE *f = fopen(ini, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fprintf(f,
-            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
-            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
-            "[bus0.slot3]\ntype = tpm\nstate = %s\n[guest0]\nname = a\nram = 8M\n"
-            "buses = none\n[guest1]\nname = b\nram = 8M\nbuses = none\n",
-            state);
-    fclose(f);
-    struct vmm_config cfg = {0};
-    CU_ASSERT_FATAL(vmm_config_default(&cfg));
-    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&cfg, ini, err, sizeof err), 0);
-    vmm_t *v = vmm_new(&cfg, err, sizeof err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    struct tpm_port pa, pb;
-    struct dev_host h = {0};
-    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &h);
-    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &pa, err, sizeof err), 0);
-    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[1], &h);
-    CU_ASSERT_EQUAL_FATAL(h.tpm_port(h.tpm_opaque, 0, 3, &pb, err, sizeof err), 0);
+    struct mux m;
+    mux_open(&m, 2, "");
+    struct tpm_port pa = m.port[0], pb = m.port[1];
     struct tcmd c;
     uint8_t resp[TPM_BUFFER_MAX];
     tbegin(&c, false, 0x144), t16(&c, 0);
@@ -1002,10 +1005,7 @@ static void test_guest_objects(void)
     CU_ASSERT_EQUAL(trun(&pa, &c, resp, NULL), 0);
     CU_ASSERT_EQUAL(one_handle(&pa, 0x173, ka, false), 0x18B);
     CU_ASSERT_EQUAL(one_handle(&pb, 0x173, kb, false), 0);
-    vmm_free(v);
-    vmm_config_free(&cfg);
-    unlink(ini);
-    unlink(state);
+    mux_close(&m);
 }
 
 static void test_launch_and_compound(void)
@@ -1015,23 +1015,10 @@ static void test_launch_and_compound(void)
      * before any guest ran; PCR 21 = SHA-256(0^32 || compound), compound =
      * SHA-256("trapvisor compound v1" NUL || binding(a) || binding(b)),
      * following a guest's extend of PCR 10; the view shows the same. */
-    fresh_state();
-    char ini[96], err[512];
-    snprintf(ini, sizeof ini, "%s.ini", state);
-    FILE *f = fopen(ini, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fprintf(f,
-            "[board]\nram = 32M\nbuses = 1\n[bus0.slot0]\ntype = uart\ninput = none\n"
-            "output = /dev/null\n[bus0.slot1]\ntype = timer\n[bus0.slot2]\ntype = power\n"
-            "[bus0.slot3]\ntype = tpm\nstate = %s\n[vmm]\nquantum = 70000\n[guest0]\nname = a\n"
-            "ram = 8M\nbuses = none\n[guest1]\nname = b\nram = 8M\nbuses = none\n",
-            state);
-    fclose(f);
-    struct vmm_config cfg = {0};
-    CU_ASSERT_FATAL(vmm_config_default(&cfg));
-    CU_ASSERT_EQUAL_FATAL(vmm_config_load(&cfg, ini, err, sizeof err), 0);
-    vmm_t *v = vmm_new(&cfg, err, sizeof err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    struct mux m;
+    mux_open(&m, 2, "[vmm]\nquantum = 70000\n");
+    vmm_t *v = m.v;
+    char err[512];
     tpm_backend_t *b = tpm_backend_of(board_tpm(vmm_board(v)));
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     /* PCR 17, recomputed. */
@@ -1048,7 +1035,7 @@ static void test_launch_and_compound(void)
     snprintf(conf, sizeof conf,
              "quantum=70000 policy=%s fix=0 real_epc=0 traps=0 relocation=0 seed=%llu "
              "reloc_period=%llu",
-             cfg.policy, (unsigned long long)cfg.seed, (unsigned long long)cfg.reloc_period);
+             m.cfg.policy, (unsigned long long)m.cfg.seed, (unsigned long long)m.cfg.reloc_period);
     EVP_DigestUpdate(h, conf, strlen(conf));
     uint8_t in[64] = {0}, want17[32], pcr[1][32];
     unsigned hn = 32;
@@ -1059,12 +1046,7 @@ static void test_launch_and_compound(void)
     CU_ASSERT_EQUAL(tpm_pcr_read(b, 17, 1, pcr, &lat, err, sizeof err), 0);
     CU_ASSERT_EQUAL(memcmp(pcr[0], want17, 32), 0);
     /* Both started, a extends PCR 10. */
-    struct tpm_port pa, pb;
-    struct dev_host dh = {0};
-    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[0], &dh);
-    CU_ASSERT_EQUAL_FATAL(dh.tpm_port(dh.tpm_opaque, 0, 3, &pa, err, sizeof err), 0);
-    vtpm_module.guest_dev_host(vmm_module_state(v, &vtpm_module), v->guests[1], &dh);
-    CU_ASSERT_EQUAL_FATAL(dh.tpm_port(dh.tpm_opaque, 0, 3, &pb, err, sizeof err), 0);
+    struct tpm_port pa = m.port[0], pb = m.port[1];
     struct tcmd c;
     uint8_t resp[TPM_BUFFER_MAX];
     tbegin(&c, false, 0x144), t16(&c, 0);
@@ -1096,10 +1078,7 @@ static void test_launch_and_compound(void)
     SHA256(in21, sizeof in21, want21);
     CU_ASSERT_EQUAL(tpm_pcr_read(b, 21, 1, pcr, &lat, err, sizeof err), 0);
     CU_ASSERT_EQUAL(memcmp(pcr[0], want21, 32), 0);
-    vmm_free(v);
-    vmm_config_free(&cfg);
-    unlink(ini);
-    unlink(state);
+    mux_close(&m);
 }
 
 static const struct test_case tests[] = {
