@@ -524,6 +524,12 @@ static void monitor(struct gdb *g, const char *hex)
         }
     } else if (strncmp(cmd, "delete ", 7) == 0) {
         session_break_remove(g->s, cmd + 7);
+        for (unsigned i = 0; i < g->nbp; i++) { /* gdb's own breakpoints stay */
+            char spec[32];
+            snprintf(spec, sizeof spec, "pc 0x%08x", g->bp[i]);
+            session_break_remove(g->s, spec);
+            session_break_add(g->s, spec, err, sizeof err);
+        }
     } else {
         hex_reply(g, "O",
                   "monitor commands: break SPEC (as the window's: trap Sys, pc ADDR, "

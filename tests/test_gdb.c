@@ -1,8 +1,8 @@
 /*
  * tests/test_gdb.c — the GDB stub (cli/gdbstub.c, docs/gdb.md) driven by
  * gdb-multiarch in batch mode: natively (registers read and written,
- * memory through the translation, a breakpoint on a kernel symbol,
- * stepi, a watchpoint on a kernel variable, a trap breakpoint through
+ * memory through the translation, software and hardware breakpoints on
+ * kernel symbols, stepi, write and read watchpoints on a kernel variable, a trap breakpoint through
  * `monitor break trap Sys`) and under the monitor (each guest a thread
  * with its own registers, a breakpoint hit by each guest in turn).
  */
@@ -98,7 +98,13 @@ static void test_native(void)
                                                            "watch *(unsigned *)&current_pgd\n"
                                                            "continue\n"
                                                            "delete\n"
+                                                           "rwatch *(unsigned *)&current_pgd\n"
+                                                           "continue\n"
+                                                           "delete\n"
                                                            "monitor break trap Sys\n"
+                                                           "continue\n"
+                                                           "monitor delete all\n"
+                                                           "hbreak proc_exit\n"
                                                            "continue\n"
                                                            "info threads\n"
                                                            "kill\n");
@@ -110,6 +116,10 @@ static void test_native(void)
     HAS(out, "0x80100000:\t0x5a5a5a5a");
     HAS(out, "Hardware watchpoint 2: *(unsigned *)&current_pgd");
     HAS(out, "Old value = 0");
+    HAS(out, "Hardware read watchpoint 3: *(unsigned *)&current_pgd"); /* a load of it */
+    HAS(out, "Value = ");
+    HAS(out, "Hardware assisted breakpoint 4 at");
+    HAS(out, " in proc_exit ()");
     HAS(out, "Program received signal SIGTRAP");
     HAS(out, "Thread 1 (the CPU)");
 }
